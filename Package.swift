@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+// paysync: keeps a CRM in step with what customers have actually paid.
+// No third-party packages: Foundation, FoundationNetworking and the system libsqlite3.
+import PackageDescription
+
+let package = Package(
+    name: "paysync",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "paysync", targets: ["paysync"]),
+    ],
+    targets: [
+        // libsqlite3 from the system (Debian: libsqlite3-dev).
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        // Vocabulary and pure logic: money, statuses, observations, diff, planning, config.
+        .target(name: "PaySyncCore"),
+        // The SQLite ledger: connection, migrations, object state, transitions, cursors, outbox, runs, credentials.
+        .target(name: "PaySyncLedger", dependencies: ["PaySyncCore", "CSQLite"]),
+        // HTTP: transport protocol, URLSession, fixture replay/record, retry, rate limits, OAuth2.
+        .target(name: "PaySyncHTTP", dependencies: ["PaySyncCore"]),
+        // Provider connectors, one folder per provider.
+        .target(name: "PaySyncConnectors", dependencies: ["PaySyncCore", "PaySyncHTTP"]),
+        // CRM sinks, one folder per CRM.
+        .target(name: "PaySyncSinks", dependencies: ["PaySyncCore", "PaySyncHTTP"]),
+        // The run: sources -> ledger -> outbox -> sinks.
+        .target(
+            name: "PaySyncEngine",
+            dependencies: ["PaySyncCore", "PaySyncLedger", "PaySyncHTTP", "PaySyncConnectors", "PaySyncSinks"]
+        ),
+        // Command-line parsing, commands and output formatting (thin; calls the engine).
+        .target(name: "PaySyncCLI", dependencies: ["PaySyncEngine"]),
+        .executableTarget(name: "paysync", dependencies: ["PaySyncCLI"]),
+
+        // Test-only: loopback HTTP server, fake providers and CRMs, data generators.
+        .target(name: "PaySyncTestSupport", dependencies: ["PaySyncCore", "PaySyncHTTP"]),
+        // Developer tool: regenerates the demo fixtures, serves the fake Xero for peers.
+        .executableTarget(
+            name: "paysync-dev",
+            dependencies: ["PaySyncTestSupport", "PaySyncEngine"]
+        ),
+
+        .testTarget(name: "PaySyncCoreTests", dependencies: ["PaySyncCore"]),
+        .testTarget(name: "PaySyncLedgerTests", dependencies: ["PaySyncLedger", "PaySyncTestSupport"]),
+        .testTarget(name: "PaySyncHTTPTests", dependencies: ["PaySyncHTTP", "PaySyncTestSupport"]),
+        .testTarget(name: "PaySyncConnectorsTests", dependencies: ["PaySyncConnectors", "PaySyncTestSupport"]),
+        .testTarget(name: "PaySyncEngineTests", dependencies: ["PaySyncEngine", "PaySyncTestSupport"]),
+        .testTarget(
+            name: "PaySyncCLITests",
+            dependencies: ["PaySyncCLI", "PaySyncTestSupport", "paysync"]
+        ),
+    ]
+)

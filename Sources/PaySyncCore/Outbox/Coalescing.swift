@@ -1,0 +1,84 @@
+/// Several pending writes for the same CRM record, merged into the one write that leaves.
+public struct CoalescedWrite: Hashable, Sendable {
+    /// The outbox rows this write settles; all of them are acknowledged together.
+    public var rowIDs: [Int64]
+    public var recordKey: String
+    public var objectKey: ObjectKey
+    /// Per field: `old` from the earliest row, `new` from the latest. Fields that ended where they
+    /// started (sent → paid → sent while queued) are dropped: the CRM already holds that value.
+    public var changes: [FieldChange]
+    public var fromStatus: PaymentStatus?
+    public var toStatus: PaymentStatus
+
+    /// True when the rows cancel out and nothing needs sending.
+    public var isEmpty: Bool { changes.isEmpty }
+}
+
+/// One outbox row as the coalescer sees it.
+public struct QueuedWrite: Hashable, Sendable {
+    public var rowID: Int64
+    public var recordKey: String
+    public var objectKey: ObjectKey
+    public var changes: [FieldChange]
+    public var fromStatus: PaymentStatus?
+    public var toStatus: PaymentStatus
+
+    public init(rowID: Int64, recordKey: String, objectKey: ObjectKey, changes: [FieldChange], fromStatus: PaymentStatus?, toStatus: PaymentStatus) {
+        self.rowID = rowID
+        self.recordKey = recordKey
+        self.objectKey = objectKey
+        self.changes = changes
+        self.fromStatus = fromStatus
+        self.toStatus = toStatus
+    }
+}
+
+public enum Coalescing {
+    /// Groups rows by record key (keeping the order in which keys first appear) and merges each
+    /// group, oldest row first.
+    public static func coalesce(_ rows: [QueuedWrite]) -> [CoalescedWrite] {
+        var order: [String] = []
+        var groups: [String: [QueuedWrite]] = [:]
+        for row in rows {
+            if groups[row.recordKey] == nil { order.append(row.recordKey) }
+            groups[row.recordKey, default: []].append(row)
+        }
+        return order.map { merge(groups[$0]!.sorted { $0.rowID < $1.rowID }) }
+    }
+
+    /// Merges rows for one record, given oldest first.
+    public static func merge(_ rows: [QueuedWrite]) -> CoalescedWrite {
+        precondition(!rows.isEmpty, "a group has at least one row")
+        if rows.count == 1 {
+            let row = rows[0]
+            return CoalescedWrite(rowIDs: [row.rowID], recordKey: row.recordKey, objectKey: row.objectKey,
+                                  changes: row.changes, fromStatus: row.fromStatus, toStatus: row.toStatus)
+        }
+        var fieldOrder: [Field] = []
+        var merged: [Field: FieldChange] = [:]
+        for row in rows {
+            for change in row.changes {
+                if var existing = merged[change.field] {
+                    existing.new = change.new
+                    merged[change.field] = existing
+                } else {
+                    fieldOrder.append(change.field)
+                    merged[change.field] = change
+                }
+            }
+        }
+        let changes = fieldOrder.compactMap { field -> FieldChange? in
+            let change = merged[field]!
+            return change.old == change.new ? nil : change
+        }
+        let last = rows[rows.count - 1]
+        return CoalescedWrite(rowIDs: rows.map(\.rowID), recordKey: last.recordKey, objectKey: last.objectKey,
+                              changes: changes, fromStatus: rows[0].fromStatus, toStatus: last.toStatus)
+    }
+
+    /// Splits writes into batches of at most `size`: ceil(count / size) calls, never more.
+    public static func batches<T>(_ items: [T], size: Int) -> [[T]] {
+        precondition(size > 0, "batch size must be positive")
+        return stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min($0 + size, items.count)]) }
+    }
+}

@@ -1,0 +1,91 @@
+/// A change to one field, in canonical text (see `Observation.value(of:)`). `old` is nil for a
+/// field the CRM has not been sent before.
+public struct FieldChange: Hashable, Sendable {
+    public var field: Field
+    public var old: String?
+    public var new: String?
+
+    public init(field: Field, old: String?, new: String?) {
+        self.field = field
+        self.old = old
+        self.new = new
+    }
+}
+
+/// A CRM write the ledger will hold in its outbox until the sink acknowledges it.
+public struct PlannedWrite: Hashable, Sendable {
+    public var sink: String
+    public var objectKey: ObjectKey
+    public var recordKey: String
+    public var changes: [FieldChange]
+    /// The status before and after the transition that caused this write (actions key on it).
+    public var fromStatus: PaymentStatus?
+    public var toStatus: PaymentStatus
+
+    public init(sink: String, objectKey: ObjectKey, recordKey: String, changes: [FieldChange], fromStatus: PaymentStatus?, toStatus: PaymentStatus) {
+        self.sink = sink
+        self.objectKey = objectKey
+        self.recordKey = recordKey
+        self.changes = changes
+        self.fromStatus = fromStatus
+        self.toStatus = toStatus
+    }
+}
+
+/// One entry of an object's history: what changed, from which status to which.
+public struct Transition: Hashable, Sendable {
+    public var key: ObjectKey
+    public var fromStatus: PaymentStatus?
+    public var toStatus: PaymentStatus
+    public var changed: FieldSet
+
+    public init(key: ObjectKey, fromStatus: PaymentStatus?, toStatus: PaymentStatus, changed: FieldSet) {
+        self.key = key
+        self.fromStatus = fromStatus
+        self.toStatus = toStatus
+        self.changed = changed
+    }
+}
+
+/// Counts a run reports, summed over pages and sources.
+public struct PageCounts: Hashable, Sendable {
+    public var fetched = 0
+    public var new = 0
+    public var changed = 0
+    public var unchanged = 0
+    public var stale = 0
+    /// Objects whose provider status has no mapping (recorded, not written).
+    public var unknownStatus = 0
+    /// Objects the sinks could not key (no invoice number, say) and so did not write.
+    public var unkeyed = 0
+    /// Objects a connector could not normalise at all (bad amount, missing id): quarantined.
+    public var rejected = 0
+
+    public init() {}
+
+    /// New plus changed: the objects whose state moved.
+    public var changedTotal: Int { new + changed }
+
+    public static func += (lhs: inout PageCounts, rhs: PageCounts) {
+        lhs.fetched += rhs.fetched
+        lhs.new += rhs.new
+        lhs.changed += rhs.changed
+        lhs.unchanged += rhs.unchanged
+        lhs.stale += rhs.stale
+        lhs.unknownStatus += rhs.unknownStatus
+        lhs.unkeyed += rhs.unkeyed
+        lhs.rejected += rhs.rejected
+    }
+}
+
+/// Everything one provider page changes, decided before anything is written: the ledger applies
+/// a plan in one transaction (states, transitions, outbox rows and cursor together, or nothing).
+public struct PagePlan: Sendable {
+    /// New or changed states to store.
+    public var states: [Observation] = []
+    public var transitions: [Transition] = []
+    public var writes: [PlannedWrite] = []
+    public var counts = PageCounts()
+
+    public init() {}
+}

@@ -1,0 +1,61 @@
+/// Decides what a page of observations means: which states to store, which transitions to
+/// record and which CRM writes to queue. Pure: the same inputs always give the same plan.
+public enum PagePlanner {
+    /// - Parameters:
+    ///   - observations: the page, in provider order.
+    ///   - known: the ledger's last known state for each observation (same order; nil if new).
+    ///   - routes: the configured sinks.
+    public static func plan(observations: [Observation], known: [Observation?], routes: [SinkRoute]) -> PagePlan {
+        precondition(observations.count == known.count, "one known state per observation")
+        var plan = PagePlan()
+        plan.counts.fetched = observations.count
+        // An object that appears twice in one page diffs against its first appearance.
+        var seenInPage: [ObjectKey: Observation] = [:]
+
+        for (observation, storedState) in zip(observations, known) {
+            let previous = seenInPage[observation.key] ?? storedState
+            let decision = diff(known: previous, observation: observation)
+            let changed: FieldSet
+            switch decision {
+            case .stale:
+                plan.counts.stale += 1
+                continue
+            case .unchanged:
+                plan.counts.unchanged += 1
+                continue
+            case .new:
+                plan.counts.new += 1
+                changed = observation.presentFields
+            case .changed(let fields):
+                plan.counts.changed += 1
+                changed = fields
+            }
+            seenInPage[observation.key] = observation
+            plan.states.append(observation)
+            plan.transitions.append(Transition(key: observation.key, fromStatus: previous?.status, toStatus: observation.status, changed: changed))
+
+            // An unmapped status is recorded and reported, never written as if it meant something.
+            if observation.status.isUnknown {
+                plan.counts.unknownStatus += 1
+                continue
+            }
+            for route in routes {
+                guard let kindRoute = route.kinds[observation.key.kind] else { continue }
+                let relevant = changed.intersection(kindRoute.fields)
+                guard !relevant.isEmpty else { continue }
+                guard let recordKey = kindRoute.recordKey(for: observation) else {
+                    plan.counts.unkeyed += 1
+                    continue
+                }
+                let changes = relevant.map { field in
+                    FieldChange(field: field, old: previous?.value(of: field), new: observation.value(of: field))
+                }
+                plan.writes.append(PlannedWrite(
+                    sink: route.sink, objectKey: observation.key, recordKey: recordKey, changes: changes,
+                    fromStatus: previous?.status, toStatus: observation.status
+                ))
+            }
+        }
+        return plan
+    }
+}

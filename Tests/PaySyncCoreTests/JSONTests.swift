@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import PaySyncCore
+
+@Suite struct JSONTests {
+    @Test func numbersKeepTheirExactText() throws {
+        let value = try JSONParser.parse(#"{"a": 1250.10, "b": -5.00, "c": 0.30000000000000004, "d": 1e2}"#)
+        #expect(value["a"]?.numberText == "1250.10")
+        #expect(value["b"]?.numberText == "-5.00")
+        #expect(value["c"]?.numberText == "0.30000000000000004")
+        #expect(value["d"]?.numberText == "1e2")
+    }
+
+    @Test func objectsKeepSourceOrder() throws {
+        let value = try JSONParser.parse(#"{"z": 1, "a": 2, "m": 3}"#)
+        #expect(value.objectValue?.keys == ["z", "a", "m"])
+    }
+
+    @Test func escapesAndUnicode() throws {
+        let value = try JSONParser.parse(#"["a\"b\\c\/d\n", "\u00e9\ud83d\ude00", "日本"]"#)
+        #expect(value.arrayValue?.compactMap(\.stringValue) == ["a\"b\\c/d\n", "é😀", "日本"])
+    }
+
+    @Test("malformed documents report line and column", arguments: [
+        ("{\n  \"a\": 1,\n  \"b\": }", 3, 8),
+        ("[1, 2", 1, 6),
+        ("{\"a\" 1}", 1, 6),
+        ("[01]", 1, 3),
+        ("\"\\ud800\"", 1, 8),
+        ("{} x", 1, 4),
+        ("", 1, 1),
+    ])
+    func malformed(text: String, line: Int, column: Int) {
+        let error = #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text, source: "page.json") }
+        #expect(error?.line == line)
+        #expect(error?.column == column)
+        #expect(error?.description.hasPrefix("page.json:\(line):\(column): malformed JSON:") == true)
+    }
+
+    @Test func deepNestingIsRefusedNotACrash() {
+        let text = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test func writerRoundTripsAndEscapes() throws {
+        let value: JSONValue = ["s": "quote \" backslash \\ newline \n tab \t bell \u{07}", "n": .number("1250.10"), "a": [true, false, nil], "o": [:]]
+        let compact = JSONWriter.compact(value)
+        #expect(try JSONParser.parse(compact) == value)
+        #expect(try JSONParser.parse(JSONWriter.pretty(value)) == value)
+        #expect(compact.contains(#"\u0007"#))
+        // Foundation agrees it is valid JSON.
+        #expect((try? JSONSerialization.jsonObject(with: Data(compact.utf8))) != nil)
+    }
+}
