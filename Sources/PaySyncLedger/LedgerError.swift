@@ -1,0 +1,44 @@
+import PaySyncCore
+
+/// A ledger that cannot be used as it is.
+public enum LedgerError: PaySyncError, Equatable {
+    /// Another paysync run holds the ledger's lock.
+    case lockHeld(path: String, pid: Int32?)
+    /// The file or its directory cannot be created or opened.
+    case cannotCreate(path: String, reason: String)
+    /// A read-only command was pointed at a ledger that does not exist.
+    case missing(path: String)
+    /// A newer paysync has migrated this ledger past what this binary knows.
+    case newerSchema(path: String, found: Int, known: Int)
+    /// The migrations recorded in the ledger are not this binary's.
+    case foreignSchema(path: String, migration: String)
+    /// An outbox row or object named on the command line does not exist.
+    case notFound(what: String)
+
+    public var exitCode: ExitCode {
+        switch self {
+        case .lockHeld: .temporaryFailure
+        case .cannotCreate: .cannotCreate
+        case .missing: .cannotCreate
+        case .newerSchema, .foreignSchema: .dataError
+        case .notFound: .usage
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .lockHeld(let path, let pid):
+            "another paysync run holds \(path)\(pid.map { " (pid \($0))" } ?? ""); this run did nothing"
+        case .cannotCreate(let path, let reason):
+            "cannot create ledger \(path): \(reason)"
+        case .missing(let path):
+            "no ledger at \(path); run `paysync reconcile` first, or pass --ledger PATH"
+        case .newerSchema(let path, let found, let known):
+            "ledger \(path) was written by a newer paysync (schema \(found); this paysync knows \(known)); upgrade paysync, never downgrade a ledger"
+        case .foreignSchema(let path, let migration):
+            "ledger \(path) has a migration this paysync does not know (\(migration)); it is not a ledger of this paysync"
+        case .notFound(let what):
+            "\(what) not found in the ledger"
+        }
+    }
+}

@@ -1,0 +1,122 @@
+/// The ledger's migrations, oldest first. Never edit a released migration: append a new one.
+enum LedgerSchema {
+    static let migrations: [Migration] = [
+        Migration(name: "0001-create-ledger", sql: """
+            -- Last known state of every provider object.
+            CREATE TABLE objects (
+                id INTEGER PRIMARY KEY,
+                provider TEXT NOT NULL,
+                account TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                updated_at INTEGER,            -- provider's updated-at, ms since epoch (UTC)
+                version TEXT,                  -- provider's version counter where it has one
+                status TEXT NOT NULL,          -- canonical status, or unknown:RAW
+                provider_status TEXT NOT NULL,
+                currency TEXT,
+                total INTEGER,                 -- minor units
+                paid INTEGER,
+                due INTEGER,
+                invoice_number TEXT,
+                customer_id TEXT,
+                customer_email TEXT,
+                customer_name TEXT,
+                document_date TEXT,            -- YYYY-MM-DD
+                due_date TEXT,
+                last_payment_date TEXT,
+                last_payment_id TEXT,
+                reference TEXT,
+                first_run INTEGER NOT NULL,
+                last_changed_run INTEGER NOT NULL,
+                UNIQUE (provider, account, kind, external_id)
+            );
+            CREATE INDEX objects_by_invoice_number ON objects (invoice_number);
+            CREATE INDEX objects_by_document_date ON objects (provider, account, kind, document_date);
+            CREATE INDEX objects_awaiting_payment ON objects (provider, account, due_date) WHERE status = 'sent';
+
+            -- One row per paysync invocation that touched the ledger.
+            CREATE TABLE runs (
+                id INTEGER PRIMARY KEY,
+                command TEXT NOT NULL,
+                dry_run INTEGER NOT NULL DEFAULT 0,
+                pid INTEGER,
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER,
+                fetched INTEGER NOT NULL DEFAULT 0,
+                changed INTEGER NOT NULL DEFAULT 0,
+                written INTEGER NOT NULL DEFAULT 0,
+                failed INTEGER NOT NULL DEFAULT 0,
+                stale INTEGER NOT NULL DEFAULT 0,
+                exit_code INTEGER,
+                message TEXT
+            );
+
+            -- History: every change of an object's state, from -> to, when, in which run.
+            CREATE TABLE transitions (
+                id INTEGER PRIMARY KEY,
+                object_id INTEGER NOT NULL REFERENCES objects (id) ON DELETE CASCADE,
+                run_id INTEGER REFERENCES runs (id),
+                observed_at INTEGER NOT NULL,
+                provider_updated_at INTEGER,
+                from_status TEXT,
+                to_status TEXT NOT NULL,
+                changed TEXT NOT NULL          -- comma-separated canonical field names
+            );
+            CREATE INDEX transitions_by_object ON transitions (object_id, id);
+
+            -- Incremental position per provider account and entity.
+            CREATE TABLE cursors (
+                provider TEXT NOT NULL,
+                account TEXT NOT NULL,
+                entity TEXT NOT NULL,
+                updated_at INTEGER,            -- provider updated-at of the last object stored
+                last_id TEXT,                  -- its id: (updated_at, last_id) is the keyset position
+                hold_since INTEGER,            -- when set, the next run re-reads from here (see docs/connectors/xero.md)
+                last_sweep_at INTEGER,
+                run_id INTEGER REFERENCES runs (id),
+                moved_at INTEGER NOT NULL,
+                PRIMARY KEY (provider, account, entity)
+            );
+
+            -- CRM writes decided but not yet acknowledged. Delivered rows are deleted.
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                sink TEXT NOT NULL,
+                record_key TEXT NOT NULL,
+                object_id INTEGER NOT NULL REFERENCES objects (id),
+                changes TEXT NOT NULL,         -- JSON: {"field": [old, new], ...}
+                from_status TEXT,
+                to_status TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'skipped', 'dead')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                last_error TEXT,
+                created_run INTEGER REFERENCES runs (id),
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX outbox_by_sink_state ON outbox (sink, state, record_key, id);
+
+            -- OAuth tokens: the newest refresh token is committed here before its access token is used.
+            CREATE TABLE credentials (
+                name TEXT PRIMARY KEY,
+                value TEXT NOT NULL,
+                expires_at INTEGER,
+                seed_fingerprint TEXT,         -- fingerprint of the configured token this one descends from
+                updated_at INTEGER NOT NULL
+            );
+
+            -- Objects a connector could not normalise (bad amount, missing id), kept for the operator.
+            CREATE TABLE rejects (
+                id INTEGER PRIMARY KEY,
+                provider TEXT NOT NULL,
+                account TEXT NOT NULL,
+                entity TEXT NOT NULL,
+                external_id TEXT,
+                run_id INTEGER REFERENCES runs (id),
+                observed_at INTEGER NOT NULL,
+                error TEXT NOT NULL
+            );
+            """),
+    ]
+}

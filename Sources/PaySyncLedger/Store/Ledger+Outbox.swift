@@ -1,0 +1,193 @@
+import PaySyncCore
+
+extension Ledger {
+    static let outboxColumns = """
+        o.id, o.sink, o.record_key, o.changes, o.from_status, o.to_status, o.state, o.attempts, o.next_attempt_at, \
+        o.last_error, o.created_at, obj.provider, obj.account, obj.kind, obj.external_id
+        """
+
+    private static func outboxRow(_ row: Statement) -> OutboxRow? {
+        guard let kind = ObjectKind(rawValue: row.string(13)), let state = OutboxState(rawValue: row.string(6)) else { return nil }
+        return OutboxRow(
+            id: row.int64(0), sink: row.string(1), recordKey: row.string(2),
+            objectKey: ObjectKey(provider: row.string(11), account: row.string(12), kind: kind, externalID: row.string(14)),
+            changes: ChangesCodec.decode(row.string(3)),
+            fromStatus: row.optionalString(4).map(PaymentStatus.init(rawValue:)),
+            toStatus: PaymentStatus(rawValue: row.string(5)), state: state, attempts: Int(row.int64(7)),
+            nextAttemptAt: Timestamp(millisecondsSinceEpoch: row.int64(8)), lastError: row.optionalString(9),
+            createdAt: Timestamp(millisecondsSinceEpoch: row.int64(10))
+        )
+    }
+
+    /// Rows left `sending` by a run that died before hearing back go back to `pending`: that batch
+    /// is sent again (the only writes that can arrive twice, and CRM writes are idempotent sets).
+    /// - Returns: how many rows were recovered.
+    @discardableResult
+    public func recoverInFlight(now: Timestamp) throws -> Int {
+        try database.transaction {
+            try database.run("UPDATE outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'", [.integer(now.millisecondsSinceEpoch)])
+            return database.changes
+        }
+    }
+
+    /// The next `limit` distinct record keys of a sink with writes due, after `afterRecordKey`,
+    /// in key order. Streaming by key keeps memory flat however deep the outbox is.
+    public func dueRecordKeys(sink: String, now: Timestamp, after afterRecordKey: String?, limit: Int) throws -> [String] {
+        let statement = try database.statement(
+            """
+            SELECT DISTINCT record_key FROM outbox
+            WHERE sink = ? AND state = 'pending' AND next_attempt_at <= ? AND record_key > ?
+            ORDER BY record_key LIMIT ?
+            """,
+            [.text(sink), .integer(now.millisecondsSinceEpoch), .text(afterRecordKey ?? ""), SQLValue(limit)]
+        )
+        defer { statement.reset() }
+        var keys: [String] = []
+        while try statement.step() { keys.append(statement.string(0)) }
+        return keys
+    }
+
+    /// The due rows of a sink whose record keys lie in `first...last`, oldest first per key.
+    public func dueRows(sink: String, now: Timestamp, recordKeys first: String, through last: String) throws -> [OutboxRow] {
+        let statement = try database.statement(
+            """
+            SELECT \(Ledger.outboxColumns) FROM outbox o JOIN objects obj ON obj.id = o.object_id
+            WHERE o.sink = ? AND o.state = 'pending' AND o.next_attempt_at <= ? AND o.record_key >= ? AND o.record_key <= ?
+            ORDER BY o.record_key, o.id
+            """,
+            [.text(sink), .integer(now.millisecondsSinceEpoch), .text(first), .text(last)]
+        )
+        defer { statement.reset() }
+        var rows: [OutboxRow] = []
+        while try statement.step() {
+            if let row = Ledger.outboxRow(statement) { rows.append(row) }
+        }
+        return rows
+    }
+
+    /// Marks rows as being sent (one more attempt each), committed before the CRM call so a crash
+    /// mid-send is visible to the next run.
+    public func markSending(_ ids: [Int64], now: Timestamp) throws {
+        try database.transaction {
+            for id in ids {
+                try database.run(
+                    "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'",
+                    [.integer(now.millisecondsSinceEpoch), .integer(id)]
+                )
+            }
+        }
+    }
+
+    /// Settles sent rows in one transaction, following `OutboxStateMachine`.
+    /// - Returns: how many rows were delivered, will be retried, and were dead-lettered or skipped.
+    @discardableResult
+    public func settle(_ outcomes: [(id: Int64, outcome: DeliveryOutcome)], maxAttempts: Int, now: Timestamp) throws -> (delivered: Int, retrying: Int, dead: Int, skipped: Int) {
+        var delivered = 0, retrying = 0, dead = 0, skipped = 0
+        try database.transaction {
+            for (id, outcome) in outcomes {
+                let attempts = Int(try database.scalar("SELECT attempts FROM outbox WHERE id = ?", [.integer(id)]) ?? 0)
+                let event: OutboxEvent
+                let error: String?
+                let nextAttempt: Timestamp?
+                switch outcome {
+                case .delivered: event = .acknowledged; error = nil; nextAttempt = nil
+                case .retry(let message, let at): event = .retryableFailure; error = message; nextAttempt = at
+                case .rejected(let message): event = .permanentFailure; error = message; nextAttempt = nil
+                case .skipped(let message): event = .noSuchRecord; error = message; nextAttempt = nil
+                }
+                guard let next = OutboxStateMachine.next(from: .sending, on: event, attempts: attempts, maxAttempts: maxAttempts) else { continue }
+                switch next {
+                case .delivered:
+                    try database.run("DELETE FROM outbox WHERE id = ?", [.integer(id)])
+                    delivered += 1
+                case .pending:
+                    try database.run(
+                        "UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+                        [SQLValue(error), .integer((nextAttempt ?? now).millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(id)]
+                    )
+                    retrying += 1
+                case .dead, .skipped:
+                    try database.run(
+                        "UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?",
+                        [.text(next.rawValue), SQLValue(error), .integer(now.millisecondsSinceEpoch), .integer(id)]
+                    )
+                    if next == .dead { dead += 1 } else { skipped += 1 }
+                case .sending:
+                    break
+                }
+            }
+        }
+        return (delivered, retrying, dead, skipped)
+    }
+
+    /// Rows for `outbox list`, newest last.
+    public func outboxRows(states: [OutboxState], sink: String?, limit: Int) throws -> [OutboxRow] {
+        let placeholders = states.map { _ in "?" }.joined(separator: ", ")
+        var values: [SQLValue] = states.map { .text($0.rawValue) }
+        var sql = "SELECT \(Ledger.outboxColumns) FROM outbox o JOIN objects obj ON obj.id = o.object_id WHERE o.state IN (\(placeholders))"
+        if let sink {
+            sql += " AND o.sink = ?"
+            values.append(.text(sink))
+        }
+        sql += " ORDER BY o.id LIMIT ?"
+        values.append(SQLValue(limit))
+        let statement = try database.statement(sql, values)
+        defer { statement.reset() }
+        var rows: [OutboxRow] = []
+        while try statement.step() {
+            if let row = Ledger.outboxRow(statement) { rows.append(row) }
+        }
+        return rows
+    }
+
+    /// `outbox retry`: dead or skipped rows (all, or those named) go back to pending, due now,
+    /// with their attempt count reset.
+    /// - Returns: how many rows were re-queued.
+    public func requeue(ids: [Int64]?, now: Timestamp) throws -> Int {
+        try database.transaction {
+            if let ids {
+                var count = 0
+                for id in ids {
+                    let state = try database.statement("SELECT state FROM outbox WHERE id = ?", [.integer(id)])
+                    let found = try state.step() ? state.string(0) : nil
+                    state.reset()
+                    guard let found else { throw LedgerError.notFound(what: "outbox row \(id)") }
+                    guard let current = OutboxState(rawValue: found),
+                          OutboxStateMachine.next(from: current, on: .operatorRetry, attempts: 0, maxAttempts: 1) != nil else { continue }
+                    try database.run(
+                        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+                        [.integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(id)]
+                    )
+                    count += database.changes
+                }
+                return count
+            }
+            try database.run(
+                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE state IN ('dead', 'skipped')",
+                [.integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch)]
+            )
+            return database.changes
+        }
+    }
+
+    /// `outbox drop`: deletes the named rows (the write will never be sent).
+    public func dropOutboxRows(ids: [Int64]) throws -> Int {
+        try database.transaction {
+            var count = 0
+            for id in ids {
+                try database.run("DELETE FROM outbox WHERE id = ? AND state != 'sending'", [.integer(id)])
+                guard database.changes == 1 else { throw LedgerError.notFound(what: "outbox row \(id) (or it is being sent)") }
+                count += 1
+            }
+            return count
+        }
+    }
+
+    /// How many rows a sink has in each state (all sinks when nil).
+    public func outboxCount(sink: String?, state: OutboxState) throws -> Int {
+        if let sink {
+            return Int(try database.scalar("SELECT count(*) FROM outbox WHERE sink = ? AND state = ?", [.text(sink), .text(state.rawValue)]) ?? 0)
+        }
+        return Int(try database.scalar("SELECT count(*) FROM outbox WHERE state = ?", [.text(state.rawValue)]) ?? 0)
+    }
+}

@@ -1,0 +1,101 @@
+import PaySyncCore
+
+extension Ledger {
+    /// Everything `paysync status` shows.
+    public func status() throws -> LedgerStatus {
+        var cursors: [LedgerStatus.SourceLine] = []
+        let cursorRows = try database.statement(
+            "SELECT provider, account, entity, updated_at, last_id, hold_since, last_sweep_at, moved_at FROM cursors ORDER BY provider, account, entity"
+        )
+        while try cursorRows.step() {
+            let position: CursorPosition? = cursorRows.optionalInt64(3).flatMap { updated in
+                cursorRows.optionalString(4).map { CursorPosition(updatedAt: Timestamp(millisecondsSinceEpoch: updated), lastID: $0) }
+            }
+            cursors.append(LedgerStatus.SourceLine(
+                provider: cursorRows.string(0), account: cursorRows.string(1), entity: cursorRows.string(2), position: position,
+                holdSince: cursorRows.optionalInt64(5).map(Timestamp.init(millisecondsSinceEpoch:)),
+                lastSweepAt: cursorRows.optionalInt64(6).map(Timestamp.init(millisecondsSinceEpoch:)),
+                movedAt: Timestamp(millisecondsSinceEpoch: cursorRows.int64(7))
+            ))
+        }
+        cursorRows.reset()
+
+        var objects: [(provider: String, account: String, kind: String, status: String, count: Int)] = []
+        let objectRows = try database.statement(
+            "SELECT provider, account, kind, status, count(*) FROM objects GROUP BY provider, account, kind, status ORDER BY provider, account, kind, status"
+        )
+        while try objectRows.step() {
+            objects.append((objectRows.string(0), objectRows.string(1), objectRows.string(2), objectRows.string(3), Int(objectRows.int64(4))))
+        }
+        objectRows.reset()
+
+        var outbox: [LedgerStatus.OutboxLine] = []
+        let outboxRows = try database.statement(
+            "SELECT sink, state, count(*), min(created_at) FROM outbox GROUP BY sink, state ORDER BY sink, state"
+        )
+        while try outboxRows.step() {
+            guard let state = OutboxState(rawValue: outboxRows.string(1)) else { continue }
+            outbox.append(LedgerStatus.OutboxLine(
+                sink: outboxRows.string(0), state: state, count: Int(outboxRows.int64(2)),
+                oldest: outboxRows.optionalInt64(3).map(Timestamp.init(millisecondsSinceEpoch:))
+            ))
+        }
+        outboxRows.reset()
+
+        let rejects = Int(try database.scalar("SELECT count(*) FROM rejects") ?? 0)
+        return LedgerStatus(cursors: cursors, objectsByStatus: objects, outbox: outbox, lastRuns: try recentRuns(limit: 5), rejects: rejects)
+    }
+
+    /// The objects matching `reference` — an object key (`xero:TENANT:invoice:ID`), a provider id
+    /// or an invoice number — each with its transitions, oldest first.
+    public func history(of reference: String) throws -> [(key: ObjectKey, current: Observation, transitions: [TransitionRecord])] {
+        var sql = "SELECT id, \(Ledger.objectColumns) FROM objects WHERE "
+        var values: [SQLValue]
+        if let key = ObjectKey(reference) {
+            sql += "provider = ? AND account = ? AND kind = ? AND external_id = ?"
+            values = [.text(key.provider), .text(key.account), .text(key.kind.rawValue), .text(key.externalID)]
+        } else {
+            sql += "external_id = ? OR invoice_number = ?"
+            values = [.text(reference), .text(reference)]
+        }
+        let objects = try database.statement(sql + " ORDER BY id LIMIT 50", values)
+        var found: [(Int64, Observation)] = []
+        while try objects.step() {
+            if let observation = Ledger.observation(from: objects, offset: 1) { found.append((objects.int64(0), observation)) }
+        }
+        objects.reset()
+
+        return try found.map { id, observation in
+            let rows = try database.statement(
+                "SELECT run_id, observed_at, provider_updated_at, from_status, to_status, changed FROM transitions WHERE object_id = ? ORDER BY id",
+                [.integer(id)]
+            )
+            defer { rows.reset() }
+            var transitions: [TransitionRecord] = []
+            while try rows.step() {
+                transitions.append(TransitionRecord(
+                    runID: rows.optionalInt64(0), observedAt: Timestamp(millisecondsSinceEpoch: rows.int64(1)),
+                    providerUpdatedAt: rows.optionalInt64(2).map(Timestamp.init(millisecondsSinceEpoch:)),
+                    fromStatus: rows.optionalString(3).map(PaymentStatus.init(rawValue:)),
+                    toStatus: PaymentStatus(rawValue: rows.string(4)),
+                    changed: rows.string(5).split(separator: ",").map(String.init)
+                ))
+            }
+            return (observation.key, observation, transitions)
+        }
+    }
+
+    /// The most recent rejected objects, newest first.
+    public func recentRejects(limit: Int) throws -> [(provider: String, account: String, entity: String, externalID: String?, error: String, observedAt: Timestamp)] {
+        let rows = try database.statement(
+            "SELECT provider, account, entity, external_id, error, observed_at FROM rejects ORDER BY id DESC LIMIT ?", [SQLValue(limit)]
+        )
+        defer { rows.reset() }
+        var result: [(provider: String, account: String, entity: String, externalID: String?, error: String, observedAt: Timestamp)] = []
+        while try rows.step() {
+            result.append((rows.string(0), rows.string(1), rows.string(2), rows.optionalString(3), rows.string(4),
+                           Timestamp(millisecondsSinceEpoch: rows.int64(5))))
+        }
+        return result
+    }
+}

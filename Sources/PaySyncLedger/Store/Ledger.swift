@@ -1,0 +1,344 @@
+import CSQLite
+import Foundation
+import PaySyncCore
+
+/// The SQLite ledger: last known object states, their history, cursors, the durable outbox, runs
+/// and credentials. An actor: it owns its one connection, and every page commit is one
+/// transaction (states, transitions, outbox rows and the cursor move together or not at all).
+///
+/// The file runs in WAL mode with `synchronous=FULL`: its commits precede irreversible effects
+/// (a CRM write, the use of a rotated refresh token), so a commit must survive a power cut.
+public actor Ledger {
+    public nonisolated let path: String
+    let database: Database
+    private let logger: Logger
+
+    /// Test hook: called before each object state is written inside a page commit, with its
+    /// index. A throw aborts the commit (which must then leave nothing behind).
+    var faultBeforeStateWrite: (@Sendable (Int) throws -> Void)?
+
+    /// Opens the ledger at `path`, creating it (mode 0600) when `create` is true, and applies any
+    /// pending migrations.
+    public init(path: String, create: Bool = true, readOnly: Bool = false, logger: Logger = .silent) throws {
+        self.path = path
+        self.logger = logger
+        self.database = try Database(path: path, create: create, readOnly: readOnly)
+        try database.execute("PRAGMA busy_timeout = 5000")
+        if !readOnly {
+            try database.execute("PRAGMA journal_mode = WAL")
+            try database.execute("PRAGMA synchronous = FULL")
+        }
+        try database.execute("PRAGMA foreign_keys = ON")
+        logger.debug("ledger \(path): SQLite \(Database.libraryVersion)")
+        if readOnly {
+            let version = Int(try database.scalar("PRAGMA user_version") ?? 0)
+            if version > LedgerSchema.migrations.count {
+                throw LedgerError.newerSchema(path: path, found: version, known: LedgerSchema.migrations.count)
+            }
+        } else {
+            let applied = try Migrator(migrations: LedgerSchema.migrations).migrate(database)
+            if !applied.isEmpty { logger.debug("ledger \(path): applied migrations \(applied.joined(separator: ", "))") }
+        }
+    }
+
+    /// The linked SQLite library's version.
+    public nonisolated static var sqliteVersion: String { Database.libraryVersion }
+
+    func setFaultBeforeStateWrite(_ fault: (@Sendable (Int) throws -> Void)?) {
+        faultBeforeStateWrite = fault
+    }
+
+    // MARK: Runs
+
+    public func startRun(command: String, dryRun: Bool, startedAt: Timestamp) throws -> Int64 {
+        try database.run(
+            "INSERT INTO runs (command, dry_run, pid, started_at) VALUES (?, ?, ?, ?)",
+            [.text(command), .integer(dryRun ? 1 : 0), .integer(Int64(getpid())), .integer(startedAt.millisecondsSinceEpoch)]
+        )
+        return database.lastInsertedRowID
+    }
+
+    public func finishRun(id: Int64, counts: PageCounts, written: Int, failed: Int, exitCode: ExitCode, message: String?, finishedAt: Timestamp) throws {
+        try database.run(
+            """
+            UPDATE runs SET finished_at = ?, fetched = ?, changed = ?, written = ?, failed = ?, stale = ?, exit_code = ?, message = ?
+            WHERE id = ?
+            """,
+            [.integer(finishedAt.millisecondsSinceEpoch), SQLValue(counts.fetched), SQLValue(counts.changedTotal), SQLValue(written),
+             SQLValue(failed), SQLValue(counts.stale), .integer(Int64(exitCode.rawValue)), SQLValue(message), .integer(id)]
+        )
+    }
+
+    public func recentRuns(limit: Int) throws -> [RunRecord] {
+        let statement = try database.statement(
+            "SELECT id, command, dry_run, started_at, finished_at, fetched, changed, written, failed, stale, exit_code, message FROM runs ORDER BY id DESC LIMIT ?",
+            [SQLValue(limit)]
+        )
+        defer { statement.reset() }
+        var runs: [RunRecord] = []
+        while try statement.step() {
+            runs.append(RunRecord(
+                id: statement.int64(0), command: statement.string(1), dryRun: statement.int64(2) != 0,
+                startedAt: Timestamp(millisecondsSinceEpoch: statement.int64(3)),
+                finishedAt: statement.optionalInt64(4).map(Timestamp.init(millisecondsSinceEpoch:)),
+                fetched: Int(statement.int64(5)), changed: Int(statement.int64(6)), written: Int(statement.int64(7)),
+                failed: Int(statement.int64(8)), stale: Int(statement.int64(9)),
+                exitCode: statement.optionalInt64(10).map { Int32($0) }, message: statement.optionalString(11)
+            ))
+        }
+        return runs
+    }
+
+    // MARK: Object state
+
+    static let objectColumns = """
+        provider, account, kind, external_id, updated_at, version, status, provider_status, currency, total, paid, due, \
+        invoice_number, customer_id, customer_email, customer_name, document_date, due_date, last_payment_date, last_payment_id, reference
+        """
+
+    /// The last known state of each object (nil for objects never seen), in the order asked.
+    public func knownStates(for keys: [ObjectKey]) throws -> [Observation?] {
+        let sql = "SELECT \(Ledger.objectColumns) FROM objects WHERE provider = ? AND account = ? AND kind = ? AND external_id = ?"
+        var states: [Observation?] = []
+        states.reserveCapacity(keys.count)
+        for key in keys {
+            let statement = try database.statement(sql, [.text(key.provider), .text(key.account), .text(key.kind.rawValue), .text(key.externalID)])
+            states.append(try statement.step() ? Ledger.observation(from: statement, offset: 0) : nil)
+            statement.reset()
+        }
+        return states
+    }
+
+    /// Reads an observation from 21 columns starting at `offset` (see `objectColumns`).
+    static func observation(from row: Statement, offset: Int32) -> Observation? {
+        guard let kind = ObjectKind(rawValue: row.string(offset + 2)) else { return nil }
+        let currency = row.optionalString(offset + 8).flatMap { Currency(code: $0) }
+        func money(_ column: Int32) -> Money? {
+            guard let currency, let units = row.optionalInt64(offset + column) else { return nil }
+            return Money(minorUnits: units, currency: currency)
+        }
+        func date(_ column: Int32) -> CalendarDate? { row.optionalString(offset + column).flatMap { CalendarDate(iso: $0) } }
+        return Observation(
+            key: ObjectKey(provider: row.string(offset), account: row.string(offset + 1), kind: kind, externalID: row.string(offset + 3)),
+            updatedAt: row.optionalInt64(offset + 4).map(Timestamp.init(millisecondsSinceEpoch:)),
+            version: row.optionalString(offset + 5),
+            status: PaymentStatus(rawValue: row.string(offset + 6)),
+            providerStatus: row.string(offset + 7),
+            currency: currency, total: money(9), paid: money(10), due: money(11),
+            invoiceNumber: row.optionalString(offset + 12), customerID: row.optionalString(offset + 13),
+            customerEmail: row.optionalString(offset + 14), customerName: row.optionalString(offset + 15),
+            documentDate: date(16), dueDate: date(17), lastPaymentDate: date(18),
+            lastPaymentID: row.optionalString(offset + 19), reference: row.optionalString(offset + 20)
+        )
+    }
+
+    /// Applies one page in one transaction: states, transitions, outbox rows, rejects and the
+    /// cursor move are all kept, or (on any error, or a crash) none of them.
+    public func apply(_ commit: PageCommit) throws {
+        try database.transaction {
+            var objectIDs: [ObjectKey: Int64] = [:]
+            for (index, state) in commit.plan.states.enumerated() {
+                try faultBeforeStateWrite?(index)
+                objectIDs[state.key] = try upsert(state, runID: commit.runID)
+            }
+            for transition in commit.plan.transitions {
+                guard let objectID = objectIDs[transition.key] else { continue }
+                try database.run(
+                    """
+                    INSERT INTO transitions (object_id, run_id, observed_at, provider_updated_at, from_status, to_status, changed)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [.integer(objectID), .integer(commit.runID), .integer(commit.observedAt.millisecondsSinceEpoch),
+                     SQLValue(commit.plan.states.last(where: { $0.key == transition.key })?.updatedAt?.millisecondsSinceEpoch),
+                     SQLValue(transition.fromStatus?.rawValue), .text(transition.toStatus.rawValue),
+                     .text(transition.changed.map(\.rawValue).joined(separator: ","))]
+                )
+            }
+            for write in commit.plan.writes {
+                guard let objectID = objectIDs[write.objectKey] else { continue }
+                try enqueue(write, objectID: objectID, runID: commit.runID, now: commit.observedAt)
+            }
+            for reject in commit.rejects {
+                try database.run(
+                    "INSERT INTO rejects (provider, account, entity, external_id, run_id, observed_at, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [.text(commit.provider), .text(commit.account), .text(reject.entity), SQLValue(reject.externalID),
+                     .integer(commit.runID), .integer(commit.observedAt.millisecondsSinceEpoch), .text(reject.error)]
+                )
+            }
+            if let cursor = commit.cursor {
+                try move(cursor, runID: commit.runID, at: commit.observedAt)
+            }
+        }
+    }
+
+    private func upsert(_ state: Observation, runID: Int64) throws -> Int64 {
+        let statement = try database.statement(
+            """
+            INSERT INTO objects (\(Ledger.objectColumns), first_run, last_changed_run)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (provider, account, kind, external_id) DO UPDATE SET
+                updated_at = excluded.updated_at, version = excluded.version, status = excluded.status,
+                provider_status = excluded.provider_status, currency = excluded.currency, total = excluded.total,
+                paid = excluded.paid, due = excluded.due, invoice_number = excluded.invoice_number,
+                customer_id = excluded.customer_id, customer_email = excluded.customer_email,
+                customer_name = excluded.customer_name, document_date = excluded.document_date,
+                due_date = excluded.due_date, last_payment_date = excluded.last_payment_date,
+                last_payment_id = excluded.last_payment_id, reference = excluded.reference,
+                last_changed_run = excluded.last_changed_run
+            RETURNING id
+            """,
+            [
+                .text(state.key.provider), .text(state.key.account), .text(state.key.kind.rawValue), .text(state.key.externalID),
+                SQLValue(state.updatedAt?.millisecondsSinceEpoch), SQLValue(state.version), .text(state.status.rawValue),
+                .text(state.providerStatus), SQLValue(state.currency?.code ?? state.total?.currency.code),
+                SQLValue(state.total?.minorUnits), SQLValue(state.paid?.minorUnits), SQLValue(state.due?.minorUnits),
+                SQLValue(state.invoiceNumber), SQLValue(state.customerID), SQLValue(state.customerEmail), SQLValue(state.customerName),
+                SQLValue(state.documentDate?.description), SQLValue(state.dueDate?.description),
+                SQLValue(state.lastPaymentDate?.description), SQLValue(state.lastPaymentID), SQLValue(state.reference),
+                .integer(runID), .integer(runID),
+            ]
+        )
+        defer { statement.reset() }
+        guard try statement.step() else { throw GeneralError("ledger \(path): upsert returned no id", exitCode: .internalError) }
+        return statement.int64(0)
+    }
+
+    private func enqueue(_ write: PlannedWrite, objectID: Int64, runID: Int64, now: Timestamp) throws {
+        try database.run(
+            """
+            INSERT INTO outbox (sink, record_key, object_id, changes, from_status, to_status, next_attempt_at, created_run, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.text(write.sink), .text(write.recordKey), .integer(objectID), .text(ChangesCodec.encode(write.changes)),
+             SQLValue(write.fromStatus?.rawValue), .text(write.toStatus.rawValue), .integer(now.millisecondsSinceEpoch),
+             .integer(runID), .integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch)]
+        )
+    }
+
+    // MARK: Cursors
+
+    public func cursor(provider: String, account: String, entity: String) throws -> CursorRecord? {
+        let statement = try database.statement(
+            "SELECT updated_at, last_id, hold_since, last_sweep_at, moved_at FROM cursors WHERE provider = ? AND account = ? AND entity = ?",
+            [.text(provider), .text(account), .text(entity)]
+        )
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return Ledger.cursorRecord(provider: provider, account: account, entity: entity, row: statement, offset: 0)
+    }
+
+    private static func cursorRecord(provider: String, account: String, entity: String, row: Statement, offset: Int32) -> CursorRecord {
+        let position: CursorPosition? = row.optionalInt64(offset).flatMap { updated in
+            row.optionalString(offset + 1).map { CursorPosition(updatedAt: Timestamp(millisecondsSinceEpoch: updated), lastID: $0) }
+        }
+        return CursorRecord(
+            provider: provider, account: account, entity: entity, position: position,
+            holdSince: row.optionalInt64(offset + 2).map(Timestamp.init(millisecondsSinceEpoch:)),
+            lastSweepAt: row.optionalInt64(offset + 3).map(Timestamp.init(millisecondsSinceEpoch:)),
+            movedAt: Timestamp(millisecondsSinceEpoch: row.int64(offset + 4))
+        )
+    }
+
+    private func move(_ cursor: CursorMove, runID: Int64, at now: Timestamp) throws {
+        try database.run(
+            """
+            INSERT INTO cursors (provider, account, entity, updated_at, last_id, hold_since, run_id, moved_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (provider, account, entity) DO UPDATE SET
+                updated_at = coalesce(excluded.updated_at, cursors.updated_at),
+                last_id = CASE WHEN excluded.updated_at IS NULL THEN cursors.last_id ELSE excluded.last_id END,
+                hold_since = excluded.hold_since, run_id = excluded.run_id, moved_at = excluded.moved_at
+            """,
+            [.text(cursor.provider), .text(cursor.account), .text(cursor.entity),
+             SQLValue(cursor.position?.updatedAt.millisecondsSinceEpoch), SQLValue(cursor.position?.lastID),
+             SQLValue(cursor.holdSince?.millisecondsSinceEpoch), .integer(runID), .integer(now.millisecondsSinceEpoch)]
+        )
+    }
+
+    /// Records that a sweep of this entity finished (the cursor position is not touched).
+    public func recordSweep(provider: String, account: String, entity: String, at now: Timestamp) throws {
+        try database.run(
+            """
+            INSERT INTO cursors (provider, account, entity, last_sweep_at, moved_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (provider, account, entity) DO UPDATE SET last_sweep_at = excluded.last_sweep_at
+            """,
+            [.text(provider), .text(account), .text(entity), .integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch)]
+        )
+    }
+
+    // MARK: Windows and ageing
+
+    /// How many objects of a kind the ledger holds with a document date in `[from, until)`.
+    public func countObjects(provider: String, account: String, kind: ObjectKind, from: CalendarDate, until: CalendarDate) throws -> Int {
+        Int(try database.scalar(
+            "SELECT count(*) FROM objects WHERE provider = ? AND account = ? AND kind = ? AND document_date >= ? AND document_date < ?",
+            [.text(provider), .text(account), .text(kind.rawValue), .text(from.description), .text(until.description)]
+        ) ?? 0)
+    }
+
+    /// The ids of objects of a kind with a document date in `[from, until)` (for the sweep's
+    /// comparison of what the ledger holds with what the source returned).
+    public func externalIDs(provider: String, account: String, kind: ObjectKind, from: CalendarDate, until: CalendarDate) throws -> Set<String> {
+        let statement = try database.statement(
+            "SELECT external_id FROM objects WHERE provider = ? AND account = ? AND kind = ? AND document_date >= ? AND document_date < ?",
+            [.text(provider), .text(account), .text(kind.rawValue), .text(from.description), .text(until.description)]
+        )
+        defer { statement.reset() }
+        var ids: Set<String> = []
+        while try statement.step() { ids.insert(statement.string(0)) }
+        return ids
+    }
+
+    /// Sent invoices whose due date is before `today`: they have become overdue without the
+    /// provider touching them, so no incremental feed will say so.
+    public func sentInvoicesDueBefore(_ today: CalendarDate, provider: String, account: String) throws -> [Observation] {
+        let statement = try database.statement(
+            "SELECT \(Ledger.objectColumns) FROM objects WHERE provider = ? AND account = ? AND status = 'sent' AND due_date < ? ORDER BY id",
+            [.text(provider), .text(account), .text(today.description)]
+        )
+        defer { statement.reset() }
+        var result: [Observation] = []
+        while try statement.step() {
+            if let observation = Ledger.observation(from: statement, offset: 0) { result.append(observation) }
+        }
+        return result
+    }
+
+    // MARK: Credentials
+
+    /// A stored credential (a rotated refresh token, a cached access token).
+    public struct StoredCredential: Sendable, Equatable {
+        public var value: Secret
+        public var expiresAt: Timestamp?
+        public var seedFingerprint: String?
+    }
+
+    public func credential(named name: String) throws -> StoredCredential? {
+        let statement = try database.statement("SELECT value, expires_at, seed_fingerprint FROM credentials WHERE name = ?", [.text(name)])
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return StoredCredential(
+            value: Secret(statement.string(0)),
+            expiresAt: statement.optionalInt64(1).map(Timestamp.init(millisecondsSinceEpoch:)),
+            seedFingerprint: statement.optionalString(2)
+        )
+    }
+
+    /// Stores a credential in its own committed (and fsynced) transaction.
+    public func saveCredential(named name: String, value: Secret, expiresAt: Timestamp?, seedFingerprint: String?, now: Timestamp) throws {
+        try database.transaction {
+            try database.run(
+                """
+                INSERT INTO credentials (name, value, expires_at, seed_fingerprint, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at,
+                    seed_fingerprint = excluded.seed_fingerprint, updated_at = excluded.updated_at
+                """,
+                [.text(name), .text(value.reveal()), SQLValue(expiresAt?.millisecondsSinceEpoch), SQLValue(seedFingerprint), .integer(now.millisecondsSinceEpoch)]
+            )
+        }
+    }
+
+    public func deleteCredential(named name: String) throws {
+        try database.run("DELETE FROM credentials WHERE name = ?", [.text(name)])
+    }
+}

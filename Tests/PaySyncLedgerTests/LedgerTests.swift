@@ -1,0 +1,260 @@
+import CSQLite
+import Foundation
+import PaySyncCore
+import PaySyncTestSupport
+import Testing
+@testable import PaySyncLedger
+
+let gbp = Currency(code: "GBP")!
+let at = Timestamp(iso: "2025-05-02T09:00:00Z")!
+
+func invoice(_ id: String, status: PaymentStatus = .sent, paid: Int64 = 0, updated: Int64 = 1_000) -> Observation {
+    Observation(
+        key: ObjectKey(provider: "xero", account: "tenant-a", kind: .invoice, externalID: id),
+        updatedAt: Timestamp(millisecondsSinceEpoch: updated), status: status, providerStatus: "AUTHORISED",
+        currency: gbp, total: Money(minorUnits: 10_000, currency: gbp), paid: Money(minorUnits: paid, currency: gbp),
+        due: Money(minorUnits: 10_000 - paid, currency: gbp), invoiceNumber: "INV-\(id)",
+        documentDate: CalendarDate(year: 2025, month: 4, day: 1), dueDate: CalendarDate(year: 2025, month: 5, day: 1)
+    )
+}
+
+let route = SinkRoute(sink: "out", kinds: [.invoice: KindRoute(fields: FieldSet([.status, .amountPaid]), key: [.field(.invoiceNumber)])])
+
+func commit(_ observations: [Observation], known: [Observation?]? = nil, runID: Int64, cursor: CursorMove? = nil) -> PageCommit {
+    let plan = PagePlanner.plan(observations: observations, known: known ?? observations.map { _ in nil }, routes: [route])
+    return PageCommit(provider: "xero", account: "tenant-a", plan: plan, cursor: cursor, runID: runID, observedAt: at)
+}
+
+@Suite struct LedgerMigrationTests {
+    @Test func migratesAnEmptyFileAndRerunningIsANoOp() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("paysync.db")
+        let database = try Database(path: path, create: true)
+        let migrator = Migrator(migrations: LedgerSchema.migrations)
+        #expect(try migrator.migrate(database) == ["0001-create-ledger"])
+        #expect(try migrator.migrate(database) == [])
+        #expect(try database.scalar("PRAGMA user_version") == Int64(LedgerSchema.migrations.count))
+        #expect(try database.scalar("SELECT count(*) FROM schema_migrations") == 1)
+    }
+
+    @Test func eachMigrationRunsInItsOwnTransactionAndAFailedOneLeavesNothing() throws {
+        let directory = TemporaryDirectory()
+        let database = try Database(path: directory.file("l.db"), create: true)
+        let migrations = [
+            Migration(name: "one", sql: "CREATE TABLE a (x)"),
+            Migration(name: "two", sql: "CREATE TABLE b (x); CREATE TABLE a (y)"),  // second statement fails
+        ]
+        #expect(throws: SQLiteError.self) { try Migrator(migrations: migrations).migrate(database) }
+        #expect(try database.scalar("PRAGMA user_version") == 1)
+        #expect(try database.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'b'") == 0)
+    }
+
+    @Test func aLedgerFromANewerPaysyncIsRefused() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("paysync.db")
+        _ = try Ledger(path: path)
+        let database = try Database(path: path, create: false)
+        try database.execute("PRAGMA user_version = 99")
+        let error = #expect(throws: LedgerError.self) { try Ledger(path: path) }
+        #expect(error == .newerSchema(path: path, found: 99, known: LedgerSchema.migrations.count))
+        #expect(error?.exitCode == .dataError)
+        #expect(error?.description.contains("newer paysync") == true)
+    }
+
+    @Test func newLedgerFileIsPrivateAndUsesWALWithFullSync() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("paysync.db")
+        let ledger = try Ledger(path: path)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        let journal = try await ledger.pragma("journal_mode")
+        let synchronous = try await ledger.pragma("synchronous")
+        let foreignKeys = try await ledger.pragma("foreign_keys")
+        #expect(journal == "wal")
+        #expect(synchronous == "2")  // FULL
+        #expect(foreignKeys == "1")
+    }
+
+    @Test func unwritableLocationIsExit73() {
+        let error = #expect(throws: LedgerError.self) { try Ledger(path: "/nonexistent-dir/paysync.db") }
+        #expect(error?.exitCode == .cannotCreate)
+        #expect(error?.description.hasPrefix("cannot create ledger /nonexistent-dir/paysync.db") == true)
+    }
+}
+
+extension Ledger {
+    func pragma(_ name: String) throws -> String? {
+        let statement = try database.statement("PRAGMA \(name)")
+        defer { statement.reset() }
+        return try statement.step() ? statement.string(0) : nil
+    }
+
+    func count(_ table: String) throws -> Int { Int(try database.scalar("SELECT count(*) FROM \(table)") ?? 0) }
+}
+
+@Suite struct LedgerPageTests {
+    @Test func pageCommitStoresStatesTransitionsOutboxAndCursorTogether() async throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(path: directory.file("l.db"))
+        let run = try await ledger.startRun(command: "reconcile", dryRun: false, startedAt: at)
+        let cursor = CursorMove(provider: "xero", account: "tenant-a", entity: "invoices", position: CursorPosition(updatedAt: Timestamp(millisecondsSinceEpoch: 1_000), lastID: "b"))
+        try await ledger.apply(commit([invoice("a"), invoice("b")], runID: run, cursor: cursor))
+
+        #expect(try await ledger.count("objects") == 2)
+        #expect(try await ledger.count("transitions") == 2)
+        #expect(try await ledger.count("outbox") == 2)
+        let stored = try await ledger.cursor(provider: "xero", account: "tenant-a", entity: "invoices")
+        #expect(stored?.position == cursor.position)
+        let known = try await ledger.knownStates(for: [invoice("a").key, invoice("zzz").key])
+        #expect(known == [invoice("a"), nil])
+    }
+
+    @Test func aFailureMidPageKeepsNothingFromThatPage() async throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(path: directory.file("l.db"))
+        let run = try await ledger.startRun(command: "reconcile", dryRun: false, startedAt: at)
+        try await ledger.apply(commit([invoice("first")], runID: run, cursor: CursorMove(provider: "xero", account: "tenant-a", entity: "invoices", position: CursorPosition(updatedAt: Timestamp(millisecondsSinceEpoch: 1_000), lastID: "first"))))
+
+        struct Injected: Error {}
+        await ledger.setFaultBeforeStateWrite { index in if index == 2 { throw Injected() } }
+        let page = commit((1...5).map { invoice("p\($0)", updated: 2_000) }, runID: run,
+                          cursor: CursorMove(provider: "xero", account: "tenant-a", entity: "invoices", position: CursorPosition(updatedAt: Timestamp(millisecondsSinceEpoch: 2_000), lastID: "p5")))
+        await #expect(throws: Injected.self) { try await ledger.apply(page) }
+
+        #expect(try await ledger.count("objects") == 1)
+        #expect(try await ledger.count("transitions") == 1)
+        #expect(try await ledger.count("outbox") == 1)
+        #expect(try await ledger.cursor(provider: "xero", account: "tenant-a", entity: "invoices")?.position?.lastID == "first")
+
+        // The same page applies cleanly once the fault is gone.
+        await ledger.setFaultBeforeStateWrite(nil)
+        try await ledger.apply(page)
+        #expect(try await ledger.count("objects") == 6)
+        #expect(try await ledger.cursor(provider: "xero", account: "tenant-a", entity: "invoices")?.position?.lastID == "p5")
+    }
+
+    @Test func historyShowsEveryTransitionInOrder() async throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(path: directory.file("l.db"))
+        let run1 = try await ledger.startRun(command: "reconcile", dryRun: false, startedAt: at)
+        try await ledger.apply(commit([invoice("a")], runID: run1))
+        let run2 = try await ledger.startRun(command: "reconcile", dryRun: false, startedAt: at)
+        try await ledger.apply(commit([invoice("a", status: .paid, paid: 10_000, updated: 2_000)], known: [invoice("a")], runID: run2))
+
+        let history = try await ledger.history(of: "INV-a")
+        #expect(history.count == 1)
+        #expect(history.first?.transitions.map(\.toStatus) == [.sent, .paid])
+        #expect(history.first?.transitions.last?.fromStatus == .sent)
+        #expect(history.first?.transitions.last?.runID == run2)
+        #expect(try await ledger.history(of: "xero:tenant-a:invoice:a").first?.current.status == .paid)
+    }
+}
+
+@Suite struct LedgerLockTests {
+    @Test func aSecondHolderIsRefusedAtOnceNamingThePID() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("paysync.db")
+        let first = try LedgerLock(ledgerPath: path)
+        let error = #expect(throws: LedgerError.self) { try LedgerLock(ledgerPath: path) }
+        #expect(error == .lockHeld(path: path, pid: getpid()))
+        #expect(error?.exitCode == .temporaryFailure)
+        #expect(error?.description == "another paysync run holds \(path) (pid \(getpid())); this run did nothing")
+        _ = first
+    }
+
+    @Test func theLockIsFreeAgainOnceReleased() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("paysync.db")
+        do { _ = try LedgerLock(ledgerPath: path) }
+        _ = try LedgerLock(ledgerPath: path)
+    }
+
+    @Test func aSQLiteWriteLockHeldElsewhereIsATemporaryError() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("paysync.db")
+        let ledger = try Ledger(path: path)
+        // Another process (here: another connection) holds the write lock, as `sqlite3` in a shell would.
+        let other = try Database(path: path, create: false)
+        try other.execute("PRAGMA busy_timeout = 0; BEGIN IMMEDIATE")
+        try await ledger.setBusyTimeout(milliseconds: 50)
+        let run = await #expect(throws: SQLiteError.self) { _ = try await ledger.startRun(command: "x", dryRun: false, startedAt: at) }
+        #expect(run?.exitCode == .temporaryFailure)
+        #expect(run?.description.contains("locked by another process") == true)
+        try other.execute("ROLLBACK")
+    }
+}
+
+extension Ledger {
+    func setBusyTimeout(milliseconds: Int) throws { try database.execute("PRAGMA busy_timeout = \(milliseconds)") }
+}
+
+@Suite struct LedgerOutboxTests {
+    func seeded() async throws -> (TemporaryDirectory, Ledger) {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(path: directory.file("l.db"))
+        let run = try await ledger.startRun(command: "reconcile", dryRun: false, startedAt: at)
+        try await ledger.apply(commit((1...5).map { invoice("\($0)") }, runID: run))
+        return (directory, ledger)
+    }
+
+    @Test func dueRowsStreamByRecordKey() async throws {
+        let (_, ledger) = try await seeded()
+        let first = try await ledger.dueRecordKeys(sink: "out", now: at, after: nil, limit: 2)
+        #expect(first == ["INV-1", "INV-2"])
+        let next = try await ledger.dueRecordKeys(sink: "out", now: at, after: first.last, limit: 2)
+        #expect(next == ["INV-3", "INV-4"])
+        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-2")
+        #expect(rows.map(\.recordKey) == ["INV-1", "INV-2"])
+        #expect(rows.first?.changes.first == FieldChange(field: .status, old: nil, new: "sent"))
+    }
+
+    @Test func settlingFollowsTheStateMachine() async throws {
+        let (_, ledger) = try await seeded()
+        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-5")
+        let ids = rows.map(\.id)
+        try await ledger.markSending(ids, now: at)
+        let later = at.adding(seconds: 60)
+        let result = try await ledger.settle([
+            (ids[0], .delivered), (ids[1], .retry(error: "503", at: later)), (ids[2], .rejected(error: "VALIDATION_ERROR: bad value")),
+            (ids[3], .skipped(error: "OBJECT_NOT_FOUND")), (ids[4], .delivered),
+        ], maxAttempts: 3, now: at)
+        #expect(result.delivered == 2 && result.retrying == 1 && result.dead == 1 && result.skipped == 1)
+        #expect(try await ledger.count("outbox") == 3)
+        // The retry is not due before its time.
+        #expect(try await ledger.dueRecordKeys(sink: "out", now: at, after: nil, limit: 10) == [])
+        #expect(try await ledger.dueRecordKeys(sink: "out", now: later, after: nil, limit: 10) == ["INV-2"])
+        let dead = try await ledger.outboxRows(states: [.dead], sink: nil, limit: 10)
+        #expect(dead.map(\.lastError) == ["VALIDATION_ERROR: bad value"])
+        // An operator re-queues dead and skipped rows.
+        #expect(try await ledger.requeue(ids: nil, now: at) == 2)
+        #expect(try await ledger.dueRecordKeys(sink: "out", now: at, after: nil, limit: 10) == ["INV-3", "INV-4"])
+    }
+
+    @Test func retryableFailuresDeadLetterAfterMaxAttempts() async throws {
+        let (_, ledger) = try await seeded()
+        let id = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-1")[0].id
+        for attempt in 1...3 {
+            try await ledger.markSending([id], now: at)
+            let result = try await ledger.settle([(id, .retry(error: "timeout", at: at))], maxAttempts: 3, now: at)
+            #expect(result.dead == (attempt == 3 ? 1 : 0))
+        }
+        #expect(try await ledger.outboxRows(states: [.dead], sink: "out", limit: 10).first?.attempts == 3)
+    }
+
+    @Test func rowsLeftSendingByADeadRunAreRecovered() async throws {
+        let (_, ledger) = try await seeded()
+        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-2")
+        try await ledger.markSending(rows.map(\.id), now: at)
+        #expect(try await ledger.outboxCount(sink: "out", state: .sending) == 2)
+        #expect(try await ledger.recoverInFlight(now: at) == 2)
+        #expect(try await ledger.outboxCount(sink: "out", state: .pending) == 5)
+    }
+
+    @Test func credentialsRoundTrip() async throws {
+        let (_, ledger) = try await seeded()
+        try await ledger.saveCredential(named: "xero:refresh", value: Secret("r2"), expiresAt: nil, seedFingerprint: "abc", now: at)
+        let stored = try await ledger.credential(named: "xero:refresh")
+        #expect(stored?.value.reveal() == "r2")
+        #expect(stored?.seedFingerprint == "abc")
+    }
+}
