@@ -1,0 +1,110 @@
+import Foundation
+import PaySyncCore
+
+/// Sends requests through a transport with retries (see `RetryPolicy`), an optional rate limiter,
+/// and logging that never shows a secret. Connectors and sinks talk to the network only through it.
+public struct HTTPClient: Sendable {
+    public var transport: any HTTPTransport
+    public var policy: RetryPolicy
+    public var environment: RunEnvironment
+    public var logger: Logger
+    /// Counts calls per host (benchmarks and summaries compare them with the minimum).
+    public let counter: CallCounter
+
+    public init(transport: any HTTPTransport, policy: RetryPolicy = RetryPolicy(), environment: RunEnvironment = .live,
+                logger: Logger = .silent, counter: CallCounter = CallCounter()) {
+        self.transport = transport
+        self.policy = policy
+        self.environment = environment
+        self.logger = logger
+        self.counter = counter
+    }
+
+    /// Sends `request`, retrying retryable failures.
+    /// - Parameters:
+    ///   - limiter: the provider's rate limiter, acquired around each attempt.
+    ///   - isRetryable: a provider's veto for a retryable status (Xero's daily 429 is not worth retrying).
+    /// - Returns: the first response whose status is not retried (any 2xx, or a non-retryable 4xx).
+    /// - Throws: `HTTPError` when retries run out, or a `Retry-After` exceeds the budget.
+    public func send(
+        _ request: HTTPRequest, limiter: RateLimiter? = nil,
+        isRetryable: @Sendable (HTTPResponse) -> Bool = { _ in true }
+    ) async throws -> HTTPResponse {
+        let started = environment.now()
+        var attempt = 0
+        while true {
+            attempt += 1
+            try Task.checkCancellation()
+            let outcome: Result<HTTPResponse, HTTPError>
+            do {
+                let response: HTTPResponse
+                if let limiter {
+                    response = try await limiter.withPermit { try await transport.send(request) }
+                } else {
+                    response = try await transport.send(request)
+                }
+                outcome = .success(response)
+            } catch let error as HTTPError {
+                outcome = .failure(error)
+            } catch is CancellationError {
+                throw HTTPError(.cancelled, call: request.summary, attempts: attempt)
+            }
+            counter.record(host: request.url.host ?? "")
+
+            let status: Int?
+            var retryAfter: Double?
+            switch outcome {
+            case .success(let response):
+                if response.status < 400 || !RetryPolicy.retryableStatuses.contains(response.status) || !isRetryable(response) {
+                    return response
+                }
+                status = response.status
+                retryAfter = RetryAfter.seconds(response.headers["Retry-After"], now: environment.now())
+            case .failure(let error):
+                status = nil
+                if !error.isTransportFailure { throw HTTPError(error.kind, call: error.call, attempts: attempt, detail: error.detail) }
+            }
+
+            let elapsed = environment.now().duration(since: started).seconds
+            switch policy.decide(attempt: attempt, status: status, retryAfterSeconds: retryAfter, elapsedSeconds: elapsed, random: environment.random()) {
+            case .retry(let seconds):
+                logger.info("\(request.summary): \(describe(outcome)); retrying in \(String(format: "%.1f", seconds)) s (attempt \(attempt + 1) of \(policy.maxAttempts))")
+                try await environment.sleep(.milliseconds(Int64((seconds * 1000).rounded())))
+            case .waitTooLong(let seconds):
+                throw HTTPError(.rateLimited(retryAfterSeconds: seconds), call: request.summary, attempts: attempt)
+            case .giveUp:
+                switch outcome {
+                case .success(let response):
+                    if response.status == 429 {
+                        throw HTTPError(.rateLimited(retryAfterSeconds: retryAfter), call: request.summary, attempts: attempt, detail: response.bodyExcerpt())
+                    }
+                    throw HTTPError(.status(response.status), call: request.summary, attempts: attempt, detail: response.bodyExcerpt())
+                case .failure(let error):
+                    throw HTTPError(error.kind, call: error.call, attempts: attempt, detail: error.detail)
+                }
+            }
+        }
+    }
+
+    private func describe(_ outcome: Result<HTTPResponse, HTTPError>) -> String {
+        switch outcome {
+        case .success(let response): "HTTP \(response.status)"
+        case .failure(let error): HTTPError(error.kind, call: "").description.dropFirst(2).description
+        }
+    }
+}
+
+/// Counts HTTP calls (attempts included) per host. Thread-safe.
+public final class CallCounter: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    public init() {}
+
+    public func record(host: String) { counts.withLock { $0[host, default: 0] += 1 } }
+
+    public func count(host: String) -> Int { counts.withLock { $0[host] ?? 0 } }
+
+    public var total: Int { counts.withLock { $0.values.reduce(0, +) } }
+}
+
+import Synchronization

@@ -1,0 +1,131 @@
+import Foundation
+import PaySyncCore
+
+/// OAuth 2.0 refresh-token grant (RFC 6749 §6) for providers that rotate refresh tokens (Xero
+/// returns a new one on every refresh; QuickBooks now and then).
+///
+/// Durability rule: when the token endpoint returns a new refresh token, it is saved to the
+/// credential store — a committed, fsynced transaction — *before* the new access token is handed
+/// out, so a crash right after can never strand the only valid refresh token.
+///
+/// The configured refresh token (`seed`) starts the chain. Once rotated, the stored token wins —
+/// until the configured one changes (someone re-authorised), which starts a new chain.
+/// Access tokens are cached in the store until a minute before they expire, so a cron job that
+/// runs every five minutes refreshes (and rotates) only about every half hour.
+public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
+    public struct Configuration: Sendable {
+        public var label: String
+        public var tokenURL: URL
+        public var clientID: Secret
+        public var clientSecret: Secret?
+        public var seedRefreshToken: Secret
+        /// Credential-store names are `<storeKey>:refresh_token` and `<storeKey>:access_token`.
+        public var storeKey: String
+
+        public init(label: String, tokenURL: URL, clientID: Secret, clientSecret: Secret?, seedRefreshToken: Secret, storeKey: String) {
+            self.label = label
+            self.tokenURL = tokenURL
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.seedRefreshToken = seedRefreshToken
+            self.storeKey = storeKey
+        }
+    }
+
+    private let configuration: Configuration
+    private let store: any CredentialStore
+    private let client: HTTPClient
+    private var cached: StoredToken?
+    private var refreshing: Task<Secret, any Error>?
+    /// Refresh calls made (tests and benchmarks count them).
+    public private(set) var refreshCount = 0
+
+    public init(configuration: Configuration, store: any CredentialStore, client: HTTPClient) {
+        self.configuration = configuration
+        self.store = store
+        self.client = client
+    }
+
+    private var refreshName: String { configuration.storeKey + ":refresh_token" }
+    private var accessName: String { configuration.storeKey + ":access_token" }
+    private var seedFingerprint: String { configuration.seedRefreshToken.fingerprint }
+
+    public func accessToken() async throws -> Secret {
+        let now = client.environment.now()
+        if let cached, isFresh(cached, now: now) { return cached.value }
+        if cached == nil, let stored = try await store.load(accessName),
+           stored.seedFingerprint == seedFingerprint, isFresh(stored, now: now) {
+            cached = stored
+            return stored.value
+        }
+        if let refreshing { return try await refreshing.value }
+        let task = Task { try await self.refresh() }
+        refreshing = task
+        defer { refreshing = nil }
+        return try await task.value
+    }
+
+    public func invalidate(_ token: Secret) async {
+        guard cached?.value == token else { return }
+        cached = nil
+        try? await store.remove(accessName)
+    }
+
+    private func isFresh(_ token: StoredToken, now: Timestamp) -> Bool {
+        guard let expiresAt = token.expiresAt else { return true }
+        return now.adding(milliseconds: 60_000) < expiresAt
+    }
+
+    private func currentRefreshToken() async throws -> Secret {
+        if let stored = try await store.load(refreshName), stored.seedFingerprint == seedFingerprint {
+            return stored.value
+        }
+        return configuration.seedRefreshToken
+    }
+
+    private func refresh() async throws -> Secret {
+        let refreshToken = try await currentRefreshToken()
+        var headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
+        var form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken.reveal())]
+        if let secret = configuration.clientSecret {
+            let basic = Data("\(configuration.clientID.reveal()):\(secret.reveal())".utf8).base64EncodedString()
+            headers.set("Authorization", "Basic \(basic)")
+        } else {
+            form.append(("client_id", configuration.clientID.reveal()))  // public (PKCE) clients
+        }
+        let request = HTTPRequest(method: "POST", url: configuration.tokenURL, headers: headers, body: URLBuilder.formBody(form))
+        refreshCount += 1
+        let response = try await client.send(request)
+        guard response.isSuccess else { throw refusal(response) }
+
+        guard let body = try? JSONParser.parse(response.body, source: "token response"),
+              let access = body["access_token"]?.stringValue, !access.isEmpty else {
+            throw AuthenticationError(label: configuration.label, message: "the token endpoint \(configuration.tokenURL.host ?? "") answered without an access_token; check token_url")
+        }
+        let now = client.environment.now()
+        let expiresIn = body["expires_in"]?.numberText.flatMap(Double.init) ?? 1800
+        if let rotated = body["refresh_token"]?.stringValue, !rotated.isEmpty, rotated != refreshToken.reveal() {
+            // Committed before the access token leaves this function.
+            try await store.save(refreshName, StoredToken(value: Secret(rotated), seedFingerprint: seedFingerprint))
+            client.logger.debug("\(configuration.label): refresh token rotated and stored")
+        }
+        let token = StoredToken(value: Secret(access), expiresAt: now.adding(seconds: expiresIn), seedFingerprint: seedFingerprint)
+        try await store.save(accessName, token)
+        cached = token
+        return token.value
+    }
+
+    private func refusal(_ response: HTTPResponse) -> any Error {
+        let body = try? JSONParser.parse(response.body, source: "token response")
+        let code = body?["error"]?.stringValue
+        let host = configuration.tokenURL.host ?? configuration.tokenURL.absoluteString
+        switch (response.status, code) {
+        case (400, "invalid_grant"):
+            return AuthenticationError(label: configuration.label, message: "\(host) refused the refresh token (invalid_grant): it has expired or was revoked; re-authorise and update the configured refresh_token")
+        case (400, "invalid_client"), (401, _):
+            return AuthenticationError(label: configuration.label, message: "\(host) refused the client id or secret (\(code ?? "HTTP \(response.status)")); check client_id and client_secret")
+        default:
+            return HTTPError(.status(response.status), call: "POST \(host)\(configuration.tokenURL.path)", detail: code ?? Redaction.redactedJSONText(response.body))
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import PaySyncCore
+
+/// Keeps calls inside a provider's published limits before the provider has to say 429:
+/// at most `perMinute` calls in any rolling 60 seconds (an exact sliding window, not a bucket
+/// that allows bursts of twice the limit) and at most `concurrent` calls at once.
+/// Time comes from the injected environment, so tests advance a virtual clock.
+public actor RateLimiter {
+    public let perMinute: Int
+    public let concurrent: Int
+    private let environment: RunEnvironment
+    private var recent: [Timestamp] = []  // start times of calls within the last minute, oldest first
+    private var inFlight = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// How long callers have waited in total (reported at debug level).
+    public private(set) var totalWait: Duration = .zero
+
+    public init(perMinute: Int, concurrent: Int, environment: RunEnvironment) {
+        precondition(perMinute > 0 && concurrent > 0, "limits must be positive")
+        self.perMinute = perMinute
+        self.concurrent = concurrent
+        self.environment = environment
+    }
+
+    public init(_ settings: RateLimitSettings, environment: RunEnvironment) {
+        self.init(perMinute: settings.perMinute, concurrent: settings.concurrent, environment: environment)
+    }
+
+    /// Waits for a free slot and room in the window. Pair every acquire with a `release()`.
+    public func acquire() async throws {
+        if inFlight >= concurrent {
+            await withCheckedContinuation { waiters.append($0) }  // release() hands its slot over
+        } else {
+            inFlight += 1
+        }
+        do {
+            while true {
+                let now = environment.now()
+                let windowStart = now.adding(milliseconds: -60_000)
+                recent.removeAll { $0 <= windowStart }
+                if recent.count < perMinute {
+                    recent.append(now)
+                    return
+                }
+                let wait = recent[0].duration(since: windowStart)
+                totalWait += wait
+                try await environment.sleep(wait)
+            }
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    public func release() {
+        if waiters.isEmpty {
+            inFlight -= 1
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+
+    /// Runs `body` inside an acquired slot.
+    public func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await acquire()
+        do {
+            let result = try await body()
+            release()
+            return result
+        } catch {
+            release()
+            throw error
+        }
+    }
+}
