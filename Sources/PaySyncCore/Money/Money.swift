@@ -44,6 +44,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
 public struct MoneyError: PaySyncError, Equatable {
     public enum Reason: Equatable, Sendable {
         case notANumber
+        case unknownCurrency
         case tooManyFractionDigits(currency: String, allowed: Int)
         case outOfRange
     }
@@ -52,12 +53,20 @@ public struct MoneyError: PaySyncError, Equatable {
     public var text: String
     public var reason: Reason
 
+    public init(field: String, text: String, reason: Reason) {
+        self.field = field
+        self.text = text
+        self.reason = reason
+    }
+
     public var exitCode: ExitCode { .dataError }
 
     public var description: String {
         switch reason {
         case .notANumber:
             "\(field): \"\(text)\" is not a decimal number"
+        case .unknownCurrency:
+            "\(field): \"\(text)\" is not an ISO 4217 currency code"
         case .tooManyFractionDigits(let currency, let allowed):
             "\(field): \(text) has more than \(allowed) fraction digit\(allowed == 1 ? "" : "s"), the most \(currency) allows"
         case .outOfRange:

@@ -89,3 +89,17 @@ public struct PagePlan: Sendable {
 
     public init() {}
 }
+
+/// A provider object a connector could not normalise (an amount that does not fit its currency,
+/// a missing id): quarantined in the ledger and reported, never guessed at.
+public struct RejectedObject: Hashable, Sendable {
+    public var entity: String
+    public var externalID: String?
+    public var error: String
+
+    public init(entity: String, externalID: String?, error: String) {
+        self.entity = entity
+        self.externalID = externalID
+        self.error = error
+    }
+}

@@ -43,19 +43,6 @@ public struct CursorMove: Hashable, Sendable {
     }
 }
 
-/// A provider object a connector could not normalise.
-public struct RejectedObject: Hashable, Sendable {
-    public var entity: String
-    public var externalID: String?
-    public var error: String
-
-    public init(entity: String, externalID: String?, error: String) {
-        self.entity = entity
-        self.externalID = externalID
-        self.error = error
-    }
-}
-
 /// Everything one provider page changes, applied in one transaction.
 public struct PageCommit: Sendable {
     public var provider: String

@@ -1,0 +1,58 @@
+import PaySyncCore
+
+/// What a run asks a source to read.
+public enum ReadMode: Sendable, Equatable {
+    /// Objects modified since an instant (nil: everything), oldest first.
+    case incremental(since: Timestamp?)
+    /// Every object whose document date lies in `[from, until)` (backfill, sweep).
+    case window(from: CalendarDate, until: CalendarDate)
+}
+
+/// One provider page, normalised.
+public struct SourcePage: Sendable {
+    public var observations: [Observation]
+    public var rejects: [RejectedObject]
+    /// Objects outside paysync's scope (bills, supplier payments): counted, not stored.
+    public var outOfScope: Int
+    /// The keyset position of the page's last object (provider order).
+    public var lastUpdatedAt: Timestamp?
+    public var lastID: String?
+    /// The provider's clock when it served the page, if it says.
+    public var servedAt: Timestamp?
+    public var number: Int
+    public var isLast: Bool
+
+    public init(observations: [Observation], rejects: [RejectedObject], outOfScope: Int, lastUpdatedAt: Timestamp?, lastID: String?,
+                servedAt: Timestamp?, number: Int, isLast: Bool) {
+        self.observations = observations
+        self.rejects = rejects
+        self.outOfScope = outOfScope
+        self.lastUpdatedAt = lastUpdatedAt
+        self.lastID = lastID
+        self.servedAt = servedAt
+        self.number = number
+        self.isLast = isLast
+    }
+}
+
+/// A provider account paysync polls. Connectors never touch the ledger: they read pages and hand
+/// them to the engine, which commits each before asking for the next.
+public protocol Source: Sendable {
+    /// The config name (`xero-uk`).
+    var name: String { get }
+    /// The provider (`xero`): the first part of every object key.
+    var provider: String { get }
+    /// Accounts (tenants, realms) this source covers.
+    var accounts: [String] { get }
+    /// Entity names, in reading order (`invoices`, `payments`).
+    var entities: [String] { get }
+    /// Overlap subtracted from the cursor for each incremental run.
+    var overlap: Duration { get }
+
+    /// Reads one entity of one account, handing each page to `consume` in order. Reading stops
+    /// when `consume` throws.
+    func read(account: String, entity: String, mode: ReadMode, consume: (SourcePage) async throws -> Void) async throws
+
+    /// The provider's "today" for this account: overdue means due before this day.
+    func today(account: String) -> CalendarDate
+}

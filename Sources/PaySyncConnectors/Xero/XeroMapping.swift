@@ -1,0 +1,135 @@
+import Foundation
+import PaySyncCore
+
+/// Xero wire objects → canonical observations. The status table lives here, in
+/// `docs/connectors/xero.md`, and in one parameterised test; keep the three in step.
+public enum XeroMapping {
+    /// What became of one wire object.
+    public enum Outcome: Sendable, Equatable {
+        case observation(Observation)
+        /// Outside paysync's scope (bills, supplier payments): counted, not stored.
+        case outOfScope
+    }
+
+    /// The canonical status of a sales invoice.
+    ///
+    /// | Xero                                                   | canonical        |
+    /// |--------------------------------------------------------|------------------|
+    /// | DRAFT, SUBMITTED                                       | draft            |
+    /// | AUTHORISED, nothing paid, due date not passed          | sent             |
+    /// | AUTHORISED, nothing paid, due date before today        | overdue          |
+    /// | AUTHORISED, AmountPaid > 0 and AmountDue > 0           | partially_paid   |
+    /// | AUTHORISED, AmountPaid > 0 and AmountDue = 0           | paid             |
+    /// | PAID, AmountPaid > 0                                   | paid             |
+    /// | PAID, AmountPaid = 0 (settled wholly by credit notes)  | voided           |
+    /// | VOIDED, DELETED                                        | voided           |
+    /// | anything else                                          | unknown(raw)     |
+    public static func invoiceStatus(status: String, amountPaid: Int64, amountDue: Int64, dueDate: CalendarDate?, today: CalendarDate) -> PaymentStatus {
+        switch status {
+        case "DRAFT", "SUBMITTED":
+            return .draft
+        case "AUTHORISED":
+            if amountPaid > 0 { return amountDue > 0 ? .partiallyPaid : .paid }
+            if let dueDate, dueDate < today, amountDue > 0 { return .overdue }
+            return .sent
+        case "PAID":
+            // Xero marks an invoice PAID when credit notes cover it; nothing was paid then, and
+            // reporting "paid" would start a thank-you or dispatch for a cancelled sale.
+            return amountPaid > 0 ? .paid : .voided
+        case "VOIDED", "DELETED":
+            return .voided
+        default:
+            return .unknown(status)
+        }
+    }
+
+    /// The canonical status of a payment.
+    ///
+    /// | PaymentType                                             | Status     | kind    | canonical    |
+    /// |---------------------------------------------------------|------------|---------|--------------|
+    /// | ACCRECPAYMENT                                           | AUTHORISED | payment | paid         |
+    /// | ARCREDITPAYMENT, AROVERPAYMENTPAYMENT, ARPREPAYMENTPAYMENT | AUTHORISED | refund | refunded   |
+    /// | any of the above                                        | DELETED    | (same)  | voided       |
+    /// | ACCPAYPAYMENT, APCREDITPAYMENT, AP…PAYMENT              | —          | —       | out of scope |
+    /// | other status                                            |            |         | unknown(raw) |
+    public static func paymentKind(paymentType: String) -> ObjectKind? {
+        switch paymentType {
+        case "ACCRECPAYMENT": .payment
+        case "ARCREDITPAYMENT", "AROVERPAYMENTPAYMENT", "ARPREPAYMENTPAYMENT": .refund
+        default: nil
+        }
+    }
+
+    public static func paymentStatus(status: String, kind: ObjectKind) -> PaymentStatus {
+        switch status {
+        case "AUTHORISED": kind == .refund ? .refunded : .paid
+        case "DELETED": .voided
+        default: .unknown(status)
+        }
+    }
+
+    /// Normalises a sales invoice. Bills (`ACCPAY`) are out of scope.
+    /// - Parameter path: where the invoice sits in the response (`Invoices[3]`), named in errors.
+    public static func observation(of invoice: XeroInvoice, tenant: String, today: CalendarDate, path: String) throws(MoneyError) -> Outcome {
+        guard invoice.type == "ACCREC" else { return .outOfScope }
+        let field = { (name: String) in "\(path) (InvoiceID \(invoice.invoiceID)).\(name)" }
+        guard let code = invoice.currencyCode, let currency = Currency(code: code) else {
+            throw MoneyError(field: field("CurrencyCode"), text: invoice.currencyCode ?? "(missing)", reason: .unknownCurrency)
+        }
+        let total = try invoice.total.map { value throws(MoneyError) in try Money(exactly: value, currency: currency, field: field("Total")) }
+        let paid = try invoice.amountPaid.map { value throws(MoneyError) in try Money(exactly: value, currency: currency, field: field("AmountPaid")) }
+        let due = try invoice.amountDue.map { value throws(MoneyError) in try Money(exactly: value, currency: currency, field: field("AmountDue")) }
+        let dueDate = invoice.dueDate.flatMap(XeroDate.calendarDate)
+        let status = invoiceStatus(status: invoice.status, amountPaid: paid?.minorUnits ?? 0, amountDue: due?.minorUnits ?? 0, dueDate: dueDate, today: today)
+
+        // The latest payment applied, by date then id, for "last payment date" fields in the CRM.
+        let latest = (invoice.payments ?? []).compactMap { payment -> (date: CalendarDate, id: String?)? in
+            payment.date.flatMap(XeroDate.calendarDate).map { ($0, payment.paymentID) }
+        }.max { ($0.date, $0.id ?? "") < ($1.date, $1.id ?? "") }
+
+        return .observation(Observation(
+            key: ObjectKey(provider: "xero", account: tenant, kind: .invoice, externalID: invoice.invoiceID),
+            updatedAt: XeroDate.timestamp(invoice.updatedDateUTC),
+            status: status, providerStatus: invoice.status, currency: currency,
+            total: total, paid: paid, due: due,
+            invoiceNumber: nonEmpty(invoice.invoiceNumber),
+            customerID: nonEmpty(invoice.contact?.contactID), customerEmail: nonEmpty(invoice.contact?.emailAddress),
+            customerName: nonEmpty(invoice.contact?.name),
+            documentDate: invoice.date.flatMap(XeroDate.calendarDate), dueDate: dueDate,
+            lastPaymentDate: latest?.date ?? invoice.fullyPaidOnDate.flatMap(XeroDate.calendarDate),
+            lastPaymentID: latest?.id,
+            reference: nonEmpty(invoice.reference)
+        ))
+    }
+
+    /// Normalises a customer payment or refund. Supplier payments are out of scope.
+    public static func observation(of payment: XeroPayment, tenant: String, path: String) throws(MoneyError) -> Outcome {
+        guard let kind = paymentKind(paymentType: payment.paymentType) else { return .outOfScope }
+        let field = { (name: String) in "\(path) (PaymentID \(payment.paymentID)).\(name)" }
+        guard let code = payment.invoice?.currencyCode, let currency = Currency(code: code) else {
+            throw MoneyError(field: field("Invoice.CurrencyCode"), text: payment.invoice?.currencyCode ?? "(missing)", reason: .unknownCurrency)
+        }
+        let amount = try payment.amount.map { value throws(MoneyError) in try Money(exactly: value, currency: currency, field: field("Amount")) }
+        let date = payment.date.flatMap(XeroDate.calendarDate)
+        let status = paymentStatus(status: payment.status, kind: kind)
+        return .observation(Observation(
+            key: ObjectKey(provider: "xero", account: tenant, kind: kind, externalID: payment.paymentID),
+            updatedAt: XeroDate.timestamp(payment.updatedDateUTC),
+            status: status, providerStatus: payment.status, currency: currency,
+            total: amount,
+            paid: kind == .payment && status == .paid ? amount : nil,
+            invoiceNumber: nonEmpty(payment.invoice?.invoiceNumber),
+            customerID: nonEmpty(payment.invoice?.contact?.contactID),
+            customerEmail: nonEmpty(payment.invoice?.contact?.emailAddress),
+            customerName: nonEmpty(payment.invoice?.contact?.name),
+            documentDate: date,
+            lastPaymentDate: date, lastPaymentID: payment.paymentID,
+            reference: nonEmpty(payment.reference)
+        ))
+    }
+
+    private static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return text
+    }
+}

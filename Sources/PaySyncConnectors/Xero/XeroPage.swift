@@ -1,0 +1,78 @@
+import Foundation
+
+/// The envelope of every Xero list response: `Id`, `Status`, `DateTimeUTC`, `pagination`, then
+/// the array named after the resource. Elements decode one by one, so a single malformed object
+/// is rejected on its own instead of failing its whole page.
+public struct XeroPage<Element: Decodable & Sendable>: Decodable, Sendable {
+    public var dateTimeUTC: String?
+    public var pagination: Pagination?
+    public var elements: [Lossy<Element>]
+
+    public struct Pagination: Decodable, Sendable, Equatable {
+        public var page: Int?
+        public var pageSize: Int?
+        public var pageCount: Int?
+        public var itemCount: Int?
+    }
+
+    struct Keys: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        dateTimeUTC = try container.decodeIfPresent(String.self, forKey: Keys(stringValue: "DateTimeUTC"))
+        pagination = try container.decodeIfPresent(Pagination.self, forKey: Keys(stringValue: "pagination"))
+        guard let resource = decoder.userInfo[XeroPage.resourceKey] as? String else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "resource name not given"))
+        }
+        elements = try container.decodeIfPresent([Lossy<Element>].self, forKey: Keys(stringValue: resource)) ?? []
+    }
+
+    /// `JSONDecoder.userInfo` key naming the array to read (`Invoices`, `Payments`).
+    public static var resourceKey: CodingUserInfoKey { CodingUserInfoKey(rawValue: "xero.resource")! }
+}
+
+/// An element that decoded, or the reason it did not (and its id, if that much was readable).
+public struct Lossy<Element: Decodable & Sendable>: Decodable, Sendable {
+    public var result: Result<Element, DecodeFailure>
+
+    public struct DecodeFailure: Error, Sendable {
+        public var id: String?
+        public var reason: String
+    }
+
+    struct IDKeys: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        do {
+            result = .success(try Element(from: decoder))
+        } catch {
+            let container = try? decoder.container(keyedBy: IDKeys.self)
+            let id = ["InvoiceID", "PaymentID", "CreditNoteID", "BankTransactionID"].lazy
+                .compactMap { try? container?.decodeIfPresent(String.self, forKey: IDKeys(stringValue: $0)) }.first
+            result = .failure(DecodeFailure(id: id, reason: Lossy.describe(error)))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, _): return "missing \(key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): \(context.debugDescription)"
+        case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

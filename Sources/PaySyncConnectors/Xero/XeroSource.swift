@@ -1,0 +1,203 @@
+import Foundation
+import PaySyncCore
+import PaySyncHTTP
+
+/// Polls Xero's Accounting API for one or more tenants: sales invoices and customer payments,
+/// incrementally with `If-Modified-Since`, oldest first, `pageSize` up to 1000, stopping at the
+/// page `pagination.pageCount` names so no call is spent on an empty page.
+public struct XeroSource: Source {
+    public let name: String
+    public let settings: XeroSettings
+    private let client: HTTPClient
+    private let tokens: any AccessTokenProvider
+    /// One limiter per tenant: Xero's limits are per tenant (60 a minute, 5 at once).
+    private let limiters: [String: RateLimiter]
+    private let decoder: JSONDecoder
+
+    public var provider: String { "xero" }
+    public var accounts: [String] { settings.tenants }
+    public var entities: [String] { settings.entities.map(\.rawValue) }
+    public var overlap: Duration { .seconds(settings.overlapSeconds) }
+
+    public init(name: String, settings: XeroSettings, client: HTTPClient, tokens: any AccessTokenProvider) {
+        self.name = name
+        self.settings = settings
+        self.client = client
+        self.tokens = tokens
+        self.limiters = Dictionary(uniqueKeysWithValues: settings.tenants.map {
+            ($0, RateLimiter(settings.rateLimit, environment: client.environment))
+        })
+        self.decoder = JSONDecoder()
+    }
+
+    public func today(account: String) -> CalendarDate {
+        let now = client.environment.now()
+        let zone = TimeZone(identifier: settings.timeZone) ?? TimeZone(secondsFromGMT: 0)!
+        return now.date(offsetSeconds: zone.secondsFromGMT(for: now.date))
+    }
+
+    public func read(account: String, entity: String, mode: ReadMode, consume: (SourcePage) async throws -> Void) async throws {
+        guard let which = XeroEntity(rawValue: entity) else {
+            throw SourceError(source: name, message: "unknown entity \(entity)", exitCode: .internalError)
+        }
+        let today = today(account: account)
+        var page = 1
+        while true {
+            let request = try await pageRequest(which, tenant: account, mode: mode, page: page)
+            let response = try await send(request, tenant: account)
+            let result = try decodePage(response.body, entity: which, tenant: account, page: page, today: today)
+            try await consume(result)
+            if result.isLast { return }
+            page += 1
+        }
+    }
+
+    /// The request for one page (without the bearer token, added at send time).
+    func pageRequest(_ entity: XeroEntity, tenant: String, mode: ReadMode, page: Int) async throws -> HTTPRequest {
+        var query: [(String, String)] = [("page", String(page)), ("pageSize", String(settings.pageSize)), ("order", "UpdatedDateUTC ASC")]
+        var filters: [String] = []
+        if entity == .invoices { filters.append(#"Type=="ACCREC""#) }
+        var headers: HTTPHeaders = ["Accept": "application/json", "xero-tenant-id": tenant]
+        switch mode {
+        case .incremental(let since):
+            if let since { headers.set("If-Modified-Since", XeroDate.ifModifiedSince(since)) }
+        case .window(let from, let until):
+            filters.append("Date>=DateTime(\(from.year),\(pad(from.month)),\(pad(from.day)))")
+            filters.append("Date<DateTime(\(until.year),\(pad(until.month)),\(pad(until.day)))")
+        }
+        if !filters.isEmpty { query.append(("where", filters.joined(separator: "&&"))) }
+        guard let url = URLBuilder.url(settings.baseURL, path: "/" + entity.resource, query: query) else {
+            throw SourceError(source: name, message: "base_url \(settings.baseURL) does not make a valid URL", exitCode: .configuration)
+        }
+        return HTTPRequest(url: url, headers: headers)
+    }
+
+    private func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+
+    /// Sends with a bearer token; on 401 refreshes once and retries once.
+    func send(_ request: HTTPRequest, tenant: String) async throws -> HTTPResponse {
+        let token = try await tokens.accessToken()
+        var response = try await send(request, token: token, tenant: tenant)
+        if response.status == 401 {
+            client.logger.info("\(name): Xero answered 401 (\(XeroSource.problem(in: response) ?? "unauthorised")); refreshing the access token once")
+            await tokens.invalidate(token)
+            response = try await send(request, token: try await tokens.accessToken(), tenant: tenant)
+        }
+        switch response.status {
+        case 200..<300:
+            return response
+        case 401:
+            throw AuthenticationError(label: name, message: "Xero rejected a freshly refreshed access token (\(XeroSource.problem(in: response) ?? "401")); re-authorise the app")
+        case 403:
+            throw AuthenticationError(label: name, message: "Xero refused tenant \(tenant) (403 \(XeroSource.problem(in: response) ?? "Forbidden")): the organisation is disconnected, the tenant id is wrong, or a scope is missing")
+        case 429:
+            let seconds = RetryAfter.seconds(response.headers["Retry-After"], now: client.environment.now())
+            let problem = response.headers["X-Rate-Limit-Problem"] ?? "unknown"
+            throw SourceError(source: name, message: "Xero \(problem) rate limit reached for tenant \(tenant); try again after \(Int(seconds ?? 60)) s", exitCode: .temporaryFailure)
+        default:
+            throw SourceError(source: name, message: "\(request.summary) answered HTTP \(response.status): \(XeroSource.problem(in: response) ?? response.bodyExcerpt())",
+                              exitCode: (400..<500).contains(response.status) ? .dataError : .unavailable)
+        }
+    }
+
+    private func send(_ request: HTTPRequest, token: Secret, tenant: String) async throws -> HTTPResponse {
+        var request = request
+        request.headers.set("Authorization", "Bearer \(token.reveal())")
+        // Xero's daily limit is not worth retrying within a run; its minute limit is.
+        return try await client.send(request, limiter: limiters[tenant]) { $0.headers["X-Rate-Limit-Problem"]?.lowercased() != "day" }
+    }
+
+    /// Xero's own explanation from an error body: `Detail`, `Message`, validation messages.
+    static func problem(in response: HTTPResponse) -> String? {
+        guard let body = try? JSONParser.parse(response.body) else { return nil }
+        var parts: [String] = []
+        for key in ["Title", "Detail", "Type", "Message"] {
+            if let text = body[key]?.stringValue, !text.isEmpty, !parts.contains(text) { parts.append(text) }
+        }
+        for element in body["Elements"]?.arrayValue ?? [] {
+            for error in element["ValidationErrors"]?.arrayValue ?? [] {
+                if let message = error["Message"]?.stringValue { parts.append(message) }
+            }
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: ": ")
+    }
+
+    /// Decodes and normalises one page.
+    func decodePage(_ body: Data, entity: XeroEntity, tenant: String, page: Int, today: CalendarDate) throws -> SourcePage {
+        let resource = entity.resource
+        let source = "tenant \(tenant) /\(resource) page \(page)"
+        switch entity {
+        case .invoices:
+            let envelope: XeroPage<XeroInvoice> = try decodeEnvelope(body, resource: resource, source: source)
+            return normalise(envelope, entity: entity, page: page, id: \.invoiceID, updated: \.updatedDateUTC) { invoice, path throws(MoneyError) in
+                try XeroMapping.observation(of: invoice, tenant: tenant, today: today, path: path)
+            }
+        case .payments:
+            let envelope: XeroPage<XeroPayment> = try decodeEnvelope(body, resource: resource, source: source)
+            return normalise(envelope, entity: entity, page: page, id: \.paymentID, updated: \.updatedDateUTC) { payment, path throws(MoneyError) in
+                try XeroMapping.observation(of: payment, tenant: tenant, path: path)
+            }
+        }
+    }
+
+    private func decodeEnvelope<Element>(_ body: Data, resource: String, source: String) throws -> XeroPage<Element> {
+        do {
+            let decoder = JSONDecoder()
+            decoder.userInfo[XeroPage<Element>.resourceKey] = resource
+            return try decoder.decode(XeroPage<Element>.self, from: body)
+        } catch {
+            // Our own parser names the line and column of a syntax error; JSONDecoder's message does not.
+            do {
+                _ = try JSONParser.parse(body, source: source)
+            } catch {
+                throw SourceError(source: name, message: "\(source), line \(error.line) column \(error.column): malformed JSON: \(error.message)", exitCode: .dataError)
+            }
+            throw SourceError(source: name, message: "\(source): unexpected response shape: \(Lossy<Element>.describe(error))", exitCode: .dataError)
+        }
+    }
+
+    private func normalise<Element>(
+        _ envelope: XeroPage<Element>, entity: XeroEntity, page: Int,
+        id: KeyPath<Element, String>, updated: KeyPath<Element, String>,
+        map: (Element, String) throws(MoneyError) -> XeroMapping.Outcome
+    ) -> SourcePage {
+        var observations: [Observation] = []
+        observations.reserveCapacity(envelope.elements.count)
+        var rejects: [RejectedObject] = []
+        var outOfScope = 0
+        var lastUpdated: Timestamp?
+        var lastID: String?
+        for (index, element) in envelope.elements.enumerated() {
+            let path = "\(entity.resource)[\(index)]"
+            switch element.result {
+            case .success(let object):
+                if let time = XeroDate.timestamp(object[keyPath: updated]) {
+                    lastUpdated = time
+                    lastID = object[keyPath: id]
+                }
+                do {
+                    switch try map(object, path) {
+                    case .observation(let observation): observations.append(observation)
+                    case .outOfScope: outOfScope += 1
+                    }
+                } catch {
+                    rejects.append(RejectedObject(entity: entity.rawValue, externalID: object[keyPath: id], error: error.description))
+                }
+            case .failure(let failure):
+                rejects.append(RejectedObject(entity: entity.rawValue, externalID: failure.id, error: "\(path)\(failure.id.map { " (\($0))" } ?? ""): \(failure.reason)"))
+            }
+        }
+        let isLast: Bool
+        if let pagination = envelope.pagination, let count = pagination.pageCount {
+            isLast = page >= count
+        } else {
+            isLast = envelope.elements.count < settings.pageSize
+        }
+        return SourcePage(
+            observations: observations, rejects: rejects, outOfScope: outOfScope,
+            lastUpdatedAt: lastUpdated, lastID: lastID,
+            servedAt: envelope.dateTimeUTC.flatMap(XeroDate.timestamp),
+            number: page, isLast: isLast
+        )
+    }
+}

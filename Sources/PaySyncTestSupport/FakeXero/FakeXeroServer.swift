@@ -1,0 +1,349 @@
+import Foundation
+import PaySyncCore
+import PaySyncHTTP
+
+/// A fake Xero on 127.0.0.1: the Accounting API's `/Invoices` and `/Payments` list endpoints,
+/// `/connections`, and the identity server's `/connect/token`, answering in Xero's documented
+/// shapes — paging with `pagination`, `If-Modified-Since` against `UpdatedDateUTC`,
+/// `order=UpdatedDateUTC ASC`, `where` filters on `Type` and `Date`, rate-limit headers, 401/403
+/// bodies, 429 with `Retry-After`, and refresh-token rotation. Faults can be scripted per path.
+public final class FakeXeroServer: Sendable {
+    public struct Fault: Sendable {
+        /// Applies to the next request whose path ends with this (`/Invoices`, `/connect/token`).
+        public var pathSuffix: String
+        public var reply: ServerReply
+        /// Skip this many matching requests first.
+        public var after: Int
+
+        public init(pathSuffix: String, reply: ServerReply, after: Int = 0) {
+            self.pathSuffix = pathSuffix
+            self.reply = reply
+            self.after = after
+        }
+    }
+
+    /// A request the fake answered, for assertions.
+    public struct Received: Sendable {
+        public var method: String
+        public var path: String
+        public var query: [String: String]
+        public var ifModifiedSince: String?
+        public var tenant: String?
+        public var authorization: String?
+    }
+
+    struct Tenant: Sendable {
+        var invoices: [String: FakeXeroInvoice] = [:]
+        var payments: [String: FakeXeroPayment] = [:]
+        var sortedInvoices: [FakeXeroInvoice]?
+        var sortedPayments: [FakeXeroPayment]?
+    }
+
+    struct State: Sendable {
+        var tenants: [String: Tenant]
+        var tenantOrder: [String]
+        var clock: Timestamp
+        var validRefreshTokens: Set<String>
+        var validAccessTokens: Set<String>
+        var issued = 0
+        var faults: [Fault] = []
+        var received: [Received] = []
+        var rotateRefreshTokens = true
+        var dayCalls = 0
+    }
+
+    public let clientID: String
+    public let clientSecret: String
+    private let state: Locked<State>
+    private let server: LoopbackHTTPServer
+
+    /// `http://127.0.0.1:PORT/api.xro/2.0` — the Accounting API base URL to configure.
+    public var apiBaseURL: String { server.baseURL + "/api.xro/2.0" }
+    /// `http://127.0.0.1:PORT/connect/token`.
+    public var tokenURL: String { server.baseURL + "/connect/token" }
+    public var baseURL: String { server.baseURL }
+
+    /// - Parameters:
+    ///   - refreshToken: the one valid refresh token to start with.
+    ///   - clock: the server's clock, which stamps `UpdatedDateUTC` on every change.
+    public init(tenants: [String], clientID: String = "fake-client-id", clientSecret: String = "fake-client-secret",
+                refreshToken: String = "initial-refresh-token", clock: Timestamp = Timestamp(iso: "2025-05-02T08:00:00Z")!) throws {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.state = Locked(State(
+            tenants: Dictionary(uniqueKeysWithValues: tenants.map { ($0, Tenant()) }), tenantOrder: tenants,
+            clock: clock, validRefreshTokens: [refreshToken], validAccessTokens: []
+        ))
+        let state = self.state
+        let credentials = "Basic " + Data("\(clientID):\(clientSecret)".utf8).base64EncodedString()
+        self.server = try LoopbackHTTPServer { request in
+            FakeXeroServer.handle(request, state: state, credentials: credentials)
+        }
+    }
+
+    deinit { server.stop() }
+
+    public func stop() { server.stop() }
+
+    // MARK: Data
+
+    /// Advances the server clock by `seconds` and returns the new time (stamp for a change).
+    @discardableResult
+    public func tick(_ seconds: Int64 = 1) -> Timestamp {
+        state.withLock { $0.clock = $0.clock.adding(milliseconds: seconds * 1000); return $0.clock }
+    }
+
+    public var now: Timestamp { state.value.clock }
+
+    /// Adds or replaces invoices as they are (their `updated` is kept).
+    public func put(invoices: [FakeXeroInvoice], tenant: String) {
+        state.withLock { state in
+            for invoice in invoices { state.tenants[tenant, default: Tenant()].invoices[invoice.invoiceID] = invoice }
+            state.tenants[tenant]?.sortedInvoices = nil
+        }
+    }
+
+    public func put(payments: [FakeXeroPayment], tenant: String) {
+        state.withLock { state in
+            for payment in payments { state.tenants[tenant, default: Tenant()].payments[payment.paymentID] = payment }
+            state.tenants[tenant]?.sortedPayments = nil
+        }
+    }
+
+    /// Changes an invoice and stamps it with the next tick of the server clock, as Xero does.
+    public func updateInvoice(_ id: String, tenant: String, _ change: (inout FakeXeroInvoice) -> Void) {
+        let stamp = tick()
+        state.withLock { state in
+            guard var invoice = state.tenants[tenant]?.invoices[id] else { return }
+            change(&invoice)
+            invoice.updated = stamp
+            state.tenants[tenant]?.invoices[id] = invoice
+            state.tenants[tenant]?.sortedInvoices = nil
+        }
+    }
+
+    /// Records a customer payment against an invoice: a new `/Payments` object and the invoice's
+    /// amounts and status, both stamped now.
+    @discardableResult
+    public func pay(invoice id: String, amount: Int64, tenant: String, paymentID: String? = nil, on date: CalendarDate? = nil) -> String? {
+        let stamp = tick()
+        return state.withLock { state -> String? in
+            guard var invoice = state.tenants[tenant]?.invoices[id] else { return nil }
+            let payment = paymentID ?? "pay-" + id + "-" + String(invoice.payments.count + 1)
+            let day = date ?? stamp.utcDate
+            invoice.amountPaid += amount
+            invoice.payments.append((payment, day, amount))
+            if invoice.amountDue <= 0 { invoice.status = "PAID" }
+            invoice.updated = stamp
+            state.tenants[tenant]?.invoices[id] = invoice
+            state.tenants[tenant]?.payments[payment] = FakeXeroPayment(
+                paymentID: payment, date: day, amount: amount, reference: "BACS \(invoice.invoiceNumber)",
+                documentID: invoice.invoiceID, documentNumber: invoice.invoiceNumber, currency: invoice.currency,
+                contact: invoice.contact, updated: stamp
+            )
+            state.tenants[tenant]?.sortedInvoices = nil
+            state.tenants[tenant]?.sortedPayments = nil
+            return payment
+        }
+    }
+
+    public func invoice(_ id: String, tenant: String) -> FakeXeroInvoice? { state.value.tenants[tenant]?.invoices[id] }
+
+    public func invoices(tenant: String) -> [FakeXeroInvoice] {
+        state.withLock { state in Array(state.tenants[tenant]?.invoices.values ?? [:].values) }
+    }
+
+    public func payments(tenant: String) -> [FakeXeroPayment] {
+        state.withLock { state in Array(state.tenants[tenant]?.payments.values ?? [:].values) }
+    }
+
+    // MARK: Behaviour
+
+    /// Queues a one-off fault.
+    public func inject(_ fault: Fault) { state.withLock { $0.faults.append(fault) } }
+
+    /// Every access token issued so far stops working (as if 30 minutes had passed).
+    public func expireAccessTokens() { state.withLock { $0.validAccessTokens.removeAll() } }
+
+    /// Whether a refresh hands out a new refresh token (Xero: always).
+    public func setRotation(_ rotate: Bool) { state.withLock { $0.rotateRefreshTokens = rotate } }
+
+    public func addValidRefreshToken(_ token: String) { state.withLock { _ = $0.validRefreshTokens.insert(token) } }
+
+    public var validRefreshTokens: Set<String> { state.value.validRefreshTokens }
+
+    public var received: [Received] { state.value.received }
+
+    public func clearReceived() { state.withLock { $0.received.removeAll() } }
+
+    /// API calls (not token calls) received for a path suffix.
+    public func calls(to suffix: String) -> Int { received.filter { $0.path.hasSuffix(suffix) }.count }
+
+    public var tokenRefreshes: Int { state.value.issued }
+
+    // MARK: Handler
+
+    static func handle(_ request: ServerRequest, state: Locked<State>, credentials: String) -> ServerReply {
+        let path = request.path
+        let received = Received(
+            method: request.method, path: path,
+            query: Dictionary(request.query.map { ($0.0, $0.1) }, uniquingKeysWith: { $1 }),
+            ifModifiedSince: request.headers["If-Modified-Since"], tenant: request.headers["xero-tenant-id"],
+            authorization: request.headers["Authorization"]
+        )
+        let fault = state.withLock { state -> ServerReply? in
+            state.received.append(received)
+            guard let index = state.faults.firstIndex(where: { path.hasSuffix($0.pathSuffix) }) else { return nil }
+            if state.faults[index].after > 0 {
+                state.faults[index].after -= 1
+                return nil
+            }
+            return state.faults.remove(at: index).reply
+        }
+        if let fault { return fault }
+
+        if path.hasSuffix("/connect/token") && request.method == "POST" {
+            return token(request, state: state, credentials: credentials)
+        }
+        let authorization = request.headers["Authorization"] ?? ""
+        let authorized = state.withLock { state in
+            authorization.hasPrefix("Bearer ") && state.validAccessTokens.contains(String(authorization.dropFirst(7)))
+        }
+        guard authorized else {
+            return .json(401, #"{"Type":null,"Title":"Unauthorized","Status":401,"Detail":"TokenExpired: token expired at 05/02/2025 08:00:00","Instance":"6489df60-1ef2-4b49-a7f4-7e21b4b1d0a4","Extensions":{}}"#,
+                         headers: ["WWW-Authenticate": #"Bearer error="invalid_token""#])
+        }
+        if path.hasSuffix("/connections") {
+            let tenants = state.value.tenantOrder.map { #"{"id":"\#(UUID().uuidString.lowercased())","tenantId":"\#($0)","tenantType":"ORGANISATION","tenantName":"Demo Company \#($0.prefix(4))"}"# }
+            return .json(200, "[" + tenants.joined(separator: ",") + "]")
+        }
+        guard let tenant = request.headers["xero-tenant-id"], state.value.tenants[tenant] != nil else {
+            return .json(403, #"{"Type":null,"Title":"Forbidden","Status":403,"Detail":"AuthenticationUnsuccessful","Instance":"0b0f2a5c-6c2d-4a67-9f7a-2e1d9b7c3a11","Extensions":{}}"#)
+        }
+        guard request.method == "GET" else { return .status(405) }
+        if path.hasSuffix("/api.xro/2.0/Invoices") {
+            return list(request, tenant: tenant, resource: "Invoices", state: state)
+        }
+        if path.hasSuffix("/api.xro/2.0/Payments") {
+            return list(request, tenant: tenant, resource: "Payments", state: state)
+        }
+        return .json(404, #"{"Title":"NotFound","Status":404,"Detail":"The resource you're looking for cannot be found"}"#)
+    }
+
+    static func token(_ request: ServerRequest, state: Locked<State>, credentials: String) -> ServerReply {
+        guard request.headers["Authorization"] == credentials else { return .json(400, #"{"error":"invalid_client"}"#) }
+        let form = request.formFields
+        guard form["grant_type"] == "refresh_token", let presented = form["refresh_token"] else {
+            return .json(400, #"{"error":"unsupported_grant_type"}"#)
+        }
+        return state.withLock { state -> ServerReply in
+            guard state.validRefreshTokens.contains(presented) else { return .json(400, #"{"error":"invalid_grant"}"#) }
+            state.issued += 1
+            let access = "fake-access-\(state.issued)-\(UUID().uuidString.prefix(8))"
+            state.validAccessTokens.insert(access)
+            var refresh = presented
+            if state.rotateRefreshTokens {
+                refresh = "fake-refresh-\(state.issued)-\(UUID().uuidString.prefix(8))"
+                state.validRefreshTokens.remove(presented)
+                state.validRefreshTokens.insert(refresh)
+            }
+            return .json(200, #"{"id_token":"fake-id-token","access_token":"\#(access)","expires_in":1800,"token_type":"Bearer","refresh_token":"\#(refresh)","scope":"accounting.transactions.read offline_access"}"#)
+        }
+    }
+
+    static func list(_ request: ServerRequest, tenant: String, resource: String, state: Locked<State>) -> ServerReply {
+        let pageSize = request.queryValue("pageSize").flatMap(Int.init) ?? 100
+        guard (1...1000).contains(pageSize) else {
+            return validation("pageSize must be between 1 and 1000")
+        }
+        let page = max(1, request.queryValue("page").flatMap(Int.init) ?? 1)
+        var since: Timestamp?
+        if let header = request.headers["If-Modified-Since"] {
+            guard let parsed = Timestamp(iso: header) ?? RetryAfter.httpDate(header) else { return validation("If-Modified-Since is not a valid date") }
+            since = parsed
+        }
+        let filter: WhereFilter
+        do { filter = try WhereFilter(request.queryValue("where") ?? "") } catch { return validation("\(error)") }
+        if let order = request.queryValue("order"), order.replacingOccurrences(of: " ", with: "").uppercased() != "UPDATEDDATEUTCASC" {
+            return validation("only order=UpdatedDateUTC ASC is supported by this fake")
+        }
+
+        let (rendered, itemCount, served, remaining) = state.withLock { state -> ([String], Int, Timestamp, Int) in
+            state.dayCalls += 1
+            var data = state.tenants[tenant]!
+            let items: [(updated: Timestamp, json: () -> String, matches: Bool)]
+            if resource == "Invoices" {
+                if data.sortedInvoices == nil { data.sortedInvoices = data.invoices.values.sorted { ($0.updated, $0.invoiceID) < ($1.updated, $1.invoiceID) } }
+                let sorted = data.sortedInvoices!
+                let start = since.map { time in firstIndex(in: sorted) { $0.updated > time } } ?? 0
+                items = sorted[start...].map { invoice in (invoice.updated, { invoice.render() }, filter.matches(type: invoice.type, date: invoice.date)) }
+            } else {
+                if data.sortedPayments == nil { data.sortedPayments = data.payments.values.sorted { ($0.updated, $0.paymentID) < ($1.updated, $1.paymentID) } }
+                let sorted = data.sortedPayments!
+                let start = since.map { time in firstIndex(in: sorted) { $0.updated > time } } ?? 0
+                items = sorted[start...].map { payment in (payment.updated, { payment.render() }, filter.matches(type: nil, date: payment.date)) }
+            }
+            state.tenants[tenant] = data
+            let matching = items.filter(\.matches)
+            let slice = matching.dropFirst((page - 1) * pageSize).prefix(pageSize)
+            return (slice.map { $0.json() }, matching.count, state.clock, max(0, 5000 - state.dayCalls))
+        }
+        let pageCount = (itemCount + pageSize - 1) / pageSize
+        let body = #"{"Id":"\#(UUID().uuidString.lowercased())","Status":"OK","ProviderName":"paysync fake","DateTimeUTC":"/Date(\#(served.millisecondsSinceEpoch))/","pagination":{"page":\#(page),"pageSize":\#(pageSize),"pageCount":\#(pageCount),"itemCount":\#(itemCount)},"\#(resource)":[\#(rendered.joined(separator: ","))]}"#
+        return .json(200, body, headers: ["X-DayLimit-Remaining": String(remaining), "X-MinLimit-Remaining": "59", "X-AppMinLimit-Remaining": "9999"])
+    }
+
+    static func validation(_ message: String) -> ServerReply {
+        .json(400, #"{"ErrorNumber":10,"Type":"ValidationException","Message":"A validation exception occurred","Elements":[{"ValidationErrors":[{"Message":"\#(message)"}]}]}"#)
+    }
+
+    static func firstIndex<T>(in sorted: [T], where predicate: (T) -> Bool) -> Int {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if predicate(sorted[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}
+
+/// The subset of Xero's `where` syntax the fake understands: `Type=="ACCREC"`,
+/// `Date>=DateTime(2025,01,01)`, `Date<DateTime(2025,02,01)`, joined with `&&` or ` AND `.
+struct WhereFilter {
+    var type: String?
+    var from: CalendarDate?
+    var until: CalendarDate?
+
+    init(_ text: String) throws {
+        let clauses = text.replacingOccurrences(of: " AND ", with: "&&").components(separatedBy: "&&").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for clause in clauses {
+            if clause.hasPrefix("Type==") {
+                type = clause.dropFirst(6).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            } else if clause.hasPrefix("Date>=DateTime("), let date = WhereFilter.date(clause.dropFirst(15)) {
+                from = date
+            } else if clause.hasPrefix("Date<DateTime("), let date = WhereFilter.date(clause.dropFirst(14)) {
+                until = date
+            } else {
+                throw FilterError(text: clause)
+            }
+        }
+    }
+
+    struct FilterError: Error, CustomStringConvertible {
+        var text: String
+        var description: String { "unsupported where clause: \(text)" }
+    }
+
+    static func date(_ text: Substring) -> CalendarDate? {
+        let parts = text.dropLast().split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3 else { return nil }
+        return CalendarDate(year: parts[0], month: parts[1], day: parts[2])
+    }
+
+    func matches(type: String?, date: CalendarDate) -> Bool {
+        if let required = self.type, let type, required != type { return false }
+        if let from, date < from { return false }
+        if let until, date >= until { return false }
+        return true
+    }
+}
