@@ -48,6 +48,13 @@ public protocol Source: Sendable {
     var entities: [String] { get }
     /// Overlap subtracted from the cursor for each incremental run.
     var overlap: Duration { get }
+    /// Where a first incremental run starts (nil: everything).
+    var startDate: CalendarDate? { get }
+    /// A scheduled re-read of a recent window, if configured.
+    var sweep: SweepSettings? { get }
+
+    /// The object kinds an entity yields (for comparing window counts with the ledger).
+    func kinds(of entity: String) -> [ObjectKind]
 
     /// Reads one entity of one account, handing each page to `consume` in order. Reading stops
     /// when `consume` throws.

@@ -1,1 +1,94 @@
-print("dev")
+import Foundation
+import PaySyncCore
+import PaySyncEngine
+import PaySyncHTTP
+import PaySyncTestSupport
+
+// Developer tool, not shipped: regenerates the demo fixtures and serves the fake Xero for
+// benchmarks against other tools.
+//
+//   paysync-dev demo-fixtures [DIR]            rewrite DIR (default fixtures/demo) from the demo dataset
+//   paysync-dev serve-xero --objects N [--port-file PATH]
+//                                              serve a fake Xero with N generated objects until killed
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("paysync-dev: \(message)\n".utf8))
+    exit(64)
+}
+
+switch arguments.first {
+case "demo-fixtures":
+    let directory = arguments.count > 1 ? arguments[1] : Repository.path("fixtures/demo")
+    do {
+        try await DemoFixtures.generate(into: directory)
+    } catch {
+        fail("\(error)")
+    }
+case "serve-xero":
+    var objects = 1000
+    var portFile: String?
+    var index = 1
+    while index < arguments.count {
+        switch arguments[index] {
+        case "--objects": objects = Int(arguments[index + 1]) ?? objects; index += 2
+        case "--port-file": portFile = arguments[index + 1]; index += 2
+        default: fail("unknown option \(arguments[index])")
+        }
+    }
+    let server = try FakeXeroServer(tenants: [BenchmarkData.tenant], refreshToken: "bench-refresh")
+    BenchmarkData.load(objects: objects, into: server)
+    if let portFile {
+        try server.baseURL.write(toFile: portFile, atomically: true, encoding: .utf8)
+    }
+    print("fake Xero at \(server.baseURL) (tenant \(BenchmarkData.tenant), \(objects) objects)")
+    while true { try await Task.sleep(for: .seconds(3600)) }
+default:
+    fail("usage: paysync-dev demo-fixtures [DIR] | serve-xero --objects N [--port-file PATH]")
+}
+
+enum DemoFixtures {
+    static func generate(into directory: String) async throws {
+        let server = try FakeXeroServer(tenants: [DemoDataset.tenant], clientID: "demo-client", clientSecret: "demo-secret", refreshToken: "demo-refresh")
+        DemoDataset.load(into: server)
+        let scratch = TemporaryDirectory(prefix: "paysync-demo-fixtures")
+        var settings = XeroSettings(tenants: [DemoDataset.tenant])
+        settings.baseURL = server.apiBaseURL
+        settings.tokenURL = server.tokenURL
+        settings.clientID = .environment("XERO_CLIENT_ID")
+        settings.clientSecret = .environment("XERO_CLIENT_SECRET")
+        settings.refreshToken = .environment("XERO_REFRESH_TOKEN")
+        settings.timeZone = "Europe/London"
+        let configuration = Configuration(
+            file: "demo generator",
+            sources: [SourceConfiguration(name: "demo-xero", provider: .xero(settings))],
+            sinks: [SinkConfiguration(name: "crm-preview", kind: .jsonLines(path: scratch.file("writes.jsonl")), objects: JSONLinesDefaults.objects)]
+        )
+        let rewrite: @Sendable (URL) -> URL = { url in
+            url.path.hasSuffix("/connect/token")
+                ? RecordingTransport.origin("https://identity.xero.com")(url)
+                : RecordingTransport.origin("https://api.xero.com")(url)
+        }
+        let steps: [(String, (FakeXeroServer) -> Void)] = [
+            ("1-first-sync", { _ in }),
+            ("2-nothing-changed", { _ in }),
+            ("3-some-paid", DemoDataset.applyLaterChanges),
+        ]
+        for (step, change) in steps {
+            change(server)
+            let target = directory + "/" + step
+            try? FileManager.default.removeItem(atPath: target)
+            let recorder = try RecordingTransport(wrapping: URLSessionTransport(), directory: target, rewrite: rewrite)
+            let report = try await Reconciler.run(
+                configuration: configuration,
+                options: RunOptions(ledgerPath: scratch.file("demo.db")),
+                dependencies: EngineDependencies(
+                    environment: .pinned(at: DemoDataset.now), logger: Logger(minimumLevel: .warning), transport: recorder,
+                    variables: ["XERO_CLIENT_ID": "demo-client", "XERO_CLIENT_SECRET": "demo-secret", "XERO_REFRESH_TOKEN": "demo-refresh"]
+                )
+            )
+            print("\(step): \(report.summaryLine)")
+        }
+    }
+}

@@ -57,3 +57,30 @@ func invoice(
         #expect(diff(known: known, observation: older) == .changed(FieldSet([.status])))
     }
 }
+
+@Suite struct StatusAgeingTests {
+    let today = CalendarDate(year: 2025, month: 5, day: 2)!
+
+    @Test func sentInvoicesBecomeOverdueTheDayAfterTheyAreDue() throws {
+        var sent = invoice(status: .sent)
+        sent.dueDate = CalendarDate(year: 2025, month: 5, day: 1)
+        #expect(StatusAgeing.aged(sent, today: today)?.status == .overdue)
+        sent.dueDate = today
+        #expect(StatusAgeing.aged(sent, today: today) == nil)
+    }
+
+    @Test func otherStatusesDoNotAge() {
+        for status in [PaymentStatus.partiallyPaid, .paid, .draft, .voided, .overdue] {
+            var object = invoice(status: status)
+            object.dueDate = CalendarDate(year: 2025, month: 1, day: 1)
+            #expect(StatusAgeing.aged(object, today: today) == nil)
+        }
+    }
+
+    @Test func agingIsAChangeOfStatusOnly() throws {
+        var sent = invoice(status: .sent)
+        sent.dueDate = CalendarDate(year: 2025, month: 4, day: 1)
+        let aged = try #require(StatusAgeing.aged(sent, today: today))
+        #expect(diff(known: sent, observation: aged) == .changed(FieldSet([.status])))
+    }
+}

@@ -13,7 +13,7 @@ import Testing
             return .json(200, #"{"Invoices":[{"InvoiceID":"a","Total":1250.10}]}"#, headers: ["Set-Cookie": "session=secret-cookie"])
         }
         let directory = TemporaryDirectory()
-        let recorder = try RecordingTransport(wrapping: URLSessionTransport(), directory: directory.path, recordedOrigin: "https://api.xero.com")
+        let recorder = try RecordingTransport(wrapping: URLSessionTransport(), directory: directory.path, rewrite: RecordingTransport.origin("https://api.xero.com"))
         let tokenRequest = HTTPRequest(method: "POST", url: URL(string: server.baseURL + "/connect/token")!,
                                        headers: ["Authorization": "Basic Y2xpZW50OnNlY3JldA==", "Content-Type": "application/x-www-form-urlencoded"],
                                        body: URLBuilder.formBody([("grant_type", "refresh_token"), ("refresh_token", "secret-seed")]))

@@ -215,9 +215,9 @@ extension Ledger {
         try await ledger.markSending(ids, now: at)
         let later = at.adding(seconds: 60)
         let result = try await ledger.settle([
-            (ids[0], .delivered), (ids[1], .retry(error: "503", at: later)), (ids[2], .rejected(error: "VALIDATION_ERROR: bad value")),
-            (ids[3], .skipped(error: "OBJECT_NOT_FOUND")), (ids[4], .delivered),
-        ], maxAttempts: 3, now: at)
+            (ids[0], .delivered), (ids[1], .retryable("503")), (ids[2], .rejected("VALIDATION_ERROR: bad value")),
+            (ids[3], .noSuchRecord("OBJECT_NOT_FOUND")), (ids[4], .delivered),
+        ], maxAttempts: 3, retryBaseSeconds: 60, now: at)
         #expect(result.delivered == 2 && result.retrying == 1 && result.dead == 1 && result.skipped == 1)
         #expect(try await ledger.count("outbox") == 3)
         // The retry is not due before its time.
@@ -235,7 +235,7 @@ extension Ledger {
         let id = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-1")[0].id
         for attempt in 1...3 {
             try await ledger.markSending([id], now: at)
-            let result = try await ledger.settle([(id, .retry(error: "timeout", at: at))], maxAttempts: 3, now: at)
+            let result = try await ledger.settle([(id, .retryable("timeout"))], maxAttempts: 3, retryBaseSeconds: 0, now: at)
             #expect(result.dead == (attempt == 3 ? 1 : 0))
         }
         #expect(try await ledger.outboxRows(states: [.dead], sink: "out", limit: 10).first?.attempts == 3)

@@ -18,6 +18,16 @@ public struct XeroSource: Source {
     public var accounts: [String] { settings.tenants }
     public var entities: [String] { settings.entities.map(\.rawValue) }
     public var overlap: Duration { .seconds(settings.overlapSeconds) }
+    public var startDate: CalendarDate? { settings.startDate }
+    public var sweep: SweepSettings? { settings.sweep }
+
+    public func kinds(of entity: String) -> [ObjectKind] {
+        switch XeroEntity(rawValue: entity) {
+        case .invoices: [.invoice]
+        case .payments: [.payment, .refund]
+        case nil: []
+        }
+    }
 
     public init(name: String, settings: XeroSettings, client: HTTPClient, tokens: any AccessTokenProvider) {
         self.name = name

@@ -47,16 +47,27 @@ public final class FixtureTransport: HTTPTransport {
 public final class RecordingTransport: HTTPTransport {
     private let inner: any HTTPTransport
     public let directory: String
-    /// Recorded URLs use this origin instead of the live one (recording against a local fake for
-    /// fixtures that read as the real API), e.g. `https://api.xero.com`.
-    private let recordedOrigin: String?
+    /// Rewrites the URL written to the fixture (recording against a local fake for fixtures that
+    /// read as the real API, e.g. `http://127.0.0.1:PORT/…` → `https://api.xero.com/…`).
+    private let rewrite: @Sendable (URL) -> URL
     private let sequence = Mutex(0)
 
-    public init(wrapping inner: any HTTPTransport, directory: String, recordedOrigin: String? = nil) throws {
+    public init(wrapping inner: any HTTPTransport, directory: String, rewrite: @escaping @Sendable (URL) -> URL = { $0 }) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.inner = inner
         self.directory = directory
-        self.recordedOrigin = recordedOrigin
+        self.rewrite = rewrite
+    }
+
+    /// A rewrite that replaces scheme, host and port with `origin` (`https://api.xero.com`).
+    public static func origin(_ origin: String) -> @Sendable (URL) -> URL {
+        { url in
+            guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false), let replacement = URLComponents(string: origin) else { return url }
+            components.scheme = replacement.scheme
+            components.host = replacement.host
+            components.port = replacement.port
+            return components.url ?? url
+        }
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -64,13 +75,7 @@ public final class RecordingTransport: HTTPTransport {
         var recordedRequest = request
         recordedRequest.headers = Redaction.headers(request.headers)
         if let body = request.body { recordedRequest.body = Redaction.body(body, contentType: request.headers["Content-Type"]) }
-        if let origin = recordedOrigin, var components = URLComponents(url: request.url, resolvingAgainstBaseURL: false),
-           let replacement = URLComponents(string: origin) {
-            components.scheme = replacement.scheme
-            components.host = replacement.host
-            components.port = replacement.port
-            if let url = components.url { recordedRequest.url = url }
-        }
+        recordedRequest.url = rewrite(request.url)
         var recordedResponse = response
         recordedResponse.headers = Redaction.headers(response.headers)
         recordedResponse.body = Redaction.body(response.body, contentType: response.headers["Content-Type"] ?? "application/json")

@@ -78,22 +78,25 @@ extension Ledger {
         }
     }
 
-    /// Settles sent rows in one transaction, following `OutboxStateMachine`.
+    /// Settles sent rows in one transaction, following `OutboxStateMachine`. A retryable failure
+    /// is due again after `OutboxRetrySchedule` (by the row's attempts so far).
     /// - Returns: how many rows were delivered, will be retried, and were dead-lettered or skipped.
     @discardableResult
-    public func settle(_ outcomes: [(id: Int64, outcome: DeliveryOutcome)], maxAttempts: Int, now: Timestamp) throws -> (delivered: Int, retrying: Int, dead: Int, skipped: Int) {
+    public func settle(
+        _ outcomes: [(id: Int64, outcome: WriteOutcome)], maxAttempts: Int, retryBaseSeconds: Double = 60,
+        retryCapSeconds: Double = 3600, now: Timestamp
+    ) throws -> (delivered: Int, retrying: Int, dead: Int, skipped: Int) {
         var delivered = 0, retrying = 0, dead = 0, skipped = 0
         try database.transaction {
             for (id, outcome) in outcomes {
                 let attempts = Int(try database.scalar("SELECT attempts FROM outbox WHERE id = ?", [.integer(id)]) ?? 0)
                 let event: OutboxEvent
                 let error: String?
-                let nextAttempt: Timestamp?
                 switch outcome {
-                case .delivered: event = .acknowledged; error = nil; nextAttempt = nil
-                case .retry(let message, let at): event = .retryableFailure; error = message; nextAttempt = at
-                case .rejected(let message): event = .permanentFailure; error = message; nextAttempt = nil
-                case .skipped(let message): event = .noSuchRecord; error = message; nextAttempt = nil
+                case .delivered: event = .acknowledged; error = nil
+                case .retryable(let message): event = .retryableFailure; error = message
+                case .rejected(let message): event = .permanentFailure; error = message
+                case .noSuchRecord(let message): event = .noSuchRecord; error = message
                 }
                 guard let next = OutboxStateMachine.next(from: .sending, on: event, attempts: attempts, maxAttempts: maxAttempts) else { continue }
                 switch next {
@@ -101,9 +104,10 @@ extension Ledger {
                     try database.run("DELETE FROM outbox WHERE id = ?", [.integer(id)])
                     delivered += 1
                 case .pending:
+                    let delay = OutboxRetrySchedule.delaySeconds(afterAttempts: attempts, base: retryBaseSeconds, cap: retryCapSeconds)
                     try database.run(
                         "UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
-                        [SQLValue(error), .integer((nextAttempt ?? now).millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(id)]
+                        [SQLValue(error), .integer(now.adding(seconds: delay).millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(id)]
                     )
                     retrying += 1
                 case .dead, .skipped:

@@ -84,17 +84,6 @@ public struct OutboxRow: Hashable, Sendable {
     }
 }
 
-/// What became of a sent outbox row.
-public enum DeliveryOutcome: Hashable, Sendable {
-    case delivered
-    /// Try again at `at`; dead-lettered instead once attempts reach the limit.
-    case retry(error: String, at: Timestamp)
-    /// The CRM refused the record for good (validation error): dead-lettered with its reason.
-    case rejected(error: String)
-    /// The CRM has no record with this key and the policy is to skip.
-    case skipped(error: String)
-}
-
 /// One entry of an object's history.
 public struct TransitionRecord: Hashable, Sendable {
     public var runID: Int64?

@@ -95,6 +95,9 @@ public final class FakeXeroServer: Sendable {
 
     public var now: Timestamp { state.value.clock }
 
+    /// Sets the server clock (the next change is stamped one tick after it).
+    public func setClock(_ time: Timestamp) { state.withLock { $0.clock = time } }
+
     /// Adds or replaces invoices as they are (their `updated` is kept).
     public func put(invoices: [FakeXeroInvoice], tenant: String) {
         state.withLock { state in
@@ -289,7 +292,9 @@ public final class FakeXeroServer: Sendable {
             return (slice.map { $0.json() }, matching.count, state.clock, max(0, 5000 - state.dayCalls))
         }
         let pageCount = (itemCount + pageSize - 1) / pageSize
-        let body = #"{"Id":"\#(UUID().uuidString.lowercased())","Status":"OK","ProviderName":"paysync fake","DateTimeUTC":"/Date(\#(served.millisecondsSinceEpoch))/","pagination":{"page":\#(page),"pageSize":\#(pageSize),"pageCount":\#(pageCount),"itemCount":\#(itemCount)},"\#(resource)":[\#(rendered.joined(separator: ","))]}"#
+        // A deterministic response id, so recorded fixtures do not churn when regenerated.
+        let responseID = String(format: "5c1e0f8a-2b7d-4a51-9a36-%012llx", served.millisecondsSinceEpoch &* 31 &+ Int64(page))
+        let body = #"{"Id":"\#(responseID)","Status":"OK","ProviderName":"paysync fake","DateTimeUTC":"/Date(\#(served.millisecondsSinceEpoch))/","pagination":{"page":\#(page),"pageSize":\#(pageSize),"pageCount":\#(pageCount),"itemCount":\#(itemCount)},"\#(resource)":[\#(rendered.joined(separator: ","))]}"#
         return .json(200, body, headers: ["X-DayLimit-Remaining": String(remaining), "X-MinLimit-Remaining": "59", "X-AppMinLimit-Remaining": "9999"])
     }
 

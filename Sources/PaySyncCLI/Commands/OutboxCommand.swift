@@ -1,0 +1,88 @@
+import PaySyncCore
+import PaySyncLedger
+
+/// `paysync outbox list|retry|drop`.
+enum OutboxCommand {
+    static func list(_ invocation: Invocation) async throws -> ExitCode {
+        let format = try invocation.format()
+        var states: [OutboxState] = [.pending, .dead, .skipped]
+        if let name = invocation.parsed.value("--state") {
+            if name == "all" {
+                states = OutboxState.allCases.filter { $0 != .delivered }
+            } else if let state = OutboxState(rawValue: name), state != .delivered {
+                states = [state]
+            } else {
+                throw UsageError(message: "--state \(name) is not pending, sending, dead, skipped or all", command: "outbox list")
+            }
+        }
+        var limit = 100
+        if let text = invocation.parsed.value("--limit") {
+            guard let value = Int(text), value > 0 else { throw UsageError(message: "--limit \(text) is not a positive number", command: "outbox list") }
+            limit = value
+        }
+        let configuration = try? invocation.loadConfiguration()
+        let ledger = try Ledger(path: invocation.ledgerPath(configuration: configuration), create: false, logger: invocation.logger)
+        let rows = try await ledger.outboxRows(states: states, sink: invocation.parsed.value("--sink"), limit: limit)
+        switch format {
+        case .json:
+            invocation.output.line(JSONWriter.compact(.array(rows.map { row in
+                [
+                    "id": .number(String(row.id)), "sink": .string(row.sink), "record": .string(row.recordKey),
+                    "object": .string(row.objectKey.description), "state": .string(row.state.rawValue),
+                    "attempts": .number(String(row.attempts)), "next_attempt_at": .string(row.nextAttemptAt.iso8601),
+                    "last_error": row.lastError.map { .string($0) } ?? .null, "created_at": .string(row.createdAt.iso8601),
+                    "to": .string(row.toStatus.rawValue),
+                    "changes": .object(JSONObject(row.changes.map { ($0.field.rawValue, ["old": $0.old.map { .string($0) } ?? .null, "new": $0.new.map { .string($0) } ?? .null]) })),
+                ]
+            })))
+        case .text:
+            if rows.isEmpty { invocation.output.line("no writes in \(states.map(\.rawValue).joined(separator: ", "))") }
+            for row in rows {
+                var line = "#\(row.id) \(row.sink) \(row.recordKey) \(row.state.rawValue) -> \(row.toStatus.rawValue), \(row.attempts) attempt\(row.attempts == 1 ? "" : "s")"
+                if row.state == .pending { line += ", next \(row.nextAttemptAt.iso8601)" }
+                if let error = row.lastError { line += ": \(error)" }
+                invocation.output.line(line)
+            }
+        }
+        return .success
+    }
+
+    static func retry(_ invocation: Invocation) async throws -> ExitCode {
+        let ids = try parseIDs(invocation, command: "outbox retry")
+        guard !ids.isEmpty || invocation.parsed.has("--all") else {
+            throw UsageError(message: "name rows with --id N, or pass --all", command: "outbox retry")
+        }
+        let (ledger, lock) = try openLocked(invocation)
+        defer { withExtendedLifetime(lock) {} }
+        let count = try await ledger.requeue(ids: ids.isEmpty ? nil : ids, now: invocation.environment.now())
+        invocation.output.line("\(count) write\(count == 1 ? "" : "s") queued again; the next `paysync reconcile` sends \(count == 1 ? "it" : "them")")
+        return .success
+    }
+
+    static func drop(_ invocation: Invocation) async throws -> ExitCode {
+        let ids = try parseIDs(invocation, command: "outbox drop")
+        guard !ids.isEmpty else { throw UsageError(message: "name rows with --id N", command: "outbox drop") }
+        let (ledger, lock) = try openLocked(invocation)
+        defer { withExtendedLifetime(lock) {} }
+        let count = try await ledger.dropOutboxRows(ids: ids)
+        invocation.output.line("\(count) write\(count == 1 ? "" : "s") dropped; \(count == 1 ? "it" : "they") will never be sent")
+        return .success
+    }
+
+    private static func parseIDs(_ invocation: Invocation, command: String) throws(UsageError) -> [Int64] {
+        var ids: [Int64] = []
+        for text in invocation.parsed.all("--id") {
+            guard let id = Int64(text.trimmingPrefix("#")) else { throw UsageError(message: "--id \(text) is not a row number", command: command) }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    /// Mutating commands take the run lock: they must not race a reconcile.
+    private static func openLocked(_ invocation: Invocation) throws -> (Ledger, LedgerLock) {
+        let configuration = try? invocation.loadConfiguration()
+        let path = invocation.ledgerPath(configuration: configuration)
+        let lock = try LedgerLock(ledgerPath: path)
+        return (try Ledger(path: path, create: false, logger: invocation.logger), lock)
+    }
+}

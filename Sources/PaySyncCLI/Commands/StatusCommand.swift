@@ -1,0 +1,100 @@
+import PaySyncCore
+import PaySyncLedger
+
+/// `paysync status`: per source the cursor and last sweep, object counts by status, the
+/// outbox's depth and oldest pending write, recent runs, quarantined objects.
+enum StatusCommand {
+    static func run(_ invocation: Invocation) async throws -> ExitCode {
+        let format = try invocation.format()
+        let configuration = try? invocation.loadConfiguration()
+        let path = invocation.ledgerPath(configuration: configuration)
+        let ledger = try Ledger(path: path, create: false, logger: invocation.logger)
+        let status = try await ledger.status()
+        let rejects = try await ledger.recentRejects(limit: 10)
+        let output = invocation.output
+        switch format {
+        case .json:
+            output.line(JSONWriter.compact(json(status, path: path, rejects: rejects)))
+        case .text:
+            output.line("ledger \(path) (SQLite \(Ledger.sqliteVersion))")
+            output.line("sources:")
+            if status.cursors.isEmpty { output.line("  (no cursor yet: run `paysync reconcile`)") }
+            for cursor in status.cursors {
+                let position = cursor.position.map { "\($0.updatedAt.iso8601) (id \($0.lastID))" } ?? "none"
+                var line = "  \(cursor.provider) tenant \(cursor.account) \(cursor.entity): cursor \(position), moved \(cursor.movedAt.iso8601)"
+                line += ", last sweep \(cursor.lastSweepAt?.iso8601 ?? "never")"
+                if let hold = cursor.holdSince { line += ", re-reading from \(hold.iso8601)" }
+                output.line(line)
+            }
+            output.line("objects:")
+            var groups: [String: [(String, Int)]] = [:]
+            var order: [String] = []
+            for row in status.objectsByStatus {
+                let key = "\(row.provider) tenant \(row.account) \(row.kind)"
+                if groups[key] == nil { order.append(key) }
+                groups[key, default: []].append((row.status, row.count))
+            }
+            if order.isEmpty { output.line("  (none)") }
+            for key in order {
+                let statuses = groups[key]!
+                output.line("  \(key): \(statuses.reduce(0) { $0 + $1.1 }) (" + statuses.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")")
+            }
+            output.line("outbox:")
+            let sinks = Array(Set(status.outbox.map(\.sink))).sorted()
+            if sinks.isEmpty { output.line("  empty") }
+            for sink in sinks {
+                let lines = status.outbox.filter { $0.sink == sink }
+                func count(_ state: OutboxState) -> Int { lines.first { $0.state == state }?.count ?? 0 }
+                let oldest = lines.first { $0.state == .pending }?.oldest?.iso8601 ?? "none"
+                output.line("  \(sink): \(count(.pending)) pending (oldest \(oldest)), \(count(.sending)) sending, \(count(.dead)) dead-lettered, \(count(.skipped)) without a CRM record")
+            }
+            output.line("recent runs:")
+            if status.lastRuns.isEmpty { output.line("  (none)") }
+            for run in status.lastRuns {
+                let exit = run.exitCode.map { "exit \($0)" } ?? "running or killed"
+                output.line("  #\(run.id) \(run.command) \(run.startedAt.iso8601) \(exit): \(run.fetched) fetched, \(run.changed) changed, \(run.written) written, \(run.failed) failed, \(run.stale) skipped as stale")
+            }
+            output.line("quarantined objects: \(status.rejects)")
+            for reject in rejects {
+                output.line("  \(reject.observedAt.iso8601) \(reject.provider) \(reject.entity) \(reject.externalID ?? "?"): \(reject.error)")
+            }
+        }
+        return .success
+    }
+
+    static func json(_ status: LedgerStatus, path: String, rejects: [(provider: String, account: String, entity: String, externalID: String?, error: String, observedAt: Timestamp)]) -> JSONValue {
+        [
+            "ledger": .string(path),
+            "sqlite": .string(Ledger.sqliteVersion),
+            "cursors": .array(status.cursors.map { cursor in
+                [
+                    "provider": .string(cursor.provider), "account": .string(cursor.account), "entity": .string(cursor.entity),
+                    "updated_at": cursor.position.map { .string($0.updatedAt.iso8601) } ?? .null,
+                    "last_id": cursor.position.map { .string($0.lastID) } ?? .null,
+                    "hold_since": cursor.holdSince.map { .string($0.iso8601) } ?? .null,
+                    "last_sweep_at": cursor.lastSweepAt.map { .string($0.iso8601) } ?? .null,
+                    "moved_at": .string(cursor.movedAt.iso8601),
+                ]
+            }),
+            "objects": .array(status.objectsByStatus.map { row in
+                ["provider": .string(row.provider), "account": .string(row.account), "kind": .string(row.kind),
+                 "status": .string(row.status), "count": .number(String(row.count))]
+            }),
+            "outbox": .array(status.outbox.map { line in
+                ["sink": .string(line.sink), "state": .string(line.state.rawValue), "count": .number(String(line.count)),
+                 "oldest": line.oldest.map { .string($0.iso8601) } ?? .null]
+            }),
+            "runs": .array(status.lastRuns.map { run in
+                ["id": .number(String(run.id)), "command": .string(run.command), "started_at": .string(run.startedAt.iso8601),
+                 "exit_code": run.exitCode.map { .number(String($0)) } ?? .null, "fetched": .number(String(run.fetched)),
+                 "changed": .number(String(run.changed)), "written": .number(String(run.written)), "failed": .number(String(run.failed)),
+                 "stale": .number(String(run.stale))]
+            }),
+            "quarantined": .number(String(status.rejects)),
+            "recent_rejects": .array(rejects.map { reject in
+                ["provider": .string(reject.provider), "entity": .string(reject.entity), "id": reject.externalID.map { .string($0) } ?? .null,
+                 "error": .string(reject.error), "at": .string(reject.observedAt.iso8601)]
+            }),
+        ]
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+
+/// Where a command's results (standard output) and diagnostics (standard error) go. Commands
+/// never print directly, so tests can run the CLI in-process and read both.
+public struct Output: Sendable {
+    public var standardOutput: @Sendable (String) -> Void
+    public var standardError: @Sendable (String) -> Void
+
+    public init(standardOutput: @escaping @Sendable (String) -> Void, standardError: @escaping @Sendable (String) -> Void) {
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+    }
+
+    public static let standard = Output(
+        standardOutput: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) },
+        standardError: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    )
+
+    func line(_ text: String) { standardOutput(text) }
+    func error(_ text: String) { standardError("paysync: error: \(text)") }
+    func warning(_ text: String) { standardError("paysync: warning: \(text)") }
+}

@@ -1,0 +1,23 @@
+/// What a sink says became of one write.
+public enum WriteOutcome: Hashable, Sendable {
+    /// The CRM acknowledged it.
+    case delivered
+    /// A passing failure (throttled, 5xx for this record): tried again later, dead-lettered
+    /// after the configured number of attempts.
+    case retryable(String)
+    /// The CRM refused the record for good (invalid value, required field): dead-lettered with
+    /// the CRM's own message, never retried blindly.
+    case rejected(String)
+    /// The CRM has no record with this key and the policy is to skip: kept, listed, not retried.
+    case noSuchRecord(String)
+}
+
+/// When a write that failed for a passing reason is tried again: doubling from `base` per
+/// attempt, capped.
+public enum OutboxRetrySchedule {
+    public static func delaySeconds(afterAttempts attempts: Int, base: Double, cap: Double) -> Double {
+        min(cap, base * pow(2, Double(max(0, attempts - 1))))
+    }
+}
+
+import Foundation

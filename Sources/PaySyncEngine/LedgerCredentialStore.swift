@@ -1,0 +1,24 @@
+import PaySyncCore
+import PaySyncHTTP
+import PaySyncLedger
+
+/// OAuth tokens kept in the ledger's credentials table. Each save is its own committed, fsynced
+/// transaction, which is what lets `OAuth2RefreshTokenProvider` store a rotated refresh token
+/// before using its access token.
+struct LedgerCredentialStore: CredentialStore {
+    let ledger: Ledger
+    let environment: RunEnvironment
+
+    func load(_ name: String) async throws -> StoredToken? {
+        try await ledger.credential(named: name).map { StoredToken(value: $0.value, expiresAt: $0.expiresAt, seedFingerprint: $0.seedFingerprint) }
+    }
+
+    func save(_ name: String, _ token: StoredToken) async throws {
+        try await ledger.saveCredential(named: name, value: token.value, expiresAt: token.expiresAt,
+                                        seedFingerprint: token.seedFingerprint, now: environment.now())
+    }
+
+    func remove(_ name: String) async throws {
+        try await ledger.deleteCredential(named: name)
+    }
+}

@@ -1,0 +1,61 @@
+import PaySyncCore
+import PaySyncLedger
+import PaySyncSinks
+
+/// Drains one sink's due outbox rows: streams them by record key, coalesces each record's rows
+/// into its latest write, sends batches of the sink's maximum size — ceil(N / max) calls for N
+/// records — and settles every row by the sink's per-record outcome.
+///
+/// Rows are marked `sending` (committed) before the call, and settled after it; a crash between
+/// leaves them `sending`, and the next run sends that batch again. CRM writes set absolute
+/// values, so the repeat is harmless.
+enum OutboxDelivery {
+    static func drain(sink: any Sink, ledger: Ledger, settings: OutboxSettings, context: Reconciler.Context) async {
+        var after: String?
+        var written = 0, failed = 0, calls = 0
+        defer { context.logger.info("\(sink.name): \(written) written in \(calls) call\(calls == 1 ? "" : "s"), \(failed) failed") }
+        do {
+            while !Task.isCancelled {
+                let now = context.environment.now()
+                let keys = try await ledger.dueRecordKeys(sink: sink.name, now: now, after: after, limit: sink.maxBatchSize)
+                guard let first = keys.first, let last = keys.last else { break }
+                after = last
+                let rows = try await ledger.dueRows(sink: sink.name, now: now, recordKeys: first, through: last)
+                let writes = Coalescing.coalesce(rows.map(\.queued))
+                try await ledger.markSending(rows.map(\.id), now: now)
+
+                // Writes whose changes cancelled out while queued need no call.
+                var outcomes: [(id: Int64, outcome: WriteOutcome)] = writes.filter(\.isEmpty).flatMap { $0.rowIDs.map { ($0, .delivered) } }
+                let toSend = writes.filter { !$0.isEmpty }
+                if !toSend.isEmpty {
+                    do {
+                        let results = try await sink.send(toSend)
+                        calls += 1
+                        FaultPoint.killAfterSend.hit()
+                        for (write, outcome) in zip(toSend, results) {
+                            outcomes.append(contentsOf: write.rowIDs.map { ($0, outcome) })
+                            if outcome == .delivered { written += 1 } else { failed += 1 }
+                        }
+                    } catch {
+                        // The whole batch failed (the CRM is down or refused us): keep every write queued.
+                        calls += 1
+                        let problem = RunProblem(error)
+                        outcomes.append(contentsOf: toSend.flatMap { $0.rowIDs.map { ($0, WriteOutcome.retryable(problem.message)) } })
+                        failed += toSend.count
+                        try await ledger.settle(outcomes, maxAttempts: settings.maxAttempts, retryBaseSeconds: settings.retryBaseSeconds,
+                                                retryCapSeconds: settings.retryCapSeconds, now: context.environment.now())
+                        let pending = try await ledger.outboxCount(sink: sink.name, state: .pending)
+                        await context.state.problem(RunProblem("\(problem.message); \(pending) writes for \(sink.name) stay queued for the next run",
+                                                               exitCode: problem.exitCode == .authenticationFailed ? .authenticationFailed : .unavailable))
+                        break
+                    }
+                }
+                try await ledger.settle(outcomes, maxAttempts: settings.maxAttempts, retryBaseSeconds: settings.retryBaseSeconds,
+                                        retryCapSeconds: settings.retryCapSeconds, now: context.environment.now())
+            }
+        } catch {
+            await context.state.problem(RunProblem(error))
+        }
+        await context.state.delivered(written: written, failed: failed, calls: calls)
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+import PaySyncConnectors
+import PaySyncCore
+import PaySyncHTTP
+import PaySyncLedger
+import PaySyncSinks
+
+/// One paysync run: poll every selected source account in parallel, commit each page in one
+/// ledger transaction (states, transitions, outbox rows, cursor), age due invoices, then drain
+/// the outbox to every sink. See `docs/architecture.md`.
+public enum Reconciler {
+    /// Runs a reconcile or backfill and reports what happened. Problems met along the way
+    /// (a source refusing credentials, a CRM down) are in the report, not thrown: one source's
+    /// trouble does not stop the others. Setup failures (lock held, config, secrets) throw.
+    public static func run(configuration: Configuration, options: RunOptions, dependencies: EngineDependencies) async throws -> RunReport {
+        let logger = dependencies.logger
+        let environment = dependencies.environment
+        let lock = try LedgerLock(ledgerPath: options.ledgerPath)
+        defer { withExtendedLifetime(lock) {} }
+        let ledger = try Ledger(path: options.ledgerPath, create: true, logger: logger)
+        let components = try Components.make(configuration: configuration, options: options, ledger: ledger, dependencies: dependencies)
+        let state = RunState(command: options.command, dryRun: options.dryRun)
+
+        var runID: Int64?
+        if !options.dryRun {
+            let recovered = try await ledger.recoverInFlight(now: environment.now())
+            if recovered > 0 { logger.warning("\(recovered) writes were mid-send when an earlier run stopped; they will be sent again") }
+            await state.update { $0.recoveredInFlight = recovered }
+            runID = try await ledger.startRun(command: options.command.name, dryRun: false, startedAt: environment.now())
+        }
+        let context = Context(ledger: ledger, routes: components.routes, runID: runID ?? 0, options: options,
+                              environment: environment, logger: logger, state: state)
+
+        // Fetch: one task per source account; pages within an account stay in order.
+        await withTaskGroup(of: Void.self) { group in
+            for source in components.sources {
+                for account in source.accounts {
+                    group.addTask { await readAccount(source: source, account: account, context: context) }
+                }
+            }
+        }
+
+        // Deliver what the ledger decided (and anything earlier runs left queued).
+        if !options.dryRun && !Task.isCancelled {
+            FaultPoint.killBeforeDelivery.hit()
+            for sink in components.sinks {
+                await OutboxDelivery.drain(sink: sink, ledger: ledger, settings: configuration.outbox, context: context)
+            }
+        }
+
+        var report = await state.report
+        report.runID = runID
+        report.providerCalls = components.calls.total
+        if options.dryRun {
+            report.written = report.plannedWrites.count
+        }
+        if report.counts.rejected > 0 {
+            report.problems.append(RunProblem("\(report.counts.rejected) objects could not be read and were quarantined; `paysync status` lists them", exitCode: .dataError))
+        }
+        if !report.unknownStatuses.isEmpty {
+            let list = report.unknownStatuses.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+            report.problems.append(RunProblem("provider statuses with no rule were recorded, not written: \(list); see docs/statuses.md", exitCode: .dataError))
+        }
+        report.pendingAfter = try await ledger.outboxCount(sink: nil, state: .pending)
+        report.deadAfter = try await ledger.outboxCount(sink: nil, state: .dead)
+        report.skippedAfter = try await ledger.outboxCount(sink: nil, state: .skipped)
+        if let runID {
+            try await ledger.finishRun(id: runID, counts: report.counts, written: report.written, failed: report.failed,
+                                       exitCode: report.exitCode, message: report.problems.first?.message, finishedAt: environment.now())
+        }
+        return report
+    }
+
+    /// Shared by every task of one run.
+    struct Context: Sendable {
+        let ledger: Ledger
+        let routes: [SinkRoute]
+        let runID: Int64
+        let options: RunOptions
+        let environment: RunEnvironment
+        let logger: Logger
+        let state: RunState
+    }
+
+    // MARK: Reading
+
+    static func readAccount(source: any Source, account: String, context: Context) async {
+        for entity in source.entities {
+            do {
+                switch context.options.command {
+                case .reconcile:
+                    try await readIncrementally(source: source, account: account, entity: entity, context: context)
+                case .backfill(let from, let until):
+                    try await readWindow(source: source, account: account, entity: entity, from: from, until: until, context: context)
+                }
+            } catch {
+                let problem = RunProblem(error)
+                context.logger.error(problem.message)
+                await context.state.problem(problem)
+                // Credentials and cancellation end this account; other errors only this entity.
+                if problem.exitCode == .authenticationFailed || error is CancellationError || Task.isCancelled { return }
+            }
+        }
+        guard context.options.command == .reconcile, !Task.isCancelled else { return }
+        do {
+            try await age(source: source, account: account, context: context)
+            try await sweepIfDue(source: source, account: account, context: context)
+        } catch {
+            let problem = RunProblem(error)
+            context.logger.error(problem.message)
+            await context.state.problem(problem)
+        }
+    }
+
+    static func readIncrementally(source: any Source, account: String, entity: String, context: Context) async throws {
+        let cursor = try await context.ledger.cursor(provider: source.provider, account: account, entity: entity)
+        let overlap = -source.overlap.milliseconds
+        let since = cursor?.holdSince?.adding(milliseconds: overlap)
+            ?? cursor?.position?.updatedAt.adding(milliseconds: overlap)
+            ?? source.startDate?.startOfDayUTC
+        var guardian = PageShiftGuard(windowStart: since)
+        var pages = 0
+        var before = await context.state.report.counts
+        try await source.read(account: account, entity: entity, mode: .incremental(since: since)) { page in
+            let known = try await knownStates(page.observations, context: context)
+            guardian.observe(servedAt: page.servedAt, observations: Array(zip(page.observations, known)), lastUpdatedAt: page.lastUpdatedAt)
+            var position: CursorPosition?
+            if let updatedAt = page.lastUpdatedAt, let id = page.lastID { position = CursorPosition(updatedAt: updatedAt, lastID: id) }
+            let move = CursorMove(provider: source.provider, account: account, entity: entity, position: position, holdSince: guardian.hold)
+            try await commit(page: page, known: known, provider: source.provider, account: account, cursor: move, context: context)
+            pages += 1
+            try Task.checkCancellation()
+        }
+        if let hold = guardian.hold {
+            context.logger.warning("\(source.name) \(entity): objects changed while this run paged through them; the next run re-reads from \(hold.iso8601) so none is lost")
+        }
+        let after = await context.state.report.counts
+        before.fetched = after.fetched - before.fetched
+        context.logger.info("\(source.name) tenant \(account) \(entity): \(pages) page\(pages == 1 ? "" : "s") since \(since?.iso8601 ?? "the beginning"), \(before.fetched) objects")
+    }
+
+    static func readWindow(source: any Source, account: String, entity: String, from: CalendarDate, until: CalendarDate, context: Context) async throws {
+        let kinds = source.kinds(of: entity)
+        var ledgerBefore = 0
+        for kind in kinds {
+            ledgerBefore += try await context.ledger.countObjects(provider: source.provider, account: account, kind: kind, from: from, until: until)
+        }
+        var sourceCount = 0, added = 0, changed = 0
+        try await source.read(account: account, entity: entity, mode: .window(from: from, until: until)) { page in
+            let known = try await knownStates(page.observations, context: context)
+            let plan = try await commit(page: page, known: known, provider: source.provider, account: account, cursor: nil, context: context)
+            sourceCount += page.observations.count + page.rejects.count
+            added += plan.counts.new
+            changed += plan.counts.changed
+            try Task.checkCancellation()
+        }
+        var ledgerAfter = ledgerBefore + added
+        if !context.options.dryRun {
+            ledgerAfter = 0
+            for kind in kinds {
+                ledgerAfter += try await context.ledger.countObjects(provider: source.provider, account: account, kind: kind, from: from, until: until)
+            }
+        }
+        let report = WindowReport(source: source.name, account: account, entity: entity, from: from, until: until,
+                                  sourceCount: sourceCount, ledgerBefore: ledgerBefore, ledgerAfter: ledgerAfter, added: added, changed: changed)
+        if report.added > 0 {
+            context.logger.warning("\(source.name) \(entity) \(from)..<\(until): \(report.added) objects were missing from the ledger (an incremental read missed them); now recorded")
+        }
+        if report.missingAtSource > 0 {
+            context.logger.warning("\(source.name) \(entity) \(from)..<\(until): \(report.missingAtSource) objects in the ledger were not returned by \(source.provider) (deleted or re-dated there?)")
+        }
+        await context.state.window(report)
+    }
+
+    /// The ledger's states for a page's objects, with a dry run's own planned states on top.
+    static func knownStates(_ observations: [Observation], context: Context) async throws -> [Observation?] {
+        let keys = observations.map(\.key)
+        let stored = try await context.ledger.knownStates(for: keys)
+        guard context.options.dryRun else { return stored }
+        let overlaid = await context.state.overlaid(keys)
+        return zip(stored, overlaid).map { $1 ?? $0 }
+    }
+
+    @discardableResult
+    static func commit(page: SourcePage, known: [Observation?], provider: String, account: String, cursor: CursorMove?, context: Context) async throws -> PagePlan {
+        let plan = PagePlanner.plan(observations: page.observations, known: known, routes: context.routes)
+        if !context.options.dryRun {
+            try await context.ledger.apply(PageCommit(provider: provider, account: account, plan: plan, cursor: cursor, rejects: page.rejects,
+                                                      runID: context.runID, observedAt: context.environment.now()))
+        }
+        for reject in page.rejects { context.logger.error("rejected \(provider) \(reject.entity): \(reject.error)") }
+        await context.state.add(plan, rejects: page.rejects.count, outOfScope: page.outOfScope, dryRun: context.options.dryRun)
+        return plan
+    }
+
+    // MARK: Ageing and sweeps
+
+    /// Sent invoices whose due date has passed become overdue (a transition, and writes).
+    static func age(source: any Source, account: String, context: Context) async throws {
+        let today = source.today(account: account)
+        let candidates = try await context.ledger.sentInvoicesDueBefore(today, provider: source.provider, account: account)
+        let aged = candidates.compactMap { StatusAgeing.aged($0, today: today) }
+        guard !aged.isEmpty else { return }
+        let page = SourcePage(observations: aged, rejects: [], outOfScope: 0, lastUpdatedAt: nil, lastID: nil, servedAt: nil, number: 0, isLast: true)
+        let known = candidates.filter { StatusAgeing.aged($0, today: today) != nil }
+        let plan = PagePlanner.plan(observations: aged, known: known, routes: context.routes)
+        if !context.options.dryRun {
+            try await context.ledger.apply(PageCommit(provider: source.provider, account: account, plan: plan, cursor: nil,
+                                                      runID: context.runID, observedAt: context.environment.now()))
+        }
+        var counted = plan
+        counted.counts.fetched = 0  // ageing fetched nothing
+        await context.state.add(counted, rejects: 0, outOfScope: page.outOfScope, dryRun: context.options.dryRun)
+        context.logger.info("\(source.name) tenant \(account): \(aged.count) sent invoices passed their due date and are now overdue")
+    }
+
+    /// Re-reads the configured recent window when the last sweep is older than its interval.
+    static func sweepIfDue(source: any Source, account: String, context: Context) async throws {
+        guard let sweep = source.sweep else { return }
+        let now = context.environment.now()
+        let today = source.today(account: account)
+        for entity in source.entities {
+            let cursor = try await context.ledger.cursor(provider: source.provider, account: account, entity: entity)
+            if let last = cursor?.lastSweepAt, now.duration(since: last).seconds < sweep.everyHours * 3600 { continue }
+            try await readWindow(source: source, account: account, entity: entity, from: today.adding(days: -sweep.windowDays),
+                                 until: today.adding(days: 1), context: context)
+            if !context.options.dryRun {
+                try await context.ledger.recordSweep(provider: source.provider, account: account, entity: entity, at: now)
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import PaySyncCore
+
+/// A problem a run met: which source or sink, what, and the exit code it implies.
+public struct RunProblem: Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var exitCode: ExitCode
+
+    public init(_ message: String, exitCode: ExitCode) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    public init(_ error: any Error) {
+        if let error = error as? any PaySyncError {
+            self.init(error.description, exitCode: error.exitCode)
+        } else if error is CancellationError {
+            self.init("interrupted; every committed page is kept and the next run resumes from it", exitCode: .temporaryFailure)
+        } else {
+            self.init("internal error: \(error)", exitCode: .internalError)
+        }
+    }
+
+    public var description: String { message }
+}
+
+/// A backfill or sweep's comparison of what the provider returned for a window with what the
+/// ledger held, so that missing data is reported, never silent.
+public struct WindowReport: Sendable, Equatable {
+    public var source: String
+    public var account: String
+    public var entity: String
+    public var from: CalendarDate
+    public var until: CalendarDate
+    /// Objects the provider returned for the window.
+    public var sourceCount: Int
+    /// Objects the ledger held for the window before the re-read, and after it.
+    public var ledgerBefore: Int
+    public var ledgerAfter: Int
+    /// Objects the re-read found that the ledger did not have (an incremental feed missed them).
+    public var added: Int
+    /// Objects whose values differed from the ledger's.
+    public var changed: Int
+
+    /// Objects the ledger holds for the window that the provider no longer returned.
+    public var missingAtSource: Int { max(0, ledgerAfter - sourceCount) }
+
+    public var hasGap: Bool { added > 0 || missingAtSource > 0 }
+}
+
+/// What a run did, for the summary line, `--format json` and the exit code.
+public struct RunReport: Sendable {
+    public var command: RunCommand
+    public var dryRun: Bool
+    public var runID: Int64?
+    public var counts = PageCounts()
+    /// Objects outside paysync's scope (bills, supplier payments).
+    public var outOfScope = 0
+    /// CRM writes delivered (in a dry run: the writes that would be made).
+    public var written = 0
+    /// CRM writes that failed this run (to be retried, dead-lettered, or with no CRM record).
+    public var failed = 0
+    /// Writes still queued after the run, and dead letters.
+    public var pendingAfter = 0
+    public var deadAfter = 0
+    public var skippedAfter = 0
+    /// Rows a previous run left mid-send, returned to the queue.
+    public var recoveredInFlight = 0
+    public var providerCalls = 0
+    public var crmCalls = 0
+    public var problems: [RunProblem] = []
+    public var windows: [WindowReport] = []
+    /// A dry run's writes, in the order they were planned.
+    public var plannedWrites: [PlannedWrite] = []
+    /// Provider statuses with no mapping met this run, with how many objects had each.
+    public var unknownStatuses: [String: Int] = [:]
+
+    public init(command: RunCommand, dryRun: Bool) {
+        self.command = command
+        self.dryRun = dryRun
+    }
+
+    /// The most urgent problem's code, or success.
+    public var exitCode: ExitCode { problems.map(\.exitCode).max() ?? .success }
+
+    /// `N fetched, N changed, N written, N failed, N skipped as stale`.
+    public var summaryLine: String {
+        "\(counts.fetched + counts.rejected) fetched, \(counts.changedTotal) changed, \(written) written, \(failed) failed, \(counts.stale) skipped as stale"
+    }
+}

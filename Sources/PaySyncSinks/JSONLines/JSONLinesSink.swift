@@ -1,0 +1,78 @@
+import Foundation
+import PaySyncCore
+
+/// Writes one JSON line per CRM write to a file (appended, fsynced before the writes count as
+/// delivered) or to standard output (`-`). For dry runs, piping into other tools, and audits.
+///
+/// Line format (`docs/sinks/jsonl.md`):
+/// `{"sink":"out","record":"INV-0042","object":"xero:TENANT:invoice:ID","from":"sent","to":"paid",
+///   "changes":{"status":{"old":"sent","new":"paid"},"amount_paid":{"old":"0.00","new":"1200.00"}}}`
+public struct JSONLinesSink: Sink {
+    public let name: String
+    public let path: String
+    public var maxBatchSize: Int { 500 }
+
+    public init(name: String, path: String) {
+        self.name = name
+        self.path = path
+    }
+
+    /// The JSON line for one write (no trailing newline).
+    public static func line(sink: String, write: CoalescedWrite) -> String {
+        var text = "{\"sink\":"
+        JSONWriter.appendQuoted(sink, into: &text)
+        text += ",\"record\":"
+        JSONWriter.appendQuoted(write.recordKey, into: &text)
+        text += ",\"object\":"
+        JSONWriter.appendQuoted(write.objectKey.description, into: &text)
+        text += ",\"from\":"
+        if let from = write.fromStatus { JSONWriter.appendQuoted(from.rawValue, into: &text) } else { text += "null" }
+        text += ",\"to\":"
+        JSONWriter.appendQuoted(write.toStatus.rawValue, into: &text)
+        text += ",\"changes\":{"
+        for (index, change) in write.changes.enumerated() {
+            if index > 0 { text += "," }
+            JSONWriter.appendQuoted(change.field.rawValue, into: &text)
+            text += ":{\"old\":"
+            if let old = change.old { JSONWriter.appendQuoted(old, into: &text) } else { text += "null" }
+            text += ",\"new\":"
+            if let new = change.new { JSONWriter.appendQuoted(new, into: &text) } else { text += "null" }
+            text += "}"
+        }
+        return text + "}}"
+    }
+
+    public func send(_ writes: [CoalescedWrite]) async throws -> [WriteOutcome] {
+        var text = ""
+        for write in writes {
+            text += JSONLinesSink.line(sink: name, write: write)
+            text += "\n"
+        }
+        try append(Data(text.utf8))
+        return writes.map { _ in .delivered }
+    }
+
+    private func append(_ data: Data) throws {
+        if path == "-" {
+            FileHandle.standardOutput.write(data)
+            return
+        }
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw SinkError(sink: name, message: "cannot open \(path): \(String(cString: strerror(errno)))", exitCode: .cannotCreate)
+        }
+        defer { close(descriptor) }
+        let written = data.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let count = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 { if errno == EINTR { continue }; return false }
+                offset += count
+            }
+            return true
+        }
+        guard written, fsync(descriptor) == 0 else {
+            throw SinkError(sink: name, message: "cannot write \(path): \(String(cString: strerror(errno)))", exitCode: .cannotCreate)
+        }
+    }
+}
