@@ -46,7 +46,7 @@ enum OutboxDelivery {
                                                 retryCapSeconds: settings.retryCapSeconds, now: context.environment.now())
                         let pending = try await ledger.outboxCount(sink: sink.name, state: .pending)
                         await context.state.problem(RunProblem("\(problem.message); \(pending) writes for \(sink.name) stay queued for the next run",
-                                                               exitCode: problem.exitCode == .authenticationFailed ? .authenticationFailed : .unavailable))
+                                                               exitCode: problem.exitCode))
                         break
                     }
                 }

@@ -33,8 +33,10 @@ public struct PageShiftGuard: Sendable {
         for (observation, known) in observations {
             guard let movedAt = observation.updatedAt, movedAt > firstServerTime,
                   let previous = known?.updatedAt, windowStart.map({ previous > $0 }) ?? true else { continue }
-            // The last page served before the move is where an object may have slipped past.
-            let boundary = pages.last { $0.servedAt <= movedAt }?.lastUpdatedAt ?? windowStart ?? Timestamp(millisecondsSinceEpoch: 0)
+            // The last page served strictly before the move is where an object may have slipped
+            // past; a page served in the same millisecond as the move counts as after it (a tie
+            // must err towards re-reading more).
+            let boundary = pages.last { $0.servedAt < movedAt }?.lastUpdatedAt ?? windowStart ?? Timestamp(millisecondsSinceEpoch: 0)
             hold = min(hold ?? boundary, boundary)
         }
     }

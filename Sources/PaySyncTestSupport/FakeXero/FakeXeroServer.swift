@@ -32,6 +32,24 @@ public final class FakeXeroServer: Sendable {
         public var authorization: String?
     }
 
+    /// A change the fake makes to its own data just before serving a request, to reproduce
+    /// objects modified while a client pages through them.
+    public struct ScheduledChange: Sendable {
+        public var pathSuffix: String
+        /// Apply before the request with this 1-based number among matching requests.
+        public var beforeRequest: Int
+        public var tenant: String
+        /// The invoice to touch: its `Reference` is edited and `UpdatedDateUTC` moves to now.
+        public var invoiceID: String
+
+        public init(pathSuffix: String, beforeRequest: Int, tenant: String, invoiceID: String) {
+            self.pathSuffix = pathSuffix
+            self.beforeRequest = beforeRequest
+            self.tenant = tenant
+            self.invoiceID = invoiceID
+        }
+    }
+
     struct Tenant: Sendable {
         var invoices: [String: FakeXeroInvoice] = [:]
         var payments: [String: FakeXeroPayment] = [:]
@@ -47,6 +65,7 @@ public final class FakeXeroServer: Sendable {
         var validAccessTokens: Set<String>
         var issued = 0
         var faults: [Fault] = []
+        var changes: [ScheduledChange] = []
         var received: [Received] = []
         var rotateRefreshTokens = true
         var dayCalls = 0
@@ -165,6 +184,9 @@ public final class FakeXeroServer: Sendable {
     /// Queues a one-off fault.
     public func inject(_ fault: Fault) { state.withLock { $0.faults.append(fault) } }
 
+    /// Schedules a change to happen just before a given request is served.
+    public func schedule(_ change: ScheduledChange) { state.withLock { $0.changes.append(change) } }
+
     /// Every access token issued so far stops working (as if 30 minutes had passed).
     public func expireAccessTokens() { state.withLock { $0.validAccessTokens.removeAll() } }
 
@@ -196,6 +218,16 @@ public final class FakeXeroServer: Sendable {
         )
         let fault = state.withLock { state -> ServerReply? in
             state.received.append(received)
+            let seen = state.received.filter { $0.path == path }.count
+            for change in state.changes where path.hasSuffix(change.pathSuffix) && change.beforeRequest == seen {
+                state.clock = state.clock.adding(milliseconds: 1000)
+                if var invoice = state.tenants[change.tenant]?.invoices[change.invoiceID] {
+                    invoice.reference += " (edited)"
+                    invoice.updated = state.clock
+                    state.tenants[change.tenant]?.invoices[change.invoiceID] = invoice
+                    state.tenants[change.tenant]?.sortedInvoices = nil
+                }
+            }
             guard let index = state.faults.firstIndex(where: { path.hasSuffix($0.pathSuffix) }) else { return nil }
             if state.faults[index].after > 0 {
                 state.faults[index].after -= 1

@@ -1,0 +1,81 @@
+import Foundation
+import PaySyncCore
+import PaySyncHTTP
+@testable import PaySyncLedger
+import PaySyncTestSupport
+@testable import PaySyncEngine
+
+/// A fake Xero on loopback, a temp ledger, a jsonl sink file and a virtual clock: the run goes
+/// through the real engine, real OAuth, real HTTP and real SQLite.
+final class EngineHarness: Sendable {
+    let tenant = "b7c2e1d0-0000-4000-a000-00000000000a"
+    let server: FakeXeroServer
+    let directory = TemporaryDirectory(prefix: "paysync-engine")
+    let clock: VirtualClock
+    let configuration: Configuration
+
+    init(objects: Int = 0, pageSize: Int = 1000, overlapSeconds: Int = 60, sweep: SweepSettings? = nil, seed: UInt64 = 11,
+         now: Timestamp = Timestamp(iso: "2025-05-02T09:00:00Z")!, outbox: OutboxSettings = OutboxSettings(), sinkPath: String? = nil) throws {
+        server = try FakeXeroServer(tenants: [tenant], clock: now.adding(milliseconds: -3_600_000))
+        clock = VirtualClock(start: now)
+        if objects > 0 {
+            var generator = XeroDataGenerator(seed: seed)
+            let data = generator.dataset(objects: objects, start: server.now.adding(milliseconds: -86_400_000 * 30))
+            server.put(invoices: data.invoices, tenant: tenant)
+            server.put(payments: data.payments, tenant: tenant)
+        }
+        var settings = XeroSettings(tenants: [tenant])
+        settings.baseURL = server.apiBaseURL
+        settings.tokenURL = server.tokenURL
+        settings.clientID = .environment("XERO_CLIENT_ID")
+        settings.clientSecret = .environment("XERO_CLIENT_SECRET")
+        settings.refreshToken = .environment("XERO_REFRESH_TOKEN")
+        settings.pageSize = pageSize
+        settings.overlapSeconds = overlapSeconds
+        settings.sweep = sweep
+        configuration = Configuration(
+            file: "test.json", outbox: outbox,
+            sources: [SourceConfiguration(name: "xero-test", provider: .xero(settings))],
+            sinks: [SinkConfiguration(name: "out", kind: .jsonLines(path: sinkPath ?? directory.file("writes.jsonl")), objects: JSONLinesDefaults.objects)]
+        )
+    }
+
+    var ledgerPath: String { directory.file("paysync.db") }
+
+    var variables: [String: String] {
+        ["XERO_CLIENT_ID": server.clientID, "XERO_CLIENT_SECRET": server.clientSecret, "XERO_REFRESH_TOKEN": "initial-refresh-token"]
+    }
+
+    func run(_ command: RunCommand = .reconcile, dryRun: Bool = false, configuration: Configuration? = nil) async throws -> RunReport {
+        try await Reconciler.run(
+            configuration: configuration ?? self.configuration,
+            options: RunOptions(command: command, ledgerPath: ledgerPath, dryRun: dryRun),
+            dependencies: EngineDependencies(environment: clock.environment, logger: .silent, transport: URLSessionTransport(), variables: variables)
+        )
+    }
+
+    /// Every line the jsonl sink has written so far, parsed.
+    var lines: [JSONValue] {
+        guard let text = directory.read("writes.jsonl") else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+    }
+
+    /// The object keys written, in order.
+    var writtenObjects: [String] { lines.compactMap { $0["object"]?.stringValue } }
+
+    func ledger() throws -> Ledger { try Ledger(path: ledgerPath, create: false) }
+
+    /// The keys of every in-scope object the fake holds (sales invoices, customer payments, refunds).
+    var allObjectKeys: Set<String> {
+        var keys = Set(server.invoices(tenant: tenant).filter { $0.type == "ACCREC" }.map { "xero:\(tenant):invoice:\($0.invoiceID)" })
+        for payment in server.payments(tenant: tenant) {
+            let kind = payment.paymentType == "ACCRECPAYMENT" ? "payment" : "refund"
+            keys.insert("xero:\(tenant):\(kind):\(payment.paymentID)")
+        }
+        return keys
+    }
+}
+
+extension Ledger {
+    func count(_ table: String) throws -> Int { Int(try database.scalar("SELECT count(*) FROM \(table)") ?? 0) }
+}
