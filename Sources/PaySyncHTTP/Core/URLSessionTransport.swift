@@ -50,10 +50,13 @@ public final class URLSessionTransport: HTTPTransport {
         guard let http = response as? HTTPURLResponse else {
             throw HTTPError(.other("not an HTTP response"), call: request.summary)
         }
+        // URLSession hands headers over as a dictionary; sort them so recordings and logs are stable.
         var headers = HTTPHeaders()
-        for (name, value) in http.allHeaderFields {
-            if let name = name as? String, let value = value as? String { headers.add(name, value) }
+        let fields = http.allHeaderFields.compactMap { name, value -> (String, String)? in
+            guard let name = name as? String, let value = value as? String else { return nil }
+            return (name, value)
         }
+        for (name, value) in fields.sorted(by: { $0.0.lowercased() < $1.0.lowercased() }) { headers.add(name, value) }
         return HTTPResponse(status: http.statusCode, headers: headers, body: data)
     }
 
