@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "PaySyncEngineTests", dependencies: ["PaySyncEngine", "PaySyncTestSupport"]),
         .testTarget(
             name: "PaySyncCLITests",
-            dependencies: ["PaySyncCLI", "PaySyncTestSupport", "paysync"]
+            dependencies: ["PaySyncCLI", "PaySyncLedger", "PaySyncTestSupport", "paysync"]
         ),
     ]
 )

@@ -94,8 +94,9 @@ public enum Reconciler {
                     try await readWindow(source: source, account: account, entity: entity, from: from, until: until, context: context)
                 }
             } catch {
+                // Reported once, at the end of the run, with every other problem.
                 let problem = RunProblem(error)
-                context.logger.error(problem.message)
+                context.logger.debug("problem: \(problem.message)")
                 await context.state.problem(problem)
                 // Credentials and cancellation end this account; other errors only this entity.
                 if problem.exitCode == .authenticationFailed || error is CancellationError || Task.isCancelled { return }
@@ -106,9 +107,7 @@ public enum Reconciler {
             try await age(source: source, account: account, context: context)
             try await sweepIfDue(source: source, account: account, context: context)
         } catch {
-            let problem = RunProblem(error)
-            context.logger.error(problem.message)
-            await context.state.problem(problem)
+            await context.state.problem(RunProblem(error))
         }
     }
 
@@ -188,7 +187,7 @@ public enum Reconciler {
             try await context.ledger.apply(PageCommit(provider: provider, account: account, plan: plan, cursor: cursor, rejects: page.rejects,
                                                       runID: context.runID, observedAt: context.environment.now()))
         }
-        for reject in page.rejects { context.logger.error("rejected \(provider) \(reject.entity): \(reject.error)") }
+        for reject in page.rejects { context.logger.warning("quarantined \(provider) \(reject.entity): \(reject.error)") }
         await context.state.add(plan, rejects: page.rejects.count, outOfScope: page.outOfScope, dryRun: context.options.dryRun)
         return plan
     }

@@ -54,9 +54,21 @@ import Testing
         let replay = try FixtureTransport(directory: directory.path)
         let request = HTTPRequest(url: URL(string: "https://api.xero.com/api.xro/2.0/Invoices?page=1")!, headers: ["If-Modified-Since": "2025-06-01T00:00:00"])
         let error = await #expect(throws: FixtureError.self) { try await replay.send(request) }
-        #expect(error?.description.contains("no recorded exchange for GET https://api.xero.com/api.xro/2.0/Invoices?page=1 (If-Modified-Since: 2025-06-01T00:00:00)") == true)
-        #expect(error?.description.contains("001-GET-Invoices.http (differs in If-Modified-Since: 2025-05-01T00:00:00)") == true)
+        #expect(error?.description.contains("no recorded exchange for GET https://api.xero.com/api.xro/2.0/Invoices?page=1 (if-modified-since: 2025-06-01T00:00:00)") == true)
+        #expect(error?.description.contains("closest is 001-GET-Invoices.http (its if-modified-since is 2025-05-01T00:00:00)") == true)
         #expect(error?.exitCode == .dataError)
+    }
+
+    @Test func aLiveHeaderTheRecordingLacksDoesNotMatch() async throws {
+        let directory = TemporaryDirectory()
+        directory.write("001-GET-Invoices.http", "GET https://api.xero.com/api.xro/2.0/Invoices?page=1\n\nHTTP 200\n\n{}\n")
+        let replay = try FixtureTransport(directory: directory.path)
+        let incremental = HTTPRequest(url: URL(string: "https://api.xero.com/api.xro/2.0/Invoices?page=1")!, headers: ["If-Modified-Since": "2025-05-01T00:00:00"])
+        let error = await #expect(throws: FixtureError.self) { try await replay.send(incremental) }
+        #expect(error?.description.contains("(it was recorded without if-modified-since)") == true)
+        // Authorization is never part of a recording and never matched.
+        let full = HTTPRequest(url: URL(string: "https://api.xero.com/api.xro/2.0/Invoices?page=1")!, headers: ["Authorization": "Bearer x"])
+        #expect(try await replay.send(full).status == 200)
     }
 
     @Test func repeatedRequestsUseRecordingsInOrderThenReuseTheLast() async throws {

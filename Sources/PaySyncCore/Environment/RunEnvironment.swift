@@ -28,13 +28,17 @@ public struct RunEnvironment: Sendable {
         random: { Double.random(in: 0..<1) }
     )
 
-    /// The live environment with the clock pinned to start at `start` and run forward in real time
-    /// (`paysync --now`, for demos and golden tests). Sleeps are real.
+    /// A clock pinned at `start` that moves only by the time the run sleeps (`paysync --now`, for
+    /// demos and golden tests: every timestamp is reproducible). Sleeps are real, so a
+    /// `Retry-After` is still honoured.
     public static func pinned(at start: Timestamp) -> RunEnvironment {
-        let origin = ContinuousClock.now
+        let slept = Locked<Int64>(0)
         return RunEnvironment(
-            now: { start.adding(origin.duration(to: ContinuousClock.now)) },
-            sleep: { duration in try await Task.sleep(for: duration) },
+            now: { start.adding(milliseconds: slept.value) },
+            sleep: { duration in
+                try await Task.sleep(for: duration)
+                slept.withLock { $0 += duration.milliseconds }
+            },
             random: { Double.random(in: 0..<1) }
         )
     }

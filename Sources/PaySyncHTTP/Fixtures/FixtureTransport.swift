@@ -28,9 +28,11 @@ public final class FixtureTransport: HTTPTransport {
         let matches = exchanges.indices.filter { exchanges[$0].exchange.difference(from: request) == nil }
         guard let last = matches.last else {
             let closest = exchanges.first { $0.exchange.request.url.path == request.url.path && $0.exchange.request.method == request.method }
-            let detail = closest.map { "\($0.file) (differs in \($0.exchange.difference(from: request) ?? "?"))" }
+            let detail = closest.map { "\($0.file) (\($0.exchange.difference(from: request) ?? "?"))" }
             var described = "\(request.method) \(request.url.absoluteString)"
-            for name in ["If-Modified-Since", "xero-tenant-id"] { if let value = request.headers[name] { described += " (\(name): \(value))" } }
+            let headers = RecordedExchange.significantHeaders(request.headers).sorted { $0.key < $1.key }
+                .filter { ["if-modified-since", "xero-tenant-id"].contains($0.key) }.map { "\($0.key): \($0.value)" }
+            if !headers.isEmpty { described += " (\(headers.joined(separator: ", ")))" }
             throw FixtureError.notRecorded(directory: directory, request: described, closest: detail)
         }
         let index = used.withLock { used in

@@ -111,16 +111,26 @@ public struct RecordedExchange: Sendable, Equatable {
         )
     }
 
+    /// Headers that change what a request asks, by lower-cased name.
+    static func significantHeaders(_ headers: HTTPHeaders) -> [String: String] {
+        var result: [String: String] = [:]
+        for field in headers where !unrecordedHeaders.contains(field.name.lowercased()) { result[field.name.lowercased()] = field.value }
+        return result
+    }
+
     /// Whether `live` is the request this exchange recorded. Returns the first difference, or nil.
     func difference(from live: HTTPRequest) -> String? {
-        if live.method != request.method { return "method \(request.method)" }
-        if live.url.path != request.url.path { return "path \(request.url.path)" }
+        if live.method != request.method { return "its method is \(request.method)" }
+        if live.url.path != request.url.path { return "its path is \(request.url.path)" }
         let recordedQuery = URLBuilder.queryItems(of: request.url).map { "\($0.0)=\($0.1)" }.sorted()
         let liveQuery = URLBuilder.queryItems(of: live.url).map { "\($0.0)=\($0.1)" }.sorted()
-        if recordedQuery != liveQuery { return "query \(request.url.query ?? "")" }
-        for field in request.headers where !RecordedExchange.unrecordedHeaders.contains(field.name.lowercased()) {
-            if live.headers[field.name] != field.value { return "\(field.name): \(field.value)" }
-        }
+        if recordedQuery != liveQuery { return "its query is \(request.url.query ?? "(none)")" }
+        // Significant headers must agree both ways: a live If-Modified-Since that the recording
+        // lacks asks a different question, and must not get the recorded answer.
+        let recorded = RecordedExchange.significantHeaders(request.headers)
+        let asked = RecordedExchange.significantHeaders(live.headers)
+        for (name, value) in recorded where asked[name] != value { return "its \(name) is \(value)" }
+        for (name, _) in asked where recorded[name] == nil { return "it was recorded without \(name)" }
         return nil
     }
 }

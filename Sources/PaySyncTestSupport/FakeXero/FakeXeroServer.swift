@@ -66,6 +66,7 @@ public final class FakeXeroServer: Sendable {
         var issued = 0
         var faults: [Fault] = []
         var changes: [ScheduledChange] = []
+        var delays: [(pathSuffix: String, seconds: Double, after: Int)] = []
         var received: [Received] = []
         var rotateRefreshTokens = true
         var dayCalls = 0
@@ -171,18 +172,23 @@ public final class FakeXeroServer: Sendable {
 
     public func invoice(_ id: String, tenant: String) -> FakeXeroInvoice? { state.value.tenants[tenant]?.invoices[id] }
 
+    /// The tenant's invoices, by invoice number (a stable order for tests).
     public func invoices(tenant: String) -> [FakeXeroInvoice] {
-        state.withLock { state in Array(state.tenants[tenant]?.invoices.values ?? [:].values) }
+        state.withLock { state in Array(state.tenants[tenant]?.invoices.values ?? [:].values) }.sorted { ($0.invoiceNumber, $0.invoiceID) < ($1.invoiceNumber, $1.invoiceID) }
     }
 
+    /// The tenant's payments, by id.
     public func payments(tenant: String) -> [FakeXeroPayment] {
-        state.withLock { state in Array(state.tenants[tenant]?.payments.values ?? [:].values) }
+        state.withLock { state in Array(state.tenants[tenant]?.payments.values ?? [:].values) }.sorted { $0.paymentID < $1.paymentID }
     }
 
     // MARK: Behaviour
 
     /// Queues a one-off fault.
     public func inject(_ fault: Fault) { state.withLock { $0.faults.append(fault) } }
+
+    /// Holds the next request to a path for a while before answering it normally.
+    public func delayNext(pathSuffix: String, seconds: Double, after: Int = 0) { state.withLock { $0.delays.append((pathSuffix, seconds, after)) } }
 
     /// Schedules a change to happen just before a given request is served.
     public func schedule(_ change: ScheduledChange) { state.withLock { $0.changes.append(change) } }
@@ -236,6 +242,15 @@ public final class FakeXeroServer: Sendable {
             return state.faults.remove(at: index).reply
         }
         if let fault { return fault }
+        let delay = state.withLock { state -> Double? in
+            guard let index = state.delays.firstIndex(where: { path.hasSuffix($0.pathSuffix) }) else { return nil }
+            if state.delays[index].after > 0 {
+                state.delays[index].after -= 1
+                return nil
+            }
+            return state.delays.remove(at: index).seconds
+        }
+        if let delay { Thread.sleep(forTimeInterval: delay) }
 
         if path.hasSuffix("/connect/token") && request.method == "POST" {
             return token(request, state: state, credentials: credentials)
