@@ -144,8 +144,8 @@ extension Ledger {
         return rows
     }
 
-    /// `outbox retry`: dead or skipped rows (all, or those named) go back to pending, due now,
-    /// with their attempt count reset.
+    /// `outbox retry`: dead or skipped rows (all, or those named) go back to pending, due at the
+    /// very next run (whatever its clock says), with their attempt count reset.
     /// - Returns: how many rows were re-queued.
     public func requeue(ids: [Int64]?, now: Timestamp) throws -> Int {
         try database.transaction {
@@ -159,16 +159,16 @@ extension Ledger {
                     guard let current = OutboxState(rawValue: found),
                           OutboxStateMachine.next(from: current, on: .operatorRetry, attempts: 0, maxAttempts: 1) != nil else { continue }
                     try database.run(
-                        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ?",
-                        [.integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(id)]
+                        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0, updated_at = ? WHERE id = ?",
+                        [.integer(now.millisecondsSinceEpoch), .integer(id)]
                     )
                     count += database.changes
                 }
                 return count
             }
             try database.run(
-                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE state IN ('dead', 'skipped')",
-                [.integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch)]
+                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0, updated_at = ? WHERE state IN ('dead', 'skipped')",
+                [.integer(now.millisecondsSinceEpoch)]
             )
             return database.changes
         }
