@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(name: "paysync", dependencies: ["PaySyncCLI"]),
 
         // Test-only: loopback HTTP server, fake providers and CRMs, data generators.
-        .target(name: "PaySyncTestSupport", dependencies: ["PaySyncCore", "PaySyncHTTP"]),
+        .target(name: "PaySyncTestSupport", dependencies: ["PaySyncCore", "PaySyncHTTP", "PaySyncConnectors", "PaySyncSinks"]),
         // Developer tool: regenerates the demo fixtures, serves the fake Xero for peers.
         .executableTarget(
             name: "paysync-dev",
@@ -48,10 +48,12 @@ let package = Package(
         .testTarget(name: "PaySyncLedgerTests", dependencies: ["PaySyncLedger", "PaySyncTestSupport"]),
         .testTarget(name: "PaySyncHTTPTests", dependencies: ["PaySyncHTTP", "PaySyncTestSupport"]),
         .testTarget(name: "PaySyncConnectorsTests", dependencies: ["PaySyncConnectors", "PaySyncTestSupport"]),
+        .testTarget(name: "PaySyncSinksTests", dependencies: ["PaySyncSinks", "PaySyncTestSupport"]),
         .testTarget(name: "PaySyncEngineTests", dependencies: ["PaySyncEngine", "PaySyncTestSupport"]),
         .testTarget(
             name: "PaySyncCLITests",
-            dependencies: ["PaySyncCLI", "PaySyncLedger", "PaySyncTestSupport", "paysync"]
+            dependencies: ["PaySyncCLI", "PaySyncLedger", "PaySyncTestSupport", "paysync"],
+            exclude: ["Golden"]
         ),
     ]
 )

@@ -8,7 +8,7 @@ import PaySyncSinks
 /// Builds the run's sources and sinks from the config: transports, HTTP clients, OAuth, limits.
 /// Secrets are resolved here, before any work starts, so a missing one fails the run at once.
 struct Components {
-    let sources: [any Source]
+    var sources: [any Source]
     let sinks: [any Sink]
     let routes: [SinkRoute]
     let calls: CallCounter
@@ -20,7 +20,11 @@ struct Components {
                                 logger: dependencies.logger, counter: calls)
         let selected = try select(configuration.sources, names: options.sourceNames)
         let sources = try selected.map { try makeSource($0, file: configuration.file, client: client, options: options, ledger: ledger, dependencies: dependencies) }
-        let sinks = try configuration.sinks.map { try makeSink($0) }
+        let sinks = try configuration.sinks.map { sink in
+            let sinkClient = HTTPClient(transport: transport, policy: RetryPolicy(configuration.http), environment: dependencies.environment,
+                                        logger: dependencies.logger, counter: CallCounter())
+            return try makeSink(sink, file: configuration.file, client: sinkClient, options: options, dependencies: dependencies)
+        }
         return Components(sources: sources, sinks: sinks, routes: configuration.sinks.map(\.route), calls: calls)
     }
 
@@ -81,10 +85,34 @@ struct Components {
         }
     }
 
-    static func makeSink(_ configuration: SinkConfiguration) throws -> any Sink {
+    static func makeSink(_ configuration: SinkConfiguration, file: String, client: HTTPClient, options: RunOptions,
+                         dependencies: EngineDependencies) throws -> any Sink {
+        let index = "sinks[\(configuration.name)]"
+        // A dry run never calls a sink, so it needs no credentials for one.
+        func secret(_ reference: SecretReference?, _ key: String) throws -> Secret {
+            if options.dryRun { return Secret("dry-run") }
+            guard let reference else { throw ConfigError(file: file, issues: [ConfigIssue(path: "\(index).\(key)", message: "is required")]) }
+            return try reference.resolve(configPath: "\(index).\(key)", environment: dependencies.variables)
+        }
+        let mappings = configuration.objects.compactMapValues(\.crm)
         switch configuration.kind {
         case .jsonLines(let path):
             return JSONLinesSink(name: configuration.name, path: path)
+        case .hubspot(let settings):
+            return HubSpotSink(name: configuration.name, settings: settings, mappings: mappings, token: try secret(settings.token, "token"), client: client)
+        case .salesforce(let settings):
+            guard let tokenURL = URL(string: settings.tokenURL) else {
+                throw ConfigError(file: file, issues: [ConfigIssue(path: "\(index).token_url", message: "is not a URL")])
+            }
+            let session = SalesforceSession(credentials: .init(
+                label: configuration.name, tokenURL: tokenURL, grant: settings.grant,
+                clientID: try secret(settings.clientID, "client_id"), clientSecret: try secret(settings.clientSecret, "client_secret"),
+                refreshToken: settings.grant == .refreshToken ? try secret(settings.refreshToken, "refresh_token") : nil
+            ), client: HTTPClient(transport: client.transport, policy: client.policy, environment: client.environment, logger: client.logger))
+            // The session's token calls are counted apart from the data calls.
+            return SalesforceSink(name: configuration.name, settings: settings, mappings: mappings, session: session, client: client)
+        case .webhook(let settings):
+            return WebhookSink(name: configuration.name, settings: settings, secret: try secret(settings.secret, "secret"), client: client)
         }
     }
 }

@@ -12,8 +12,13 @@ import PaySyncSinks
 enum OutboxDelivery {
     static func drain(sink: any Sink, ledger: Ledger, settings: OutboxSettings, context: Reconciler.Context) async {
         var after: String?
-        var written = 0, failed = 0, calls = 0
-        defer { context.logger.info("\(sink.name): \(written) written in \(calls) call\(calls == 1 ? "" : "s"), \(failed) failed") }
+        var written = 0, failed = 0, deadLettered = 0
+        var firstRefusal: String?
+        let callsBefore = sink.calls.total
+        defer {
+            let calls = sink.calls.total - callsBefore
+            context.logger.info("\(sink.name): \(written) written in \(calls) call\(calls == 1 ? "" : "s"), \(failed) failed")
+        }
         do {
             while !Task.isCancelled {
                 let now = context.environment.now()
@@ -30,7 +35,6 @@ enum OutboxDelivery {
                 if !toSend.isEmpty {
                     do {
                         let results = try await sink.send(toSend)
-                        calls += 1
                         FaultPoint.killAfterSend.hit()
                         for (write, outcome) in zip(toSend, results) {
                             outcomes.append(contentsOf: write.rowIDs.map { ($0, outcome) })
@@ -38,7 +42,6 @@ enum OutboxDelivery {
                         }
                     } catch {
                         // The whole batch failed (the CRM is down or refused us): keep every write queued.
-                        calls += 1
                         let problem = RunProblem(error)
                         outcomes.append(contentsOf: toSend.flatMap { $0.rowIDs.map { ($0, WriteOutcome.retryable(problem.message)) } })
                         failed += toSend.count
@@ -50,12 +53,25 @@ enum OutboxDelivery {
                         break
                     }
                 }
-                try await ledger.settle(outcomes, maxAttempts: settings.maxAttempts, retryBaseSeconds: settings.retryBaseSeconds,
-                                        retryCapSeconds: settings.retryCapSeconds, now: context.environment.now())
+                let settled = try await ledger.settle(outcomes, maxAttempts: settings.maxAttempts, retryBaseSeconds: settings.retryBaseSeconds,
+                                                      retryCapSeconds: settings.retryCapSeconds, now: context.environment.now())
+                deadLettered += settled.dead
+                if firstRefusal == nil {
+                    firstRefusal = outcomes.lazy.compactMap { outcome -> String? in
+                        if case .rejected(let message) = outcome.outcome { return message }
+                        return nil
+                    }.first
+                }
+            }
+            if deadLettered > 0 {
+                // The CRM refused records for good (a value its property does not accept): a person must look.
+                await context.state.problem(RunProblem(
+                    "\(sink.name): \(deadLettered) write\(deadLettered == 1 ? " was" : "s were") dead-lettered\(firstRefusal.map { ", e.g. \($0)" } ?? ""); see `paysync outbox list --state dead`",
+                    exitCode: .dataError))
             }
         } catch {
             await context.state.problem(RunProblem(error))
         }
-        await context.state.delivered(written: written, failed: failed, calls: calls)
+        await context.state.delivered(written: written, failed: failed, calls: sink.calls.total - callsBefore)
     }
 }

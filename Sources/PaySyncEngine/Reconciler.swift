@@ -13,12 +13,19 @@ public enum Reconciler {
     /// (a source refusing credentials, a CRM down) are in the report, not thrown: one source's
     /// trouble does not stop the others. Setup failures (lock held, config, secrets) throw.
     public static func run(configuration: Configuration, options: RunOptions, dependencies: EngineDependencies) async throws -> RunReport {
+        try await run(configuration: configuration, options: options, dependencies: dependencies, additionalSources: [])
+    }
+
+    /// The run, with sources built outside the config as well (tests use it for providers whose
+    /// connectors do not exist yet, such as a processor that reports failed payments).
+    static func run(configuration: Configuration, options: RunOptions, dependencies: EngineDependencies, additionalSources: [any Source]) async throws -> RunReport {
         let logger = dependencies.logger
         let environment = dependencies.environment
         let lock = try LedgerLock(ledgerPath: options.ledgerPath)
         defer { withExtendedLifetime(lock) {} }
         let ledger = try Ledger(path: options.ledgerPath, create: true, logger: logger)
-        let components = try Components.make(configuration: configuration, options: options, ledger: ledger, dependencies: dependencies)
+        var components = try Components.make(configuration: configuration, options: options, ledger: ledger, dependencies: dependencies)
+        components.sources += additionalSources
         let state = RunState(command: options.command, dryRun: options.dryRun)
 
         var runID: Int64?
@@ -118,6 +125,8 @@ public enum Reconciler {
             ?? cursor?.position?.updatedAt.adding(milliseconds: overlap)
             ?? source.startDate?.startOfDayUTC
         var guardian = PageShiftGuard(windowStart: since)
+        // The first read of an entity imports its history: no tasks for years of old failures.
+        let actionsEnabled = cursor != nil
         var pages = 0
         var before = await context.state.report.counts
         try await source.read(account: account, entity: entity, mode: .incremental(since: since)) { page in
@@ -126,7 +135,7 @@ public enum Reconciler {
             var position: CursorPosition?
             if let updatedAt = page.lastUpdatedAt, let id = page.lastID { position = CursorPosition(updatedAt: updatedAt, lastID: id) }
             let move = CursorMove(provider: source.provider, account: account, entity: entity, position: position, holdSince: guardian.hold)
-            try await commit(page: page, known: known, provider: source.provider, account: account, cursor: move, context: context)
+            try await commit(page: page, known: known, provider: source.provider, account: account, cursor: move, actionsEnabled: actionsEnabled, context: context)
             pages += 1
             try Task.checkCancellation()
         }
@@ -181,8 +190,9 @@ public enum Reconciler {
     }
 
     @discardableResult
-    static func commit(page: SourcePage, known: [Observation?], provider: String, account: String, cursor: CursorMove?, context: Context) async throws -> PagePlan {
-        let plan = PagePlanner.plan(observations: page.observations, known: known, routes: context.routes)
+    static func commit(page: SourcePage, known: [Observation?], provider: String, account: String, cursor: CursorMove?,
+                       actionsEnabled: Bool = true, context: Context) async throws -> PagePlan {
+        let plan = PagePlanner.plan(observations: page.observations, known: known, routes: context.routes, actionsEnabled: actionsEnabled)
         if !context.options.dryRun {
             try await context.ledger.apply(PageCommit(provider: provider, account: account, plan: plan, cursor: cursor, rejects: page.rejects,
                                                       runID: context.runID, observedAt: context.environment.now()))

@@ -1,4 +1,5 @@
 import PaySyncCore
+import PaySyncHTTP
 
 /// A CRM (or file, or webhook) that receives writes. The engine hands it batches of at most
 /// `maxBatchSize` coalesced writes, one call per batch, and settles each write by the outcome
@@ -8,6 +9,8 @@ public protocol Sink: Sendable {
     var name: String { get }
     /// The most writes one call may carry (HubSpot 100, Salesforce 200).
     var maxBatchSize: Int { get }
+    /// Calls made to the CRM (HTTP attempts, retries included; one per batch for a file).
+    var calls: CallCounter { get }
 
     /// Sends one batch. Returns one outcome per write, in order.
     /// - Throws: when the whole batch failed (the CRM is unreachable after retries, or refused the

@@ -31,10 +31,31 @@ func commit(_ observations: [Observation], known: [Observation?]? = nil, runID: 
         let path = directory.file("paysync.db")
         let database = try Database(path: path, create: true)
         let migrator = Migrator(migrations: LedgerSchema.migrations)
-        #expect(try migrator.migrate(database) == ["0001-create-ledger"])
+        #expect(try migrator.migrate(database) == ["0001-create-ledger", "0002-outbox-actions"])
         #expect(try migrator.migrate(database) == [])
         #expect(try database.scalar("PRAGMA user_version") == Int64(LedgerSchema.migrations.count))
-        #expect(try database.scalar("SELECT count(*) FROM schema_migrations") == 1)
+        #expect(try database.scalar("SELECT count(*) FROM schema_migrations") == 2)
+    }
+
+    @Test func aLedgerFromTheFirstReleaseUpgradesWithItsDataKept() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("old.db")
+        do {
+            let database = try Database(path: path, create: true)
+            try Migrator(migrations: Array(LedgerSchema.migrations.prefix(1))).migrate(database)
+            try database.execute("""
+                INSERT INTO runs (id, command, started_at) VALUES (1, 'reconcile', 0);
+                INSERT INTO objects (id, provider, account, kind, external_id, status, provider_status, first_run, last_changed_run)
+                    VALUES (1, 'xero', 't', 'invoice', 'a', 'sent', 'AUTHORISED', 1, 1);
+                INSERT INTO outbox (sink, record_key, object_id, changes, to_status, next_attempt_at, created_at, updated_at)
+                    VALUES ('out', 'INV-1', 1, '{"status":[null,"sent"]}', 'sent', 0, 0, 0);
+                """)
+        }
+        let ledger = try Ledger(path: path)
+        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-1")
+        #expect(rows.count == 1)
+        #expect(rows.first?.action == nil)
+        #expect(rows.first?.changes == [FieldChange(field: .status, old: nil, new: "sent")])
     }
 
     @Test func eachMigrationRunsInItsOwnTransactionAndAFailedOneLeavesNothing() throws {

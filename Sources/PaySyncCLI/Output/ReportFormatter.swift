@@ -73,6 +73,7 @@ enum ReportFormatter {
 extension PlannedWrite {
     /// The planned write as the sinks would see it.
     var asCoalesced: CoalescedWrite {
-        Coalescing.merge([QueuedWrite(rowID: 0, recordKey: recordKey, objectKey: objectKey, changes: changes, fromStatus: fromStatus, toStatus: toStatus)])
+        Coalescing.coalesce([QueuedWrite(rowID: 0, recordKey: recordKey, objectKey: objectKey, changes: changes, fromStatus: fromStatus,
+                                         toStatus: toStatus, action: action)])[0]
     }
 }

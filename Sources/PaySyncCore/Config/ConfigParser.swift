@@ -159,7 +159,7 @@ public enum ConfigParser {
 
     // MARK: Sinks
 
-    static let sinkKinds = ["jsonl"]
+    static let sinkKinds = ["jsonl", "hubspot", "salesforce", "webhook"]
 
     private static func readSink(_ value: JSONValue, at path: String, reader: inout ConfigReader) -> SinkConfiguration? {
         guard let object = value.objectValue else {
@@ -175,6 +175,14 @@ public enum ConfigParser {
             let file = reader.string(object, "path", at: path) ?? "-"
             let objects = readObjectMappings(object["objects"], at: "\(path).objects", defaults: JSONLinesDefaults.objects, reader: &reader)
             return SinkConfiguration(name: name, kind: .jsonLines(path: file), objects: objects)
+        case "webhook":
+            let kind = readWebhook(object, at: path, reader: &reader)
+            let objects = readObjectMappings(object["objects"], at: "\(path).objects", defaults: JSONLinesDefaults.objects, reader: &reader)
+            return kind.map { SinkConfiguration(name: name, kind: $0, objects: objects) }
+        case "hubspot", "salesforce":
+            let sinkKind = kind == "hubspot" ? readHubSpot(object, at: path, reader: &reader) : readSalesforce(object, at: path, reader: &reader)
+            let objects = readCRMObjectMappings(object["objects"], at: "\(path).objects", reader: &reader)
+            return sinkKind.map { SinkConfiguration(name: name, kind: $0, objects: objects) }
         default:
             return nil
         }

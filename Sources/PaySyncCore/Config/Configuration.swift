@@ -149,18 +149,81 @@ public struct SinkConfiguration: Sendable {
 
     /// The planner's view of this sink.
     public var route: SinkRoute {
-        SinkRoute(sink: name, kinds: objects.mapValues { KindRoute(fields: $0.fields, key: $0.key) })
+        SinkRoute(sink: name, kinds: objects.mapValues { KindRoute(fields: $0.fields, key: $0.key, actions: $0.crm?.actions ?? [:]) })
     }
 }
 
 public enum SinkKind: Sendable {
     /// One JSON line per write, to a file or to standard output (`-`).
     case jsonLines(path: String)
+    case hubspot(HubSpotSettings)
+    case salesforce(SalesforceSettings)
+    /// Signed JSON batches POSTed to a URL (Zapier, n8n, Make, an in-house service).
+    case webhook(WebhookSettings)
 
     public var name: String {
         switch self {
         case .jsonLines: "jsonl"
+        case .hubspot: "hubspot"
+        case .salesforce: "salesforce"
+        case .webhook: "webhook"
         }
+    }
+}
+
+/// HubSpot CRM v3 objects API with a private-app (or OAuth) bearer token.
+public struct HubSpotSettings: Sendable, Equatable {
+    public static let defaultBaseURL = "https://api.hubapi.com"
+
+    public var token: SecretReference
+    public var baseURL = HubSpotSettings.defaultBaseURL
+    /// The objects API prefix (`/crm/v3/objects`, or a date-versioned `/crm/objects/2026-03`).
+    public var objectsPath = "/crm/v3/objects"
+    /// The account's burst limit: requests per rolling 10 seconds (Free/Starter 100, Professional
+    /// and Enterprise 190).
+    public var requestsPer10Seconds = 100
+
+    public init(token: SecretReference) {
+        self.token = token
+    }
+}
+
+/// Salesforce REST API (sObject Collections) with OAuth 2.0.
+public struct SalesforceSettings: Sendable, Equatable {
+    public static let defaultTokenURL = "https://login.salesforce.com/services/oauth2/token"
+    /// The pinned REST API version (Winter '25).
+    public static let defaultAPIVersion = "v62.0"
+
+    public enum Grant: String, Sendable, CaseIterable {
+        case refreshToken = "refresh_token"
+        case clientCredentials = "client_credentials"
+    }
+
+    public var tokenURL = SalesforceSettings.defaultTokenURL
+    public var grant: Grant
+    public var clientID: SecretReference
+    public var clientSecret: SecretReference
+    public var refreshToken: SecretReference?
+    public var apiVersion = SalesforceSettings.defaultAPIVersion
+
+    public init(grant: Grant, clientID: SecretReference, clientSecret: SecretReference, refreshToken: SecretReference?) {
+        self.grant = grant
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.refreshToken = refreshToken
+    }
+}
+
+public struct WebhookSettings: Sendable, Equatable {
+    public var url: String
+    /// The HMAC-SHA256 key that signs every request.
+    public var secret: SecretReference
+    /// Writes per request.
+    public var batchSize = 100
+
+    public init(url: String, secret: SecretReference) {
+        self.url = url
+        self.secret = secret
     }
 }
 
@@ -168,9 +231,12 @@ public enum SinkKind: Sendable {
 public struct ObjectMapping: Sendable, Equatable {
     public var key: [RecordKeySource]
     public var fields: FieldSet
+    /// For CRM sinks: the CRM object, properties and actions (`fields` is then the properties' fields).
+    public var crm: CRMObjectMapping?
 
-    public init(key: [RecordKeySource], fields: FieldSet) {
+    public init(key: [RecordKeySource], fields: FieldSet, crm: CRMObjectMapping? = nil) {
         self.key = key
         self.fields = fields
+        self.crm = crm
     }
 }

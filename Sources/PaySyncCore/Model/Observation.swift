@@ -76,6 +76,7 @@ public struct Observation: Hashable, Sendable {
         case .lastPaymentDate: lastPaymentDate?.description
         case .lastPaymentID: lastPaymentID
         case .reference: reference
+        case .provider: key.provider
         }
     }
 

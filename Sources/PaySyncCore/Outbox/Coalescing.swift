@@ -9,9 +9,22 @@ public struct CoalescedWrite: Hashable, Sendable {
     public var changes: [FieldChange]
     public var fromStatus: PaymentStatus?
     public var toStatus: PaymentStatus
+    /// An action (task, note) instead of a change of fields. Actions are never merged.
+    public var action: ActionPayload?
+
+    public init(rowIDs: [Int64], recordKey: String, objectKey: ObjectKey, changes: [FieldChange], fromStatus: PaymentStatus?,
+                toStatus: PaymentStatus, action: ActionPayload? = nil) {
+        self.rowIDs = rowIDs
+        self.recordKey = recordKey
+        self.objectKey = objectKey
+        self.changes = changes
+        self.fromStatus = fromStatus
+        self.toStatus = toStatus
+        self.action = action
+    }
 
     /// True when the rows cancel out and nothing needs sending.
-    public var isEmpty: Bool { changes.isEmpty }
+    public var isEmpty: Bool { changes.isEmpty && action == nil }
 }
 
 /// One outbox row as the coalescer sees it.
@@ -22,28 +35,37 @@ public struct QueuedWrite: Hashable, Sendable {
     public var changes: [FieldChange]
     public var fromStatus: PaymentStatus?
     public var toStatus: PaymentStatus
+    public var action: ActionPayload?
 
-    public init(rowID: Int64, recordKey: String, objectKey: ObjectKey, changes: [FieldChange], fromStatus: PaymentStatus?, toStatus: PaymentStatus) {
+    public init(rowID: Int64, recordKey: String, objectKey: ObjectKey, changes: [FieldChange], fromStatus: PaymentStatus?,
+                toStatus: PaymentStatus, action: ActionPayload? = nil) {
         self.rowID = rowID
         self.recordKey = recordKey
         self.objectKey = objectKey
         self.changes = changes
         self.fromStatus = fromStatus
         self.toStatus = toStatus
+        self.action = action
     }
 }
 
 public enum Coalescing {
-    /// Groups rows by record key (keeping the order in which keys first appear) and merges each
-    /// group, oldest row first.
+    /// Groups field writes by record key (keeping the order in which keys first appear) and merges
+    /// each group, oldest row first. Actions are never merged: each follows the writes.
     public static func coalesce(_ rows: [QueuedWrite]) -> [CoalescedWrite] {
         var order: [String] = []
         var groups: [String: [QueuedWrite]] = [:]
+        var actions: [CoalescedWrite] = []
         for row in rows {
+            if let action = row.action {
+                actions.append(CoalescedWrite(rowIDs: [row.rowID], recordKey: row.recordKey, objectKey: row.objectKey, changes: [],
+                                              fromStatus: row.fromStatus, toStatus: row.toStatus, action: action))
+                continue
+            }
             if groups[row.recordKey] == nil { order.append(row.recordKey) }
             groups[row.recordKey, default: []].append(row)
         }
-        return order.map { merge(groups[$0]!.sorted { $0.rowID < $1.rowID }) }
+        return order.map { merge(groups[$0]!.sorted { $0.rowID < $1.rowID }) } + actions
     }
 
     /// Merges rows for one record, given oldest first.

@@ -21,14 +21,18 @@ public struct PlannedWrite: Hashable, Sendable {
     /// The status before and after the transition that caused this write (actions key on it).
     public var fromStatus: PaymentStatus?
     public var toStatus: PaymentStatus
+    /// Set for an action (a task, a note) rather than a change of fields; `changes` is then empty.
+    public var action: ActionPayload?
 
-    public init(sink: String, objectKey: ObjectKey, recordKey: String, changes: [FieldChange], fromStatus: PaymentStatus?, toStatus: PaymentStatus) {
+    public init(sink: String, objectKey: ObjectKey, recordKey: String, changes: [FieldChange], fromStatus: PaymentStatus?,
+                toStatus: PaymentStatus, action: ActionPayload? = nil) {
         self.sink = sink
         self.objectKey = objectKey
         self.recordKey = recordKey
         self.changes = changes
         self.fromStatus = fromStatus
         self.toStatus = toStatus
+        self.action = action
     }
 }
 
@@ -58,6 +62,8 @@ public struct PageCounts: Hashable, Sendable {
     public var unknownStatus = 0
     /// Objects the sinks could not key (no invoice number, say) and so did not write.
     public var unkeyed = 0
+    /// Actions (tasks, notes) queued by status transitions.
+    public var actions = 0
     /// Objects a connector could not normalise at all (bad amount, missing id): quarantined.
     public var rejected = 0
 
@@ -74,6 +80,7 @@ public struct PageCounts: Hashable, Sendable {
         lhs.stale += rhs.stale
         lhs.unknownStatus += rhs.unknownStatus
         lhs.unkeyed += rhs.unkeyed
+        lhs.actions += rhs.actions
         lhs.rejected += rhs.rejected
     }
 }

@@ -5,7 +5,9 @@ public enum PagePlanner {
     ///   - observations: the page, in provider order.
     ///   - known: the ledger's last known state for each observation (same order; nil if new).
     ///   - routes: the configured sinks.
-    public static func plan(observations: [Observation], known: [Observation?], routes: [SinkRoute]) -> PagePlan {
+    ///   - actionsEnabled: false while importing a source's history for the first time, so that
+    ///     years of old failed payments do not open a task each.
+    public static func plan(observations: [Observation], known: [Observation?], routes: [SinkRoute], actionsEnabled: Bool = true) -> PagePlan {
         precondition(observations.count == known.count, "one known state per observation")
         var plan = PagePlan()
         plan.counts.fetched = observations.count
@@ -54,6 +56,20 @@ public enum PagePlanner {
                     sink: route.sink, objectKey: observation.key, recordKey: recordKey, changes: changes,
                     fromStatus: previous?.status, toStatus: observation.status
                 ))
+                // An action runs once, on the transition into its status; reruns see no transition.
+                guard actionsEnabled, previous?.status != observation.status, let actions = kindRoute.actions[observation.status] else { continue }
+                for action in actions {
+                    let payload: ActionPayload
+                    switch action {
+                    case .task(let subject, let body):
+                        payload = ActionPayload(kind: "task", subject: subject.render(observation, from: previous?.status), body: body?.render(observation, from: previous?.status))
+                    case .note(let body):
+                        payload = ActionPayload(kind: "note", subject: nil, body: body.render(observation, from: previous?.status))
+                    }
+                    plan.writes.append(PlannedWrite(sink: route.sink, objectKey: observation.key, recordKey: recordKey, changes: [],
+                                                    fromStatus: previous?.status, toStatus: observation.status, action: payload))
+                    plan.counts.actions += 1
+                }
             }
         }
         return plan

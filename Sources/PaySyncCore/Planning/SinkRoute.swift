@@ -18,10 +18,13 @@ public struct KindRoute: Sendable, Equatable {
     /// Where the CRM record key comes from, first present value wins (e.g. invoice number,
     /// else the provider id). An object with none of them cannot be written and is counted.
     public var key: [RecordKeySource]
+    /// Actions a transition into a status triggers (tasks, notes), once per transition.
+    public var actions: [PaymentStatus: [ActionMapping]]
 
-    public init(fields: FieldSet, key: [RecordKeySource]) {
+    public init(fields: FieldSet, key: [RecordKeySource], actions: [PaymentStatus: [ActionMapping]] = [:]) {
         self.fields = fields
         self.key = key
+        self.actions = actions
     }
 
     /// The record key for an observation, or nil when none of the key sources has a value.

@@ -24,11 +24,14 @@ public struct HTTPClient: Sendable {
     /// - Parameters:
     ///   - limiter: the provider's rate limiter, acquired around each attempt.
     ///   - isRetryable: a provider's veto for a retryable status (Xero's daily 429 is not worth retrying).
+    ///   - defaultRetryAfter: the wait a provider implies without a `Retry-After` header
+    ///     (HubSpot's ten-secondly 429 means 10 s).
     /// - Returns: the first response whose status is not retried (any 2xx, or a non-retryable 4xx).
     /// - Throws: `HTTPError` when retries run out, or a `Retry-After` exceeds the budget.
     public func send(
         _ request: HTTPRequest, limiter: RateLimiter? = nil,
-        isRetryable: @Sendable (HTTPResponse) -> Bool = { _ in true }
+        isRetryable: @Sendable (HTTPResponse) -> Bool = { _ in true },
+        defaultRetryAfter: @Sendable (HTTPResponse) -> Double? = { _ in nil }
     ) async throws -> HTTPResponse {
         let started = environment.now()
         var attempt = 0
@@ -59,7 +62,7 @@ public struct HTTPClient: Sendable {
                     return response
                 }
                 status = response.status
-                retryAfter = RetryAfter.seconds(response.headers["Retry-After"], now: environment.now())
+                retryAfter = RetryAfter.seconds(response.headers["Retry-After"], now: environment.now()) ?? defaultRetryAfter(response)
             case .failure(let error):
                 status = nil
                 if !error.isTransportFailure { throw HTTPError(error.kind, call: error.call, attempts: attempt, detail: error.detail) }

@@ -1,24 +1,30 @@
 import PaySyncCore
 
 /// Keeps calls inside a provider's published limits before the provider has to say 429:
-/// at most `perMinute` calls in any rolling 60 seconds (an exact sliding window, not a bucket
-/// that allows bursts of twice the limit) and at most `concurrent` calls at once.
+/// at most `limit` calls in any rolling `window` (an exact sliding window, not a bucket that
+/// allows bursts of twice the limit) and at most `concurrent` calls at once.
 /// Time comes from the injected environment, so tests advance a virtual clock.
 public actor RateLimiter {
-    public let perMinute: Int
+    public let limit: Int
+    public let window: Duration
     public let concurrent: Int
     private let environment: RunEnvironment
-    private var recent: [Timestamp] = []  // start times of calls within the last minute, oldest first
+    private var recent: [Timestamp] = []  // start times of calls within the window, oldest first
     private var inFlight = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
     /// How long callers have waited in total (reported at debug level).
     public private(set) var totalWait: Duration = .zero
 
-    public init(perMinute: Int, concurrent: Int, environment: RunEnvironment) {
-        precondition(perMinute > 0 && concurrent > 0, "limits must be positive")
-        self.perMinute = perMinute
+    public init(limit: Int, window: Duration, concurrent: Int, environment: RunEnvironment) {
+        precondition(limit > 0 && concurrent > 0 && window > .zero, "limits must be positive")
+        self.limit = limit
+        self.window = window
         self.concurrent = concurrent
         self.environment = environment
+    }
+
+    public init(perMinute: Int, concurrent: Int, environment: RunEnvironment) {
+        self.init(limit: perMinute, window: .seconds(60), concurrent: concurrent, environment: environment)
     }
 
     public init(_ settings: RateLimitSettings, environment: RunEnvironment) {
@@ -35,9 +41,9 @@ public actor RateLimiter {
         do {
             while true {
                 let now = environment.now()
-                let windowStart = now.adding(milliseconds: -60_000)
+                let windowStart = now.adding(milliseconds: -window.milliseconds)
                 recent.removeAll { $0 <= windowStart }
-                if recent.count < perMinute {
+                if recent.count < limit {
                     recent.append(now)
                     return
                 }

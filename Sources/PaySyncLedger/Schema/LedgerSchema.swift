@@ -118,5 +118,9 @@ enum LedgerSchema {
                 error TEXT NOT NULL
             );
             """),
+        Migration(name: "0002-outbox-actions", sql: """
+            -- Actions (CRM tasks, notes) a status transition triggers; NULL for field writes.
+            ALTER TABLE outbox ADD COLUMN action TEXT;
+            """),
     ]
 }

@@ -3,7 +3,7 @@ import PaySyncCore
 extension Ledger {
     static let outboxColumns = """
         o.id, o.sink, o.record_key, o.changes, o.from_status, o.to_status, o.state, o.attempts, o.next_attempt_at, \
-        o.last_error, o.created_at, obj.provider, obj.account, obj.kind, obj.external_id
+        o.last_error, o.created_at, obj.provider, obj.account, obj.kind, obj.external_id, o.action
         """
 
     private static func outboxRow(_ row: Statement) -> OutboxRow? {
@@ -15,7 +15,8 @@ extension Ledger {
             fromStatus: row.optionalString(4).map(PaymentStatus.init(rawValue:)),
             toStatus: PaymentStatus(rawValue: row.string(5)), state: state, attempts: Int(row.int64(7)),
             nextAttemptAt: Timestamp(millisecondsSinceEpoch: row.int64(8)), lastError: row.optionalString(9),
-            createdAt: Timestamp(millisecondsSinceEpoch: row.int64(10))
+            createdAt: Timestamp(millisecondsSinceEpoch: row.int64(10)),
+            action: row.optionalString(15).flatMap(ActionPayload.init(json:))
         )
     }
 

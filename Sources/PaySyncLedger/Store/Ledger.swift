@@ -206,12 +206,12 @@ public actor Ledger {
     private func enqueue(_ write: PlannedWrite, objectID: Int64, runID: Int64, now: Timestamp) throws {
         try database.run(
             """
-            INSERT INTO outbox (sink, record_key, object_id, changes, from_status, to_status, next_attempt_at, created_run, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO outbox (sink, record_key, object_id, changes, from_status, to_status, next_attempt_at, created_run, created_at, updated_at, action)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(write.sink), .text(write.recordKey), .integer(objectID), .text(ChangesCodec.encode(write.changes)),
              SQLValue(write.fromStatus?.rawValue), .text(write.toStatus.rawValue), .integer(now.millisecondsSinceEpoch),
-             .integer(runID), .integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch)]
+             .integer(runID), .integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), SQLValue(write.action?.json)]
         )
     }
 

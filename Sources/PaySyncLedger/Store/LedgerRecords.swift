@@ -78,9 +78,11 @@ public struct OutboxRow: Hashable, Sendable {
     public var nextAttemptAt: Timestamp
     public var lastError: String?
     public var createdAt: Timestamp
+    /// Set for an action row (a CRM task or note).
+    public var action: ActionPayload?
 
     public var queued: QueuedWrite {
-        QueuedWrite(rowID: id, recordKey: recordKey, objectKey: objectKey, changes: changes, fromStatus: fromStatus, toStatus: toStatus)
+        QueuedWrite(rowID: id, recordKey: recordKey, objectKey: objectKey, changes: changes, fromStatus: fromStatus, toStatus: toStatus, action: action)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PaySyncCore
+import PaySyncHTTP
 
 /// Writes one JSON line per CRM write to a file (appended, fsynced before the writes count as
 /// delivered) or to standard output (`-`). For dry runs, piping into other tools, and audits.
@@ -10,6 +11,7 @@ import PaySyncCore
 public struct JSONLinesSink: Sink {
     public let name: String
     public let path: String
+    public let calls = CallCounter()
     public var maxBatchSize: Int { 500 }
 
     public init(name: String, path: String) {
@@ -39,7 +41,17 @@ public struct JSONLinesSink: Sink {
             if let new = change.new { JSONWriter.appendQuoted(new, into: &text) } else { text += "null" }
             text += "}"
         }
-        return text + "}}"
+        text += "}"
+        if let action = write.action {
+            text += ",\"action\":{\"kind\":"
+            JSONWriter.appendQuoted(action.kind, into: &text)
+            text += ",\"subject\":"
+            if let subject = action.subject { JSONWriter.appendQuoted(subject, into: &text) } else { text += "null" }
+            text += ",\"body\":"
+            if let body = action.body { JSONWriter.appendQuoted(body, into: &text) } else { text += "null" }
+            text += "}"
+        }
+        return text + "}"
     }
 
     public func send(_ writes: [CoalescedWrite]) async throws -> [WriteOutcome] {
@@ -48,6 +60,7 @@ public struct JSONLinesSink: Sink {
             text += JSONLinesSink.line(sink: name, write: write)
             text += "\n"
         }
+        calls.record(host: path)
         try append(Data(text.utf8))
         return writes.map { _ in .delivered }
     }

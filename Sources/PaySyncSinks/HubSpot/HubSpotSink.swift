@@ -1,0 +1,236 @@
+import Foundation
+import PaySyncCore
+import PaySyncHTTP
+
+/// Writes to HubSpot's CRM v3 objects API: batch update (or upsert, when the mapping creates
+/// missing records) by a unique `idProperty`, up to 100 inputs a call, with per-record results
+/// from 200 and 207 responses. Tasks and notes for actions are created in batches too, on the
+/// record's owner. See `docs/sinks/hubspot.md`.
+public struct HubSpotSink: Sink {
+    public let name: String
+    public let settings: HubSpotSettings
+    public let mappings: [ObjectKind: CRMObjectMapping]
+    private let token: Secret
+    private let client: HTTPClient
+
+    public var calls: CallCounter { client.counter }
+    private let limiter: RateLimiter
+
+    public var maxBatchSize: Int { 100 }
+
+    public init(name: String, settings: HubSpotSettings, mappings: [ObjectKind: CRMObjectMapping], token: Secret, client: HTTPClient) {
+        self.name = name
+        self.settings = settings
+        self.mappings = mappings
+        self.token = token
+        self.client = client
+        // HubSpot counts requests per rolling 10 seconds; stay under it rather than earn 429s.
+        self.limiter = RateLimiter(limit: settings.requestsPer10Seconds, window: .seconds(10), concurrent: 4, environment: client.environment)
+    }
+
+    public func send(_ writes: [CoalescedWrite]) async throws -> [WriteOutcome] {
+        var outcomes = [WriteOutcome?](repeating: nil, count: writes.count)
+        // Field writes, one call per CRM object and policy.
+        var groups: [String: [Int]] = [:]
+        var order: [String] = []
+        for (index, write) in writes.enumerated() where write.action == nil {
+            guard let mapping = mappings[write.objectKey.kind] else {
+                outcomes[index] = .rejected("no HubSpot mapping for \(write.objectKey.kind) objects")
+                continue
+            }
+            let key = "\(mapping.object)|\(mapping.missingRecord.rawValue)|\(mapping.idProperty)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(index)
+        }
+        for key in order {
+            let indexes = groups[key]!
+            let mapping = mappings[writes[indexes[0]].objectKey.kind]!
+            for (index, outcome) in try await update(indexes.map { writes[$0] }, mapping: mapping).enumerated() {
+                outcomes[indexes[index]] = outcome
+            }
+        }
+        // Actions, after the writes (an upsert may just have created the record they attach to).
+        let actionIndexes = writes.indices.filter { writes[$0].action != nil }
+        if !actionIndexes.isEmpty {
+            let results = try await perform(actionIndexes.map { writes[$0] })
+            for (index, outcome) in zip(actionIndexes, results) { outcomes[index] = outcome }
+        }
+        return outcomes.map { $0 ?? .retryable("not sent") }
+    }
+
+    // MARK: Field writes
+
+    func update(_ writes: [CoalescedWrite], mapping: CRMObjectMapping) async throws -> [WriteOutcome] {
+        var inputs: [JSONValue] = []
+        var sent: [(position: Int, input: HubSpotBatchResponse.Input)] = []
+        var outcomes = [WriteOutcome](repeating: .delivered, count: writes.count)
+        for (position, write) in writes.enumerated() {
+            let values = mapping.propertyValues(for: write.changes)
+            // Nothing this CRM maps changed in a way it is told about (a status with no label): done.
+            guard !values.isEmpty else { continue }
+            let trace = write.rowIDs.map(String.init).joined(separator: ",")
+            let properties = JSONObject(values.map { ($0.property.name, .string(CRMValueFormat.hubSpot($0.value, type: $0.property.effectiveType))) })
+            inputs.append(.object(JSONObject([
+                ("idProperty", .string(mapping.idProperty)), ("id", .string(write.recordKey)),
+                ("properties", .object(properties)), ("objectWriteTraceId", .string(trace)),
+            ])))
+            sent.append((position, .init(id: write.recordKey, traceID: trace)))
+        }
+        guard !inputs.isEmpty else { return outcomes }
+        let operation = mapping.missingRecord == .create ? "upsert" : "update"
+        let response = try await post("/\(mapping.object)/batch/\(operation)", body: ["inputs": .array(inputs)])
+        let results: [WriteOutcome]
+        switch response.status {
+        case 200, 207:
+            guard let body = try? JSONParser.parse(response.body) else {
+                throw SinkError(sink: name, message: "HubSpot answered \(response.status) with a body that is not JSON", exitCode: .unavailable)
+            }
+            results = HubSpotBatchResponse.outcomes(for: sent.map(\.input), body: body)
+        case 400, 409, 422:
+            // The whole batch was refused; any inputs it names are the culprits, the rest retry.
+            let body = (try? JSONParser.parse(response.body)) ?? .null
+            let named = HubSpotBatchResponse.outcomes(for: sent.map(\.input), body: ["errors": [body]])
+            let message = "HubSpot \(body["category"]?.stringValue ?? "HTTP \(response.status)"): \(body["message"]?.stringValue ?? response.bodyExcerpt())"
+            results = named.map { $0 == .retryable("HubSpot returned no result for this record") ? .retryable(message) : $0 }
+        default:
+            throw failure(response)
+        }
+        for (entry, outcome) in zip(sent, results) { outcomes[entry.position] = outcome }
+        return outcomes
+    }
+
+    // MARK: Actions
+
+    func perform(_ actions: [CoalescedWrite]) async throws -> [WriteOutcome] {
+        var outcomes = [WriteOutcome](repeating: .retryable("not sent"), count: actions.count)
+        var byObject: [String: [Int]] = [:]
+        for (index, action) in actions.enumerated() {
+            guard let mapping = mappings[action.objectKey.kind] else {
+                outcomes[index] = .rejected("no HubSpot mapping for \(action.objectKey.kind) objects")
+                continue
+            }
+            byObject["\(mapping.object)|\(mapping.idProperty)", default: []].append(index)
+        }
+        for (_, indexes) in byObject.sorted(by: { $0.key < $1.key }) {
+            let mapping = mappings[actions[indexes[0]].objectKey.kind]!
+            // Find each record's HubSpot id and owner.
+            let keys = Array(Set(indexes.map { actions[$0].recordKey })).sorted()
+            let read = try await post("/\(mapping.object)/batch/read", body: [
+                "idProperty": .string(mapping.idProperty), "properties": [.string("hubspot_owner_id"), .string(mapping.idProperty)],
+                "inputs": .array(keys.map { ["id": .string($0)] }),
+            ])
+            guard read.status == 200 || read.status == 207, let body = try? JSONParser.parse(read.body) else { throw failure(read) }
+            var records: [String: (id: String, owner: String?)] = [:]
+            for result in body["results"]?.arrayValue ?? [] {
+                guard let id = result["id"]?.stringValue, let key = result["properties"]?[mapping.idProperty]?.stringValue else { continue }
+                records[key] = (id, result["properties"]?["hubspot_owner_id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
+            }
+            for kind in ["task", "note"] {
+                let members = indexes.filter { actions[$0].action?.kind == kind }
+                var inputs: [JSONValue] = []
+                var positions: [Int] = []
+                for index in members {
+                    let action = actions[index]
+                    guard let record = records[action.recordKey] else {
+                        outcomes[index] = .noSuchRecord("HubSpot OBJECT_NOT_FOUND: no \(mapping.object) record with \(mapping.idProperty) = \(action.recordKey) for this \(kind)")
+                        continue
+                    }
+                    inputs.append(actionInput(action.action!, record: record, mapping: mapping, trace: action.rowIDs.map(String.init).joined(separator: ",")))
+                    positions.append(index)
+                }
+                guard !inputs.isEmpty else { continue }
+                let created = try await post("/\(kind)s/batch/create", body: ["inputs": .array(inputs)])
+                switch created.status {
+                case 200, 201, 207:
+                    let body = (try? JSONParser.parse(created.body)) ?? .null
+                    let results = HubSpotBatchResponse.outcomes(
+                        for: positions.map { .init(id: actions[$0].recordKey, traceID: actions[$0].rowIDs.map(String.init).joined(separator: ",")) },
+                        body: body
+                    )
+                    for (index, outcome) in zip(positions, results) { outcomes[index] = outcome }
+                case 400, 409, 422:
+                    let body = (try? JSONParser.parse(created.body)) ?? .null
+                    for index in positions {
+                        outcomes[index] = .rejected("HubSpot \(body["category"]?.stringValue ?? "HTTP \(created.status)"): \(body["message"]?.stringValue ?? created.bodyExcerpt())")
+                    }
+                default:
+                    throw failure(created)
+                }
+            }
+        }
+        return outcomes
+    }
+
+    private func actionInput(_ action: ActionPayload, record: (id: String, owner: String?), mapping: CRMObjectMapping, trace: String) -> JSONValue {
+        let now = String(client.environment.now().millisecondsSinceEpoch)
+        var properties: [(key: String, value: JSONValue)]
+        let associationType: Int
+        if action.kind == "task" {
+            properties = [("hs_task_subject", .string(action.subject ?? "")), ("hs_task_body", .string(action.body ?? "")),
+                          ("hs_task_status", "NOT_STARTED"), ("hs_task_priority", "HIGH"), ("hs_task_type", "TODO"), ("hs_timestamp", .string(now))]
+            if let owner = record.owner { properties.append(("hubspot_owner_id", .string(owner))) }
+            associationType = mapping.taskAssociationTypeID ?? HubSpotSink.defaultAssociation(mapping.object).task
+        } else {
+            properties = [("hs_note_body", .string(action.body ?? "")), ("hs_timestamp", .string(now))]
+            if let owner = record.owner { properties.append(("hubspot_owner_id", .string(owner))) }
+            associationType = mapping.noteAssociationTypeID ?? HubSpotSink.defaultAssociation(mapping.object).note
+        }
+        return .object(JSONObject([
+            ("properties", .object(JSONObject(properties))),
+            ("associations", [["to": ["id": .string(record.id)], "types": [["associationCategory": "HUBSPOT_DEFINED", "associationTypeId": .number(String(associationType))]]]]),
+            ("objectWriteTraceId", .string(trace)),
+        ]))
+    }
+
+    /// HubSpot-defined association type ids (task→object, note→object).
+    static func defaultAssociation(_ object: String) -> (task: Int, note: Int) {
+        switch object {
+        case "contacts", "0-1": (204, 202)
+        case "companies", "0-2": (192, 190)
+        default: (216, 214)  // deals
+        }
+    }
+
+    // MARK: HTTP
+
+    private func post(_ path: String, body: JSONValue) async throws -> HTTPResponse {
+        guard let url = URL(string: settings.baseURL + settings.objectsPath + path) else {
+            throw SinkError(sink: name, message: "base_url \(settings.baseURL) does not make a valid URL", exitCode: .configuration)
+        }
+        let request = HTTPRequest(method: "POST", url: url, headers: [
+            "Authorization": "Bearer \(token.reveal())", "Content-Type": "application/json", "Accept": "application/json",
+        ], body: Data(JSONWriter.compact(body).utf8))
+        let response = try await client.send(
+            request, limiter: limiter,
+            isRetryable: { HubSpotSink.policy(of: $0) != "DAILY" },
+            defaultRetryAfter: { HubSpotSink.policy(of: $0) == "TEN_SECONDLY_ROLLING" ? 10 : nil }
+        )
+        if let remaining = response.headers["X-HubSpot-RateLimit-Remaining"] {
+            client.logger.debug("\(name): HubSpot rate limit remaining \(remaining) in this 10-second window")
+        }
+        return response
+    }
+
+    /// The `policyName` of a 429 body (`TEN_SECONDLY_ROLLING`, `DAILY`).
+    static func policy(of response: HTTPResponse) -> String? {
+        guard response.status == 429 else { return nil }
+        return (try? JSONParser.parse(response.body))?["policyName"]?.stringValue
+    }
+
+    private func failure(_ response: HTTPResponse) -> any Error {
+        let body = try? JSONParser.parse(response.body)
+        let message = [body?["category"]?.stringValue, body?["message"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
+        let correlation = body?["correlationId"]?.stringValue.map { " (correlationId \($0))" } ?? ""
+        switch response.status {
+        case 401:
+            return AuthenticationError(label: name, message: "HubSpot refused the token (\(message.isEmpty ? "401" : message))\(correlation); check the private-app token")
+        case 403:
+            return AuthenticationError(label: name, message: "HubSpot refused access (\(message.isEmpty ? "403" : message))\(correlation); the token lacks a scope such as crm.objects.deals.write")
+        case 429:
+            return SinkError(sink: name, message: "HubSpot's daily API limit is reached\(correlation); writes stay queued until it resets", exitCode: .temporaryFailure)
+        default:
+            return SinkError(sink: name, message: "HubSpot answered HTTP \(response.status): \(message.isEmpty ? response.bodyExcerpt() : message)\(correlation)",
+                             exitCode: response.status >= 500 ? .unavailable : .dataError)
+        }
+    }
+}

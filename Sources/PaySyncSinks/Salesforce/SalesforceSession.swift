@@ -1,0 +1,76 @@
+import Foundation
+import PaySyncCore
+import PaySyncHTTP
+
+/// A Salesforce session: an access token and the `instance_url` API calls go to, from the
+/// refresh-token or client-credentials grant. Salesforce sends no `expires_in`; a session is used
+/// until an API call answers 401 `INVALID_SESSION_ID`, then renewed once.
+public actor SalesforceSession {
+    public struct Credentials: Sendable {
+        public var label: String
+        public var tokenURL: URL
+        public var grant: SalesforceSettings.Grant
+        public var clientID: Secret
+        public var clientSecret: Secret
+        public var refreshToken: Secret?
+
+        public init(label: String, tokenURL: URL, grant: SalesforceSettings.Grant, clientID: Secret, clientSecret: Secret, refreshToken: Secret?) {
+            self.label = label
+            self.tokenURL = tokenURL
+            self.grant = grant
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.refreshToken = refreshToken
+        }
+    }
+
+    private let credentials: Credentials
+    private let client: HTTPClient
+    private var current: (token: Secret, instance: String)?
+    private var pending: Task<(token: Secret, instance: String), any Error>?
+    public private(set) var tokenRequests = 0
+
+    public init(credentials: Credentials, client: HTTPClient) {
+        self.credentials = credentials
+        self.client = client
+    }
+
+    /// The current session, opened if needed.
+    public func session() async throws -> (token: Secret, instance: String) {
+        if let current { return current }
+        if let pending { return try await pending.value }
+        let task = Task { try await self.open() }
+        pending = task
+        defer { pending = nil }
+        let opened = try await task.value
+        current = opened
+        return opened
+    }
+
+    /// Forgets a session the API refused.
+    public func invalidate(_ token: Secret) {
+        if current?.token == token { current = nil }
+    }
+
+    private func open() async throws -> (token: Secret, instance: String) {
+        var form = [("grant_type", credentials.grant.rawValue), ("client_id", credentials.clientID.reveal()), ("client_secret", credentials.clientSecret.reveal())]
+        if credentials.grant == .refreshToken, let refresh = credentials.refreshToken { form.append(("refresh_token", refresh.reveal())) }
+        tokenRequests += 1
+        let response = try await client.send(HTTPRequest(method: "POST", url: credentials.tokenURL,
+            headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"], body: URLBuilder.formBody(form)))
+        let body = try? JSONParser.parse(response.body)
+        guard response.isSuccess else {
+            let code = body?["error"]?.stringValue ?? "HTTP \(response.status)"
+            let description = body?["error_description"]?.stringValue.map { ": \($0)" } ?? ""
+            let host = credentials.tokenURL.host ?? ""
+            if response.status == 400 || response.status == 401 {
+                throw AuthenticationError(label: credentials.label, message: "Salesforce \(host) refused the \(credentials.grant.rawValue) grant (\(code)\(description)); re-authorise the connected app or check its client id and secret")
+            }
+            throw HTTPError(.status(response.status), call: "POST \(host)\(credentials.tokenURL.path)", detail: code)
+        }
+        guard let token = body?["access_token"]?.stringValue, let instance = body?["instance_url"]?.stringValue, !token.isEmpty, !instance.isEmpty else {
+            throw AuthenticationError(label: credentials.label, message: "Salesforce's token response had no access_token or instance_url; check token_url")
+        }
+        return (Secret(token), instance.hasSuffix("/") ? String(instance.dropLast()) : instance)
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import PaySyncCore
+import PaySyncHTTP
+
+/// Writes to Salesforce through sObject Collections: upsert by External ID, up to 200 records a
+/// call, `allOrNone: false`, one outcome per record. Tasks and Notes for actions are created on the
+/// record, for its owner. The API version is pinned in `SalesforceSettings.defaultAPIVersion`.
+/// See `docs/sinks/salesforce.md`.
+public struct SalesforceSink: Sink {
+    public let name: String
+    public let settings: SalesforceSettings
+    public let mappings: [ObjectKind: CRMObjectMapping]
+    private let session: SalesforceSession
+    private let client: HTTPClient
+
+    public var calls: CallCounter { client.counter }
+
+    public var maxBatchSize: Int { 200 }
+
+    public init(name: String, settings: SalesforceSettings, mappings: [ObjectKind: CRMObjectMapping], session: SalesforceSession, client: HTTPClient) {
+        self.name = name
+        self.settings = settings
+        self.mappings = mappings
+        self.session = session
+        self.client = client
+    }
+
+    public func send(_ writes: [CoalescedWrite]) async throws -> [WriteOutcome] {
+        var outcomes = [WriteOutcome?](repeating: nil, count: writes.count)
+        var groups: [String: [Int]] = [:]
+        var order: [String] = []
+        for (index, write) in writes.enumerated() where write.action == nil {
+            guard let mapping = mappings[write.objectKey.kind] else {
+                outcomes[index] = .rejected("no Salesforce mapping for \(write.objectKey.kind) objects")
+                continue
+            }
+            let key = "\(mapping.object)|\(mapping.idProperty)|\(mapping.missingRecord.rawValue)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(index)
+        }
+        for key in order {
+            let indexes = groups[key]!
+            let mapping = mappings[writes[indexes[0]].objectKey.kind]!
+            for (position, outcome) in try await upsert(indexes.map { writes[$0] }, mapping: mapping).enumerated() {
+                outcomes[indexes[position]] = outcome
+            }
+        }
+        let actionIndexes = writes.indices.filter { writes[$0].action != nil }
+        if !actionIndexes.isEmpty {
+            for (index, outcome) in zip(actionIndexes, try await perform(actionIndexes.map { writes[$0] })) { outcomes[index] = outcome }
+        }
+        return outcomes.map { $0 ?? .retryable("not sent") }
+    }
+
+    func upsert(_ writes: [CoalescedWrite], mapping: CRMObjectMapping) async throws -> [WriteOutcome] {
+        var outcomes = [WriteOutcome](repeating: .delivered, count: writes.count)
+        var records: [JSONValue] = []
+        var positions: [Int] = []
+        for (position, write) in writes.enumerated() {
+            let values = mapping.propertyValues(for: write.changes)
+            guard !values.isEmpty else { continue }
+            var members: [(key: String, value: JSONValue)] = [("attributes", ["type": .string(mapping.object)]), (mapping.idProperty, .string(write.recordKey))]
+            for (property, value) in values { members.append((property.name, CRMValueFormat.salesforce(value, type: property.effectiveType))) }
+            records.append(.object(JSONObject(members)))
+            positions.append(position)
+        }
+        guard !records.isEmpty else { return outcomes }
+        let path = "/composite/sobjects/\(URLBuilder.encode(mapping.object))/\(URLBuilder.encode(mapping.idProperty))"
+        let response = try await call("PATCH", path, body: ["allOrNone": false, "records": .array(records)])
+        guard response.status == 200, let body = try? JSONParser.parse(response.body) else { throw failure(response) }
+        let results = SalesforceSaveResults.outcomes(count: records.count, body: body, createsAllowed: mapping.missingRecord == .create) { index in
+            "no \(mapping.object) with \(mapping.idProperty) = \(writes[positions[index]].recordKey)"
+        }
+        for (position, outcome) in zip(positions, results) { outcomes[position] = outcome }
+        return outcomes
+    }
+
+    // MARK: Actions
+
+    func perform(_ actions: [CoalescedWrite]) async throws -> [WriteOutcome] {
+        var outcomes = [WriteOutcome](repeating: .retryable("not sent"), count: actions.count)
+        var byObject: [String: [Int]] = [:]
+        for (index, action) in actions.enumerated() {
+            guard let mapping = mappings[action.objectKey.kind] else {
+                outcomes[index] = .rejected("no Salesforce mapping for \(action.objectKey.kind) objects")
+                continue
+            }
+            byObject["\(mapping.object)|\(mapping.idProperty)", default: []].append(index)
+        }
+        for (_, indexes) in byObject.sorted(by: { $0.key < $1.key }) {
+            let mapping = mappings[actions[indexes[0]].objectKey.kind]!
+            let keys = Array(Set(indexes.map { actions[$0].recordKey })).sorted()
+            let quoted = keys.map { "'" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
+            let soql = "SELECT Id, OwnerId, \(mapping.idProperty) FROM \(mapping.object) WHERE \(mapping.idProperty) IN (\(quoted.joined(separator: ",")))"
+            let found = try await call("GET", "/query?q=" + URLBuilder.encode(soql), body: nil)
+            guard found.status == 200, let body = try? JSONParser.parse(found.body) else { throw failure(found) }
+            var records: [String: (id: String, owner: String?)] = [:]
+            for record in body["records"]?.arrayValue ?? [] {
+                if let id = record["Id"]?.stringValue, let key = record[mapping.idProperty]?.stringValue {
+                    records[key] = (id, record["OwnerId"]?.stringValue)
+                }
+            }
+            var creates: [JSONValue] = []
+            var positions: [Int] = []
+            let today = client.environment.now().utcDate.description
+            for index in indexes {
+                let action = actions[index]
+                guard let payload = action.action, let record = records[action.recordKey] else {
+                    outcomes[index] = .noSuchRecord("Salesforce: no \(mapping.object) with \(mapping.idProperty) = \(action.recordKey) for this \(action.action?.kind ?? "action")")
+                    continue
+                }
+                if payload.kind == "task" {
+                    var members: [(key: String, value: JSONValue)] = [
+                        ("attributes", ["type": "Task"]), ("Subject", .string(String((payload.subject ?? "").prefix(255)))),
+                        ("Description", .string(payload.body ?? "")), ("WhatId", .string(record.id)),
+                        ("Status", "Not Started"), ("Priority", "High"), ("ActivityDate", .string(today)),
+                    ]
+                    if let owner = record.owner { members.append(("OwnerId", .string(owner))) }
+                    creates.append(.object(JSONObject(members)))
+                } else {
+                    let body = payload.body ?? ""
+                    let title = String((body.split(separator: "\n").first.map(String.init) ?? "paysync").prefix(80))
+                    creates.append(.object(JSONObject([("attributes", ["type": "Note"]), ("ParentId", .string(record.id)),
+                                                       ("Title", .string(title)), ("Body", .string(body))])))
+                }
+                positions.append(index)
+            }
+            guard !creates.isEmpty else { continue }
+            let response = try await call("POST", "/composite/sobjects", body: ["allOrNone": false, "records": .array(creates)])
+            guard response.status == 200, let body = try? JSONParser.parse(response.body) else { throw failure(response) }
+            let results = SalesforceSaveResults.outcomes(count: creates.count, body: body, createsAllowed: true) { _ in "" }
+            for (index, outcome) in zip(positions, results) { outcomes[index] = outcome }
+        }
+        return outcomes
+    }
+
+    // MARK: HTTP
+
+    /// Calls the REST API on the session's instance; on 401 renews the session once.
+    private func call(_ method: String, _ path: String, body: JSONValue?) async throws -> HTTPResponse {
+        var response = try await attempt(method, path, body: body, session: try await session.session())
+        if response.status == 401 {
+            client.logger.info("\(name): Salesforce answered 401 (\(SalesforceSink.errorCode(response) ?? "INVALID_SESSION_ID")); renewing the session once")
+            let stale = try await session.session()
+            await session.invalidate(stale.token)
+            response = try await attempt(method, path, body: body, session: try await session.session())
+            if response.status == 401 {
+                throw AuthenticationError(label: name, message: "Salesforce refused a fresh session (\(SalesforceSink.errorCode(response) ?? "INVALID_SESSION_ID")); check the connected app's policies and the user's access")
+            }
+        }
+        return response
+    }
+
+    private func attempt(_ method: String, _ path: String, body: JSONValue?, session: (token: Secret, instance: String)) async throws -> HTTPResponse {
+        guard let url = URL(string: session.instance + "/services/data/" + settings.apiVersion + path) else {
+            throw SinkError(sink: name, message: "instance_url \(session.instance) does not make a valid URL", exitCode: .unavailable)
+        }
+        var headers: HTTPHeaders = ["Authorization": "Bearer \(session.token.reveal())", "Accept": "application/json"]
+        if body != nil { headers.set("Content-Type", "application/json") }
+        let response = try await client.send(HTTPRequest(method: method, url: url, headers: headers, body: body.map { Data(JSONWriter.compact($0).utf8) }))
+        if let usage = response.headers["Sforce-Limit-Info"] { client.logger.debug("\(name): Salesforce \(usage)") }
+        return response
+    }
+
+    static func errorCode(_ response: HTTPResponse) -> String? {
+        (try? JSONParser.parse(response.body))?.arrayValue?.first?["errorCode"]?.stringValue
+    }
+
+    private func failure(_ response: HTTPResponse) -> any Error {
+        let first = (try? JSONParser.parse(response.body))?.arrayValue?.first
+        let code = first?["errorCode"]?.stringValue ?? "HTTP \(response.status)"
+        let message = first?["message"]?.stringValue ?? response.bodyExcerpt()
+        if code == "REQUEST_LIMIT_EXCEEDED" {
+            return SinkError(sink: name, message: "Salesforce request limit reached (\(message)); writes stay queued", exitCode: .temporaryFailure)
+        }
+        if response.status == 403 {
+            return AuthenticationError(label: name, message: "Salesforce refused access (\(code): \(message))")
+        }
+        return SinkError(sink: name, message: "Salesforce answered \(code): \(message)", exitCode: response.status >= 500 ? .unavailable : .dataError)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import PaySyncCore
+import PaySyncTestSupport
+import Testing
+@testable import PaySyncSinks
+
+@Suite struct ValueFormatTests {
+    @Test("HubSpot values are strings; dates are midnight-UTC epoch milliseconds", arguments: [
+        (String?.some("2015-05-01"), PropertyType.date, "1430438400000"),
+        ("1250.00", .number, "1250.00"),
+        ("Paid", .text, "Paid"),
+        (nil, .text, ""),
+    ])
+    func hubSpot(value: String?, type: PropertyType, wire: String) {
+        #expect(CRMValueFormat.hubSpot(value, type: type) == wire)
+    }
+
+    @Test func salesforceNumbersAreExactJSONNumbersAndDatesPlainText() {
+        #expect(JSONWriter.compact(CRMValueFormat.salesforce("1250.10", type: .number)) == "1250.10")
+        #expect(JSONWriter.compact(CRMValueFormat.salesforce("165000", type: .number)) == "165000")
+        #expect(JSONWriter.compact(CRMValueFormat.salesforce("2024-05-01", type: .date)) == "\"2024-05-01\"")
+        #expect(JSONWriter.compact(CRMValueFormat.salesforce(nil, type: .number)) == "null")
+    }
+}
+
+@Suite struct HubSpotResponseTests {
+    @Test func the207FromTheDocsMarksTheMissingRecordAndDeliversTheOther() throws {
+        let body = try JSONParser.parse(Repository.fixture("hubspot/batch-update-207.json"))
+        let outcomes = HubSpotBatchResponse.outcomes(for: [.init(id: "INV-2024-0042", traceID: "1"), .init(id: "INV-2024-0099", traceID: "2")], body: body)
+        #expect(outcomes[0] == .delivered)
+        #expect(outcomes[1] == .noSuchRecord("HubSpot OBJECT_NOT_FOUND: Could not get some DEAL objects, they may be deleted or not exist. Check that ids are valid."))
+    }
+
+    @Test func aValidationErrorIsRejectedWithHubSpotsMessage() throws {
+        let body = try JSONParser.parse(Repository.fixture("hubspot/batch-update-207-validation.json"))
+        let outcomes = HubSpotBatchResponse.outcomes(for: [.init(id: "INV-2024-0042", traceID: "11"), .init(id: "INV-2024-0100", traceID: "12")], body: body)
+        #expect(outcomes[0] == .delivered)
+        guard case .rejected(let message) = outcomes[1] else { Issue.record("not rejected: \(outcomes[1])"); return }
+        #expect(message.hasPrefix("HubSpot VALIDATION_ERROR: Property values were not valid"))
+        #expect(message.contains("Cancelled was not one of the allowed options"))
+    }
+
+    @Test func anInputInNeitherResultsNorErrorsIsRetried() throws {
+        let body: JSONValue = ["status": "COMPLETE", "results": [["id": "1", "objectWriteTraceId": "a"]]]
+        let outcomes = HubSpotBatchResponse.outcomes(for: [.init(id: "x", traceID: "a"), .init(id: "y", traceID: "b")], body: body)
+        #expect(outcomes == [.delivered, .retryable("HubSpot returned no result for this record")])
+    }
+}
+
+@Suite struct SalesforceResponseTests {
+    @Test func eachRecordIsSettledByItsOwnResult() throws {
+        let body = try JSONParser.parse(Repository.fixture("salesforce/upsert-partial.json"))
+        let outcomes = SalesforceSaveResults.outcomes(count: 3, body: body, createsAllowed: false) { "no Opportunity with key \($0)" }
+        #expect(outcomes[0] == .delivered)
+        #expect(outcomes[1] == .rejected("Salesforce INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: Payment Status: bad value for restricted picklist field: Refunded-ish [Payment_Status__c]"))
+        guard case .noSuchRecord(let message) = outcomes[2] else { Issue.record("\(outcomes[2])"); return }
+        #expect(message.hasPrefix("Salesforce: no Opportunity with key 2"))
+        // When the mapping may create records, a missing required field is a real refusal.
+        let creating = SalesforceSaveResults.outcomes(count: 3, body: body, createsAllowed: true) { _ in "" }
+        guard case .rejected = creating[2] else { Issue.record("\(creating[2])"); return }
+    }
+
+    @Test func aShortResponseLeavesTheRestToRetry() {
+        let outcomes = SalesforceSaveResults.outcomes(count: 2, body: [["success": true, "errors": []]], createsAllowed: true) { _ in "" }
+        #expect(outcomes == [.delivered, .retryable("Salesforce returned no result for this record")])
+    }
+}
+
+@Suite struct WebhookSignatureTests {
+    let secret = Secret("whsec_test")
+
+    @Test func aSignatureVerifiesAndAnyTamperingFails() {
+        let body = Array(#"{"writes":[]}"#.utf8)
+        let header = WebhookSignature.sign(body: body, timestamp: 1_714_554_764, secret: secret)
+        #expect(header.hasPrefix("t=1714554764,v1="))
+        #expect(WebhookSignature.verify(header: header, body: body, secret: secret, now: 1_714_554_800))
+        #expect(!WebhookSignature.verify(header: header, body: Array(#"{"writes":[1]}"#.utf8), secret: secret, now: 1_714_554_800))
+        #expect(!WebhookSignature.verify(header: header, body: body, secret: Secret("other"), now: 1_714_554_800))
+        #expect(!WebhookSignature.verify(header: header, body: body, secret: secret, now: 1_714_554_764 + 3600))  // replayed later
+    }
+
+    @Test func theSignatureIsHMACOfTimestampDotBody() {
+        let body = Array("hello".utf8)
+        let expected = HMACSHA256.hex(HMACSHA256.authenticationCode(key: Array("whsec_test".utf8), message: Array("42.hello".utf8)))
+        #expect(WebhookSignature.sign(body: body, timestamp: 42, secret: secret) == "t=42,v1=\(expected)")
+    }
+
+    @Test func idempotencyKeysDependOnlyOnTheRows() {
+        #expect(WebhookSignature.idempotencyKey(sink: "n8n", rowIDs: [3, 1]) == WebhookSignature.idempotencyKey(sink: "n8n", rowIDs: [1, 3]))
+        #expect(WebhookSignature.idempotencyKey(sink: "n8n", rowIDs: [1]) != WebhookSignature.idempotencyKey(sink: "n8n", rowIDs: [2]))
+        #expect(WebhookSignature.idempotencyKey(sink: "n8n", rowIDs: [1]).count == 32)
+    }
+}
