@@ -83,6 +83,19 @@ func paysync(_ arguments: [String], variables: [String: String] = [:]) async -> 
         }
     }
 
+    @Test func sinkSecretsAreCheckedToo() async {
+        let work = TemporaryDirectory(prefix: "paysync-config")
+        work.write("paysync.json", """
+            {"sources": [{"kind": "xero", "tenants": ["t-1"]}],
+             "sinks": [{"kind": "hubspot", "token": {"env": "HUBSPOT_TOKEN"},
+                        "objects": {"invoice": {"object": "deals", "id_property": "invoice_number", "properties": {"payment_status": "status"}}}},
+                       {"kind": "webhook", "url": "https://hooks.example/paysync", "secret": {"env": "HOOK_SECRET"}}]}
+            """)
+        let result = await paysync(["config", "check", "--fixtures", "--config", work.file("paysync.json")], variables: ["HOOK_SECRET": "s"])
+        #expect(result.code == ExitCode.configuration.rawValue)
+        #expect(result.err == "paysync: error: \(work.file("paysync.json")): sinks[0].token: environment variable HUBSPOT_TOKEN is not set")
+    }
+
     @Test func aMissingEnvironmentVariableIsNamed() async {
         let work = TemporaryDirectory(prefix: "paysync-config")
         work.write("paysync.json", """

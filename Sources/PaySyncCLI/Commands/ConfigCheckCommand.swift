@@ -35,6 +35,29 @@ enum ConfigCheckCommand {
                 }
             }
         }
+        for (index, sink) in configuration.sinks.enumerated() {
+            var references: [(String, SecretReference?)] = []
+            switch sink.kind {
+            case .jsonLines: break
+            case .hubspot(let settings): references = [("token", settings.token)]
+            case .salesforce(let settings):
+                references = [("client_id", settings.clientID), ("client_secret", settings.clientSecret)]
+                if settings.grant == .refreshToken { references.append(("refresh_token", settings.refreshToken)) }
+            case .webhook(let settings): references = [("secret", settings.secret)]
+            }
+            for (key, reference) in references {
+                guard let reference else { continue }
+                let path = "sinks[\(index)].\(key)"
+                do {
+                    _ = try reference.resolve(configPath: path, environment: invocation.variables)
+                } catch {
+                    problems.append(error.description)
+                }
+                if reference.isReadableByOthers == true {
+                    warnings.append("\(path): \(reference) is readable by other users; run chmod 600 on it")
+                }
+            }
+        }
         for warning in warnings { output.warning("\(configuration.file): \(warning)") }
         for problem in problems { output.error("\(configuration.file): \(problem)") }
         guard problems.isEmpty else { return .configuration }
