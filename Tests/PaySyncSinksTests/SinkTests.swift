@@ -165,6 +165,17 @@ nonisolated(unsafe) let dealMapping = CRMObjectMapping(object: "deals", idProper
         #expect(error?.description.contains("revoked") == false)
     }
 
+    @Test func theClientCredentialsGrantNeedsNoRefreshToken() async throws {
+        let salesforce = try server()
+        let client = HTTPClient(transport: URLSessionTransport(), environment: VirtualClock().environment)
+        let session = SalesforceSession(credentials: .init(label: "salesforce", tokenURL: URL(string: salesforce.tokenURL)!, grant: .clientCredentials,
+                                                           clientID: Secret(salesforce.clientID), clientSecret: Secret(salesforce.clientSecret), refreshToken: nil), client: client)
+        let sink = SalesforceSink(name: "salesforce", settings: SalesforceSettings(grant: .clientCredentials, clientID: .environment("A"), clientSecret: .environment("B"), refreshToken: nil),
+                                  mappings: [.invoice: mapping], session: session, client: client)
+        #expect(try await sink.send([write("INV-1", 1)]) == [.delivered])
+        #expect(await session.tokenRequests == 1)
+    }
+
     @Test func aTaskGoesToTheOpportunityOwner() async throws {
         let salesforce = try server()
         var task = write("INV-2", 9, status: "failed")
