@@ -44,6 +44,9 @@ let package = Package(
             dependencies: ["PaySyncTestSupport", "PaySyncEngine"]
         ),
 
+        // `make bench`: runs the release binary against the fakes and reports what a run costs.
+        .executableTarget(name: "paysync-bench", dependencies: ["PaySyncTestSupport", "PaySyncConnectors"]),
+
         .testTarget(name: "PaySyncCoreTests", dependencies: ["PaySyncCore"]),
         .testTarget(name: "PaySyncLedgerTests", dependencies: ["PaySyncLedger", "PaySyncTestSupport"]),
         .testTarget(name: "PaySyncHTTPTests", dependencies: ["PaySyncHTTP", "PaySyncTestSupport"]),

@@ -68,6 +68,7 @@ public enum Reconciler {
             let list = report.unknownStatuses.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
             report.problems.append(RunProblem("provider statuses with no rule were recorded, not written: \(list); see docs/statuses.md", exitCode: .dataError))
         }
+        report.peakRSSKilobytes = ProcessMemory.peakResidentKilobytes()
         report.pendingAfter = try await ledger.outboxCount(sink: nil, state: .pending)
         report.deadAfter = try await ledger.outboxCount(sink: nil, state: .dead)
         report.skippedAfter = try await ledger.outboxCount(sink: nil, state: .skipped)

@@ -73,6 +73,8 @@ public struct RunReport: Sendable {
     public var plannedWrites: [PlannedWrite] = []
     /// Provider statuses with no mapping met this run, with how many objects had each.
     public var unknownStatuses: [String: Int] = [:]
+    /// The process's peak resident memory so far (Linux VmHWM), in KiB; nil where unknown.
+    public var peakRSSKilobytes: Int?
 
     public init(command: RunCommand, dryRun: Bool) {
         self.command = command

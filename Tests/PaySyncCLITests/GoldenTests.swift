@@ -49,6 +49,7 @@ import Testing
             var text = "$ paysync \(testCase.arguments.joined(separator: " "))\nexit: \(result.status)\n--- stdout\n\(result.standardOutput)--- stderr\n\(result.standardError)"
             text = text.replacingOccurrences(of: work.path, with: "$WORK").replacingOccurrences(of: Repository.root, with: "$REPO")
             text = text.replacingOccurrences(of: #"SQLite \d+\.\d+\.\d+"#, with: "SQLite X.Y.Z", options: .regularExpression)
+            text = text.replacingOccurrences(of: #""peak_rss_kb":\d+"#, with: #""peak_rss_kb":N"#, options: .regularExpression)
             let file = "\(Self.goldenDirectory)/\(testCase.name).txt"
             if record {
                 try FileManager.default.createDirectory(atPath: Self.goldenDirectory, withIntermediateDirectories: true)

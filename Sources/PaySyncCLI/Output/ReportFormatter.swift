@@ -48,6 +48,7 @@ enum ReportFormatter {
             ("out_of_scope", .number(String(report.outOfScope))),
             ("provider_calls", .number(String(report.providerCalls))),
             ("crm_calls", .number(String(report.crmCalls))),
+            ("peak_rss_kb", report.peakRSSKilobytes.map { .number(String($0)) } ?? .null),
             ("outbox", ["pending": .number(String(report.pendingAfter)), "dead": .number(String(report.deadAfter)),
                         "skipped": .number(String(report.skippedAfter)), "recovered": .number(String(report.recoveredInFlight))]),
             ("problems", .array(report.problems.map { ["message": .string($0.message), "exit_code": .number(String($0.exitCode.rawValue))] })),

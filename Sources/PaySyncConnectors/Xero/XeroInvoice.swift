@@ -12,19 +12,47 @@ public struct XeroInvoice: Decodable, Sendable, Equatable {
     public var date: String?
     public var dueDate: String?
     public var currencyCode: String?
-    public var total: Decimal?
-    public var amountDue: Decimal?
-    public var amountPaid: Decimal?
-    public var amountCredited: Decimal?
+    public var total: XeroAmount?
+    public var amountDue: XeroAmount?
+    public var amountPaid: XeroAmount?
+    public var amountCredited: XeroAmount?
     public var fullyPaidOnDate: String?
     public var payments: [PaymentSummary]?
     public var updatedDateUTC: String
+
+    public init(type: String, invoiceID: String, invoiceNumber: String? = nil, reference: String? = nil, status: String,
+                contact: XeroContact? = nil, date: String? = nil, dueDate: String? = nil, currencyCode: String? = nil,
+                total: XeroAmount? = nil, amountDue: XeroAmount? = nil, amountPaid: XeroAmount? = nil, amountCredited: XeroAmount? = nil,
+                fullyPaidOnDate: String? = nil, payments: [PaymentSummary]? = nil, updatedDateUTC: String) {
+        self.type = type
+        self.invoiceID = invoiceID
+        self.invoiceNumber = invoiceNumber
+        self.reference = reference
+        self.status = status
+        self.contact = contact
+        self.date = date
+        self.dueDate = dueDate
+        self.currencyCode = currencyCode
+        self.total = total
+        self.amountDue = amountDue
+        self.amountPaid = amountPaid
+        self.amountCredited = amountCredited
+        self.fullyPaidOnDate = fullyPaidOnDate
+        self.payments = payments
+        self.updatedDateUTC = updatedDateUTC
+    }
 
     /// A payment applied to the invoice, as summarised inside it.
     public struct PaymentSummary: Decodable, Sendable, Equatable {
         public var paymentID: String?
         public var date: String?
-        public var amount: Decimal?
+        public var amount: XeroAmount?
+
+        public init(paymentID: String?, date: String?, amount: XeroAmount?) {
+            self.paymentID = paymentID
+            self.date = date
+            self.amount = amount
+        }
 
         enum CodingKeys: String, CodingKey {
             case paymentID = "PaymentID"

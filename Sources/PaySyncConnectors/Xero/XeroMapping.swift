@@ -76,9 +76,9 @@ public enum XeroMapping {
         guard let code = invoice.currencyCode, let currency = Currency(code: code) else {
             throw MoneyError(field: field("CurrencyCode"), text: invoice.currencyCode ?? "(missing)", reason: .unknownCurrency)
         }
-        let total = try invoice.total.map { value throws(MoneyError) in try Money(exactly: value, currency: currency, field: field("Total")) }
-        let paid = try invoice.amountPaid.map { value throws(MoneyError) in try Money(exactly: value, currency: currency, field: field("AmountPaid")) }
-        let due = try invoice.amountDue.map { value throws(MoneyError) in try Money(exactly: value, currency: currency, field: field("AmountDue")) }
+        let total = try invoice.total.map { value throws(MoneyError) in try Money(parsing: value.text, currency: currency, field: field("Total")) }
+        let paid = try invoice.amountPaid.map { value throws(MoneyError) in try Money(parsing: value.text, currency: currency, field: field("AmountPaid")) }
+        let due = try invoice.amountDue.map { value throws(MoneyError) in try Money(parsing: value.text, currency: currency, field: field("AmountDue")) }
         let dueDate = invoice.dueDate.flatMap(XeroDate.calendarDate)
         let status = invoiceStatus(status: invoice.status, amountPaid: paid?.minorUnits ?? 0, amountDue: due?.minorUnits ?? 0, dueDate: dueDate, today: today)
 
@@ -109,7 +109,7 @@ public enum XeroMapping {
         guard let code = payment.invoice?.currencyCode, let currency = Currency(code: code) else {
             throw MoneyError(field: field("Invoice.CurrencyCode"), text: payment.invoice?.currencyCode ?? "(missing)", reason: .unknownCurrency)
         }
-        let amount = try payment.amount.map { value throws(MoneyError) in try Money(exactly: value, currency: currency, field: field("Amount")) }
+        let amount = try payment.amount.map { value throws(MoneyError) in try Money(parsing: value.text, currency: currency, field: field("Amount")) }
         let date = payment.date.flatMap(XeroDate.calendarDate)
         let status = paymentStatus(status: payment.status, kind: kind)
         return .observation(Observation(

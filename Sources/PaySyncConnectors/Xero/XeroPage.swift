@@ -8,11 +8,24 @@ public struct XeroPage<Element: Decodable & Sendable>: Decodable, Sendable {
     public var pagination: Pagination?
     public var elements: [Lossy<Element>]
 
+    public init(dateTimeUTC: String? = nil, pagination: Pagination? = nil, elements: [Lossy<Element>] = []) {
+        self.dateTimeUTC = dateTimeUTC
+        self.pagination = pagination
+        self.elements = elements
+    }
+
     public struct Pagination: Decodable, Sendable, Equatable {
         public var page: Int?
         public var pageSize: Int?
         public var pageCount: Int?
         public var itemCount: Int?
+
+        public init(page: Int? = nil, pageSize: Int? = nil, pageCount: Int? = nil, itemCount: Int? = nil) {
+            self.page = page
+            self.pageSize = pageSize
+            self.pageCount = pageCount
+            self.itemCount = itemCount
+        }
     }
 
     struct Keys: CodingKey {
@@ -40,9 +53,18 @@ public struct XeroPage<Element: Decodable & Sendable>: Decodable, Sendable {
 public struct Lossy<Element: Decodable & Sendable>: Decodable, Sendable {
     public var result: Result<Element, DecodeFailure>
 
+    public init(_ result: Result<Element, DecodeFailure>) {
+        self.result = result
+    }
+
     public struct DecodeFailure: Error, Sendable {
         public var id: String?
         public var reason: String
+
+        public init(id: String?, reason: String) {
+            self.id = id
+            self.reason = reason
+        }
     }
 
     struct IDKeys: CodingKey {

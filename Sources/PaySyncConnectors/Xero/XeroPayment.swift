@@ -5,7 +5,7 @@ import Foundation
 public struct XeroPayment: Decodable, Sendable, Equatable {
     public var paymentID: String
     public var date: String?
-    public var amount: Decimal?
+    public var amount: XeroAmount?
     public var reference: String?
     public var status: String
     public var paymentType: String
@@ -13,12 +13,33 @@ public struct XeroPayment: Decodable, Sendable, Equatable {
     public var invoice: Document?
     public var updatedDateUTC: String
 
+    public init(paymentID: String, date: String? = nil, amount: XeroAmount? = nil, reference: String? = nil, status: String, paymentType: String,
+                isReconciled: Bool? = nil, invoice: Document? = nil, updatedDateUTC: String) {
+        self.paymentID = paymentID
+        self.date = date
+        self.amount = amount
+        self.reference = reference
+        self.status = status
+        self.paymentType = paymentType
+        self.isReconciled = isReconciled
+        self.invoice = invoice
+        self.updatedDateUTC = updatedDateUTC
+    }
+
     public struct Document: Decodable, Sendable, Equatable {
         public var type: String?
         public var invoiceID: String?
         public var invoiceNumber: String?
         public var currencyCode: String?
         public var contact: XeroContact?
+
+        public init(type: String?, invoiceID: String?, invoiceNumber: String?, currencyCode: String?, contact: XeroContact?) {
+            self.type = type
+            self.invoiceID = invoiceID
+            self.invoiceNumber = invoiceNumber
+            self.currencyCode = currencyCode
+            self.contact = contact
+        }
 
         enum CodingKeys: String, CodingKey {
             case type = "Type"

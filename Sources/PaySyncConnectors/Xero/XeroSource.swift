@@ -134,36 +134,41 @@ public struct XeroSource: Source {
 
     /// Decodes and normalises one page.
     func decodePage(_ body: Data, entity: XeroEntity, tenant: String, page: Int, today: CalendarDate) throws -> SourcePage {
-        let resource = entity.resource
-        let source = "tenant \(tenant) /\(resource) page \(page)"
+        let source = "tenant \(tenant) /\(entity.resource) page \(page)"
         switch entity {
         case .invoices:
-            let envelope: XeroPage<XeroInvoice> = try decodeEnvelope(body, resource: resource, source: source)
+            let envelope = try scan(body, source: source) { try XeroPageScanner.invoices($0) }
             return normalise(envelope, entity: entity, page: page, id: \.invoiceID, updated: \.updatedDateUTC) { invoice, path throws(MoneyError) in
                 try XeroMapping.observation(of: invoice, tenant: tenant, today: today, path: path)
             }
         case .payments:
-            let envelope: XeroPage<XeroPayment> = try decodeEnvelope(body, resource: resource, source: source)
+            let envelope = try scan(body, source: source) { try XeroPageScanner.payments($0) }
             return normalise(envelope, entity: entity, page: page, id: \.paymentID, updated: \.updatedDateUTC) { payment, path throws(MoneyError) in
                 try XeroMapping.observation(of: payment, tenant: tenant, path: path)
             }
         }
     }
 
-    private func decodeEnvelope<Element>(_ body: Data, resource: String, source: String) throws -> XeroPage<Element> {
+    /// Reads a page with `XeroPageScanner`; on a syntax error, our parser names the line and column.
+    private func scan<Element>(_ body: Data, source: String, _ read: (Data) throws -> XeroPage<Element>) throws -> XeroPage<Element> {
         do {
-            let decoder = JSONDecoder()
-            decoder.userInfo[XeroPage<Element>.resourceKey] = resource
-            return try decoder.decode(XeroPage<Element>.self, from: body)
+            return try read(body)
         } catch {
-            // Our own parser names the line and column of a syntax error; JSONDecoder's message does not.
             do {
                 _ = try JSONParser.parse(body, source: source)
             } catch {
                 throw SourceError(source: name, message: "\(source), line \(error.line) column \(error.column): malformed JSON: \(error.message)", exitCode: .dataError)
             }
-            throw SourceError(source: name, message: "\(source): unexpected response shape: \(Lossy<Element>.describe(error))", exitCode: .dataError)
+            throw SourceError(source: name, message: "\(source): unexpected response shape: \((error as? JSONPullScanner.Failure)?.message ?? "\(error)")", exitCode: .dataError)
         }
+    }
+
+    /// The reference decoding of a page, with Foundation's `JSONDecoder` (tests and the benchmark
+    /// compare `XeroPageScanner` with it).
+    public static func decodeWithJSONDecoder<Element: Decodable & Sendable>(_ body: Data, resource: String, as: Element.Type) throws -> XeroPage<Element> {
+        let decoder = JSONDecoder()
+        decoder.userInfo[XeroPage<Element>.resourceKey] = resource
+        return try decoder.decode(XeroPage<Element>.self, from: body)
     }
 
     private func normalise<Element>(

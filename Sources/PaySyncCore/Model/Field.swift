@@ -21,8 +21,11 @@ public enum Field: String, Hashable, Sendable, CaseIterable, CustomStringConvert
 
     public var description: String { rawValue }
 
-    /// The bit this field occupies in a `FieldSet`.
-    var bit: UInt32 { 1 << UInt32(Field.allCases.firstIndex(of: self)!) }
+    /// The bit this field occupies in a `FieldSet` (its position in `allCases`; stored in the
+    /// ledger's transitions, so new fields are only ever appended).
+    var bit: UInt32 { 1 << UInt32(Field.bitIndex[self]!) }
+
+    private static let bitIndex: [Field: Int] = Dictionary(uniqueKeysWithValues: Field.allCases.enumerated().map { ($1, $0) })
 }
 
 /// A set of fields as a bit mask: cheap to build and intersect once per object on hot paths.

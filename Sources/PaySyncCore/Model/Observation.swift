@@ -104,8 +104,20 @@ public struct Observation: Hashable, Sendable {
 
     /// The fields that have a value: what a first write of a new object can carry.
     public var presentFields: FieldSet {
-        var present = FieldSet()
-        for field in Field.allCases where value(of: field) != nil { present.insert(field) }
+        var present = FieldSet([.status, .providerStatus, .provider])
+        if currency != nil { present.insert(.currency) }
+        if total != nil { present.insert(.amountTotal) }
+        if paid != nil { present.insert(.amountPaid) }
+        if due != nil { present.insert(.amountDue) }
+        if invoiceNumber != nil { present.insert(.invoiceNumber) }
+        if customerID != nil { present.insert(.customerID) }
+        if customerEmail != nil { present.insert(.customerEmail) }
+        if customerName != nil { present.insert(.customerName) }
+        if documentDate != nil { present.insert(.documentDate) }
+        if dueDate != nil { present.insert(.dueDate) }
+        if lastPaymentDate != nil { present.insert(.lastPaymentDate) }
+        if lastPaymentID != nil { present.insert(.lastPaymentID) }
+        if reference != nil { present.insert(.reference) }
         return present
     }
 }

@@ -9,6 +9,11 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
     /// The currency with this ISO 4217 code, or nil when the code is not an active ISO 4217 code.
     /// Lower-case input is accepted.
     public init?(code: String) {
+        if let exponent = Currency.exponents[code] {
+            self.code = code
+            self.exponent = exponent
+            return
+        }
         let upper = code.uppercased()
         guard let exponent = Currency.exponents[upper] else { return nil }
         self.code = upper

@@ -72,6 +72,54 @@ public enum DecimalText {
         return negative ? -magnitude : magnitude
     }
 
+    /// The shortest text of the same value: no leading or trailing zeros, no exponent, `0` for
+    /// zero (`1250.10` → `1250.1`, `-5.00` → `-5`, `1e2` → `100`). This is also how `Decimal`
+    /// describes itself, so texts from either source compare by value. Nil for text that is not a
+    /// JSON number.
+    public static func normalized(_ text: String) -> String? {
+        var bytes = Array(text.utf8)[...]
+        guard !bytes.isEmpty else { return nil }
+        var negative = false
+        if bytes.first == UInt8(ascii: "-") { negative = true; bytes = bytes.dropFirst() }
+        var digits: [UInt8] = []
+        var pointPosition: Int?
+        var exponent = 0
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digits.append(byte)
+            } else if byte == UInt8(ascii: "."), pointPosition == nil {
+                pointPosition = digits.count
+            } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                guard let value = Int(String(decoding: bytes[(index + 1)...], as: UTF8.self)) else { return nil }
+                exponent = value
+                break
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        guard !digits.isEmpty else { return nil }
+        // value = digits × 10^(exponent − fractionDigits)
+        var scale = exponent - (digits.count - (pointPosition ?? digits.count))
+        while digits.count > 1 && digits.first == UInt8(ascii: "0") { digits.removeFirst() }
+        while digits.count > 1 && digits.last == UInt8(ascii: "0") && scale < 0 { digits.removeLast(); scale += 1 }
+        if digits == [UInt8(ascii: "0")] { return "0" }
+        var result: [UInt8]
+        if scale >= 0 {
+            result = digits + [UInt8](repeating: UInt8(ascii: "0"), count: scale)
+        } else {
+            let fraction = -scale
+            if fraction >= digits.count {
+                result = Array("0.".utf8) + [UInt8](repeating: UInt8(ascii: "0"), count: fraction - digits.count) + digits
+            } else {
+                result = Array(digits[..<(digits.count - fraction)]) + [UInt8(ascii: ".")] + Array(digits[(digits.count - fraction)...])
+            }
+        }
+        return (negative ? "-" : "") + String(decoding: result, as: UTF8.self)
+    }
+
     /// `minorUnits` as decimal text with exactly `exponent` fraction digits.
     public static func format(minorUnits: Int64, exponent: Int) -> String {
         let negative = minorUnits < 0

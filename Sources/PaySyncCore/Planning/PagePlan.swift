@@ -23,6 +23,8 @@ public struct PlannedWrite: Hashable, Sendable {
     public var toStatus: PaymentStatus
     /// Set for an action (a task, a note) rather than a change of fields; `changes` is then empty.
     public var action: ActionPayload?
+    /// The index in the plan's `states` of the object this write is for.
+    public var stateIndex: Int = -1
 
     public init(sink: String, objectKey: ObjectKey, recordKey: String, changes: [FieldChange], fromStatus: PaymentStatus?,
                 toStatus: PaymentStatus, action: ActionPayload? = nil) {
@@ -42,12 +44,15 @@ public struct Transition: Hashable, Sendable {
     public var fromStatus: PaymentStatus?
     public var toStatus: PaymentStatus
     public var changed: FieldSet
+    /// The provider's updated-at of the observation that made this transition.
+    public var providerUpdatedAt: Timestamp?
 
-    public init(key: ObjectKey, fromStatus: PaymentStatus?, toStatus: PaymentStatus, changed: FieldSet) {
+    public init(key: ObjectKey, fromStatus: PaymentStatus?, toStatus: PaymentStatus, changed: FieldSet, providerUpdatedAt: Timestamp? = nil) {
         self.key = key
         self.fromStatus = fromStatus
         self.toStatus = toStatus
         self.changed = changed
+        self.providerUpdatedAt = providerUpdatedAt
     }
 }
 
@@ -90,6 +95,7 @@ public struct PageCounts: Hashable, Sendable {
 public struct PagePlan: Sendable {
     /// New or changed states to store.
     public var states: [Observation] = []
+    /// One per state, in the same order.
     public var transitions: [Transition] = []
     public var writes: [PlannedWrite] = []
     public var counts = PageCounts()

@@ -11,11 +11,15 @@ public enum PagePlanner {
         precondition(observations.count == known.count, "one known state per observation")
         var plan = PagePlan()
         plan.counts.fetched = observations.count
-        // An object that appears twice in one page diffs against its first appearance.
-        var seenInPage: [ObjectKey: Observation] = [:]
+        // An object that appears twice in one page diffs against its earlier appearance.
+        struct PageKey: Hashable { let kind: ObjectKind; let id: String }
+        var seenInPage: [PageKey: Int] = [:]  // → index in plan.states
+        seenInPage.reserveCapacity(observations.count)
 
         for (observation, storedState) in zip(observations, known) {
-            let previous = seenInPage[observation.key] ?? storedState
+            let pageKey = PageKey(kind: observation.key.kind, id: observation.key.externalID)
+            let earlier = seenInPage[pageKey]
+            let previous = earlier.map { plan.states[$0] } ?? storedState
             let decision = diff(known: previous, observation: observation)
             let changed: FieldSet
             switch decision {
@@ -32,9 +36,11 @@ public enum PagePlanner {
                 plan.counts.changed += 1
                 changed = fields
             }
-            seenInPage[observation.key] = observation
+            let stateIndex = plan.states.count
+            seenInPage[pageKey] = stateIndex
             plan.states.append(observation)
-            plan.transitions.append(Transition(key: observation.key, fromStatus: previous?.status, toStatus: observation.status, changed: changed))
+            plan.transitions.append(Transition(key: observation.key, fromStatus: previous?.status, toStatus: observation.status, changed: changed,
+                                               providerUpdatedAt: observation.updatedAt))
 
             // An unmapped status is recorded and reported, never written as if it meant something.
             if observation.status.isUnknown {
@@ -52,10 +58,12 @@ public enum PagePlanner {
                 let changes = relevant.map { field in
                     FieldChange(field: field, old: previous?.value(of: field), new: observation.value(of: field))
                 }
-                plan.writes.append(PlannedWrite(
+                var write = PlannedWrite(
                     sink: route.sink, objectKey: observation.key, recordKey: recordKey, changes: changes,
                     fromStatus: previous?.status, toStatus: observation.status
-                ))
+                )
+                write.stateIndex = stateIndex
+                plan.writes.append(write)
                 // An action runs once, on the transition into its status; reruns see no transition.
                 guard actionsEnabled, previous?.status != observation.status, let actions = kindRoute.actions[observation.status] else { continue }
                 for action in actions {
@@ -66,8 +74,10 @@ public enum PagePlanner {
                     case .note(let body):
                         payload = ActionPayload(kind: "note", subject: nil, body: body.render(observation, from: previous?.status))
                     }
-                    plan.writes.append(PlannedWrite(sink: route.sink, objectKey: observation.key, recordKey: recordKey, changes: [],
-                                                    fromStatus: previous?.status, toStatus: observation.status, action: payload))
+                    var write = PlannedWrite(sink: route.sink, objectKey: observation.key, recordKey: recordKey, changes: [],
+                                             fromStatus: previous?.status, toStatus: observation.status, action: payload)
+                    write.stateIndex = stateIndex
+                    plan.writes.append(write)
                     plan.counts.actions += 1
                 }
             }

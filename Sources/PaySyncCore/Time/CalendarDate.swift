@@ -13,11 +13,23 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     }
 
     /// Parses `YYYY-MM-DD`, also when followed by a time (`2025-05-01T00:00:00`), which is ignored.
-    public init?(iso text: some StringProtocol) {
-        let bytes = Array(text.utf8)
+    public init?(iso text: String) {
+        var text = text
+        guard let date = text.withUTF8({ CalendarDate(isoBytes: $0) }) else { return nil }
+        self = date
+    }
+
+    public init?(iso text: Substring) {
+        self.init(iso: String(text))
+    }
+
+    /// Parses `YYYY-MM-DD` (optionally followed by a time) from UTF-8 bytes.
+    public init?(isoBytes bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               bytes.count == 10 || bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
-              let year = ASCII.integer(bytes[0..<4]), let month = ASCII.integer(bytes[5..<7]), let day = ASCII.integer(bytes[8..<10])
+              let year = ASCII.integer(UnsafeBufferPointer(rebasing: bytes[0..<4])),
+              let month = ASCII.integer(UnsafeBufferPointer(rebasing: bytes[5..<7])),
+              let day = ASCII.integer(UnsafeBufferPointer(rebasing: bytes[8..<10]))
         else { return nil }
         self.init(year: year, month: month, day: day)
     }
@@ -56,8 +68,23 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     public func adding(days: Int) -> CalendarDate { CalendarDate(daysSinceEpoch: daysSinceEpoch + Int64(days)) }
 
+    /// `YYYY-MM-DD`, built byte by byte (this runs for several fields of every object).
     public var description: String {
-        "\(ASCII.padded(year, 4))-\(ASCII.padded(month, 2))-\(ASCII.padded(day, 2))"
+        guard (0...9999).contains(year) else { return "\(ASCII.padded(year, 4))-\(ASCII.padded(month, 2))-\(ASCII.padded(day, 2))" }
+        return String(unsafeUninitializedCapacity: 10) { buffer in
+            let zero = UInt8(ascii: "0")
+            buffer[0] = zero + UInt8(year / 1000)
+            buffer[1] = zero + UInt8(year / 100 % 10)
+            buffer[2] = zero + UInt8(year / 10 % 10)
+            buffer[3] = zero + UInt8(year % 10)
+            buffer[4] = UInt8(ascii: "-")
+            buffer[5] = zero + UInt8(month / 10)
+            buffer[6] = zero + UInt8(month % 10)
+            buffer[7] = UInt8(ascii: "-")
+            buffer[8] = zero + UInt8(day / 10)
+            buffer[9] = zero + UInt8(day % 10)
+            return 10
+        }
     }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {

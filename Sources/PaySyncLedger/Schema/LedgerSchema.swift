@@ -60,7 +60,7 @@ enum LedgerSchema {
                 provider_updated_at INTEGER,
                 from_status TEXT,
                 to_status TEXT NOT NULL,
-                changed TEXT NOT NULL          -- comma-separated canonical field names
+                changed TEXT NOT NULL          -- the fields that changed, as a FieldSet bit mask
             );
             CREATE INDEX transitions_by_object ON transitions (object_id, id);
 

@@ -1,3 +1,4 @@
+import Foundation
 import PaySyncCore
 
 /// The outbox `changes` column: `{"status":["sent","paid"],"amount_paid":[null,"12.00"]}`.
@@ -20,11 +21,19 @@ enum ChangesCodec {
     }
 
     static func decode(_ text: String) -> [FieldChange] {
-        guard let object = try? JSONParser.parse(text).objectValue else { return [] }
-        return object.members.compactMap { member in
-            guard let field = Field(rawValue: member.key), let pair = member.value.arrayValue, pair.count == 2 else { return nil }
-            return FieldChange(field: field, old: pair[0].stringValue, new: pair[1].stringValue)
+        var changes: [FieldChange] = []
+        var text = text
+        _ = try? text.withUTF8 { bytes in
+            try JSONPullScanner.scan(Data(bytes)) { scanner in
+                try scanner.readObject { scanner, key in
+                    guard let field = Field(rawValue: key.string) else { return try scanner.skipValue() }
+                    var pair: [String?] = []
+                    try scanner.readArray { scanner in pair.append(try scanner.readNull() ? nil : try scanner.readString()) }
+                    if pair.count == 2 { changes.append(FieldChange(field: field, old: pair[0], new: pair[1])) }
+                }
+            }
         }
+        return changes
     }
 
     private static func append(_ value: String?, to text: inout String) {

@@ -70,13 +70,17 @@ extension Ledger {
     /// mid-send is visible to the next run.
     public func markSending(_ ids: [Int64], now: Timestamp) throws {
         try database.transaction {
-            for id in ids {
-                try database.run(
-                    "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'",
-                    [.integer(now.millisecondsSinceEpoch), .integer(id)]
-                )
-            }
+            try database.run(
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'",
+                [.integer(now.millisecondsSinceEpoch), .text(Ledger.idList(ids))]
+            )
         }
+    }
+
+    /// `[1,2,3]`: a list of row ids bound as one parameter and read with `json_each`, so one cached
+    /// statement serves any batch.
+    static func idList(_ ids: some Sequence<Int64>) -> String {
+        "[" + ids.map(String.init).joined(separator: ",") + "]"
     }
 
     /// Settles sent rows in one transaction, following `OutboxStateMachine`. A retryable failure
@@ -89,7 +93,13 @@ extension Ledger {
     ) throws -> (delivered: Int, retrying: Int, dead: Int, skipped: Int) {
         var delivered = 0, retrying = 0, dead = 0, skipped = 0
         try database.transaction {
-            for (id, outcome) in outcomes {
+            // Delivered rows, the common case, go in one statement.
+            let acknowledged = outcomes.filter { $0.outcome == .delivered }.map(\.id)
+            if !acknowledged.isEmpty {
+                try database.run("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND state = 'sending'", [.text(Ledger.idList(acknowledged))])
+                delivered = database.changes
+            }
+            for (id, outcome) in outcomes where outcome != .delivered {
                 let attempts = Int(try database.scalar("SELECT attempts FROM outbox WHERE id = ?", [.integer(id)]) ?? 0)
                 let event: OutboxEvent
                 let error: String?

@@ -78,11 +78,18 @@ extension Ledger {
                     providerUpdatedAt: rows.optionalInt64(2).map(Timestamp.init(millisecondsSinceEpoch:)),
                     fromStatus: rows.optionalString(3).map(PaymentStatus.init(rawValue:)),
                     toStatus: PaymentStatus(rawValue: rows.string(4)),
-                    changed: rows.string(5).split(separator: ",").map(String.init)
+                    changed: Ledger.fieldNames(rows.string(5))
                 ))
             }
             return (observation.key, observation, transitions)
         }
+    }
+
+    /// The names in a transition's `changed` column: a `FieldSet` bit mask (or, in ledgers from
+    /// before it was one, a comma-separated list).
+    static func fieldNames(_ stored: String) -> [String] {
+        if let mask = UInt32(stored) { return FieldSet(rawValue: mask).map(\.rawValue) }
+        return stored.split(separator: ",").map(String.init)
     }
 
     /// The most recent rejected objects, newest first.

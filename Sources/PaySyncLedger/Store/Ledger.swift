@@ -135,28 +135,30 @@ public actor Ledger {
     /// Applies one page in one transaction: states, transitions, outbox rows, rejects and the
     /// cursor move are all kept, or (on any error, or a crash) none of them.
     public func apply(_ commit: PageCommit) throws {
+        precondition(commit.plan.transitions.count == commit.plan.states.count, "one transition per state")
         try database.transaction {
-            var objectIDs: [ObjectKey: Int64] = [:]
+            var objectIDs: [Int64] = []
+            objectIDs.reserveCapacity(commit.plan.states.count)
             for (index, state) in commit.plan.states.enumerated() {
                 try faultBeforeStateWrite?(index)
-                objectIDs[state.key] = try upsert(state, runID: commit.runID)
+                objectIDs.append(try upsert(state, runID: commit.runID))
             }
-            for transition in commit.plan.transitions {
-                guard let objectID = objectIDs[transition.key] else { continue }
+            for (index, transition) in commit.plan.transitions.enumerated() {
+                let objectID = objectIDs[index]
                 try database.run(
                     """
                     INSERT INTO transitions (object_id, run_id, observed_at, provider_updated_at, from_status, to_status, changed)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                     [.integer(objectID), .integer(commit.runID), .integer(commit.observedAt.millisecondsSinceEpoch),
-                     SQLValue(commit.plan.states.last(where: { $0.key == transition.key })?.updatedAt?.millisecondsSinceEpoch),
+                     SQLValue(transition.providerUpdatedAt?.millisecondsSinceEpoch),
                      SQLValue(transition.fromStatus?.rawValue), .text(transition.toStatus.rawValue),
-                     .text(transition.changed.map(\.rawValue).joined(separator: ","))]
+                     .integer(Int64(transition.changed.rawValue))]
                 )
             }
             for write in commit.plan.writes {
-                guard let objectID = objectIDs[write.objectKey] else { continue }
-                try enqueue(write, objectID: objectID, runID: commit.runID, now: commit.observedAt)
+                guard objectIDs.indices.contains(write.stateIndex) else { continue }
+                try enqueue(write, objectID: objectIDs[write.stateIndex], runID: commit.runID, now: commit.observedAt)
             }
             for reject in commit.rejects {
                 try database.run(

@@ -1,3 +1,4 @@
+import Foundation
 import PaySyncCore
 
 /// Reads a HubSpot batch response (200 or 207 Multi-Status) into one outcome per input.
@@ -15,6 +16,46 @@ public enum HubSpotBatchResponse {
             self.id = id
             self.traceID = traceID
         }
+    }
+
+    /// Outcomes from a response body. The common all-success response is scanned without building
+    /// a document; a response with errors is parsed in full.
+    public static func outcomes(for inputs: [Input], data: Data) -> [WriteOutcome]? {
+        var status: String?
+        var traces: Set<String> = []
+        var results = 0
+        var hasErrors = false
+        do {
+            try JSONPullScanner.scan(data) { scanner in
+                try scanner.readObject { scanner, key in
+                    if key.is("status") {
+                        status = try scanner.readNull() ? nil : try scanner.readString()
+                    } else if key.is("results") {
+                        try scanner.readArray { scanner in
+                            results += 1
+                            try scanner.readObject { scanner, key in
+                                if key.is("objectWriteTraceId"), !(try scanner.readNull()) { traces.insert(try scanner.readString()) } else { try scanner.skipValue() }
+                            }
+                        }
+                    } else if key.is("errors") {
+                        if try scanner.readNull() { return }
+                        var count = 0
+                        try scanner.readArray { scanner in count += 1; try scanner.skipValue() }
+                        hasErrors = count > 0
+                    } else {
+                        try scanner.skipValue()
+                    }
+                }
+            }
+        } catch {
+            return nil
+        }
+        if hasErrors {
+            guard let body = try? JSONParser.parse(data) else { return nil }
+            return outcomes(for: inputs, body: body)
+        }
+        let complete = status == "COMPLETE" && traces.isEmpty && results == inputs.count
+        return inputs.map { traces.contains($0.traceID) || complete ? .delivered : .retryable("HubSpot returned no result for this record") }
     }
 
     public static func outcomes(for inputs: [Input], body: JSONValue) -> [WriteOutcome] {

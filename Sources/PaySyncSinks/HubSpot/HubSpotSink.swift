@@ -61,7 +61,8 @@ public struct HubSpotSink: Sink {
     // MARK: Field writes
 
     func update(_ writes: [CoalescedWrite], mapping: CRMObjectMapping) async throws -> [WriteOutcome] {
-        var inputs: [JSONValue] = []
+        // The body is written as text directly: this runs for every write.
+        var body = "{\"inputs\":["
         var sent: [(position: Int, input: HubSpotBatchResponse.Input)] = []
         var outcomes = [WriteOutcome](repeating: .delivered, count: writes.count)
         for (position, write) in writes.enumerated() {
@@ -69,23 +70,34 @@ public struct HubSpotSink: Sink {
             // Nothing this CRM maps changed in a way it is told about (a status with no label): done.
             guard !values.isEmpty else { continue }
             let trace = write.rowIDs.map(String.init).joined(separator: ",")
-            let properties = JSONObject(values.map { ($0.property.name, .string(CRMValueFormat.hubSpot($0.value, type: $0.property.effectiveType))) })
-            inputs.append(.object(JSONObject([
-                ("idProperty", .string(mapping.idProperty)), ("id", .string(write.recordKey)),
-                ("properties", .object(properties)), ("objectWriteTraceId", .string(trace)),
-            ])))
+            if !sent.isEmpty { body += "," }
+            body += "{\"idProperty\":"
+            JSONWriter.appendQuoted(mapping.idProperty, into: &body)
+            body += ",\"id\":"
+            JSONWriter.appendQuoted(write.recordKey, into: &body)
+            body += ",\"properties\":{"
+            for (index, value) in values.enumerated() {
+                if index > 0 { body += "," }
+                JSONWriter.appendQuoted(value.property.name, into: &body)
+                body += ":"
+                JSONWriter.appendQuoted(CRMValueFormat.hubSpot(value.value, type: value.property.effectiveType), into: &body)
+            }
+            body += "},\"objectWriteTraceId\":"
+            JSONWriter.appendQuoted(trace, into: &body)
+            body += "}"
             sent.append((position, .init(id: write.recordKey, traceID: trace)))
         }
-        guard !inputs.isEmpty else { return outcomes }
+        guard !sent.isEmpty else { return outcomes }
+        body += "]}"
         let operation = mapping.missingRecord == .create ? "upsert" : "update"
-        let response = try await post("/\(mapping.object)/batch/\(operation)", body: ["inputs": .array(inputs)])
+        let response = try await post("/\(mapping.object)/batch/\(operation)", text: body)
         let results: [WriteOutcome]
         switch response.status {
         case 200, 207:
-            guard let body = try? JSONParser.parse(response.body) else {
+            guard let parsed = HubSpotBatchResponse.outcomes(for: sent.map(\.input), data: response.body) else {
                 throw SinkError(sink: name, message: "HubSpot answered \(response.status) with a body that is not JSON", exitCode: .unavailable)
             }
-            results = HubSpotBatchResponse.outcomes(for: sent.map(\.input), body: body)
+            results = parsed
         case 400, 409, 422:
             // The whole batch was refused; any inputs it names are the culprits, the rest retry.
             let body = (try? JSONParser.parse(response.body)) ?? .null
@@ -194,12 +206,16 @@ public struct HubSpotSink: Sink {
     // MARK: HTTP
 
     private func post(_ path: String, body: JSONValue) async throws -> HTTPResponse {
+        try await post(path, text: JSONWriter.compact(body))
+    }
+
+    private func post(_ path: String, text: String) async throws -> HTTPResponse {
         guard let url = URL(string: settings.baseURL + settings.objectsPath + path) else {
             throw SinkError(sink: name, message: "base_url \(settings.baseURL) does not make a valid URL", exitCode: .configuration)
         }
         let request = HTTPRequest(method: "POST", url: url, headers: [
             "Authorization": "Bearer \(token.reveal())", "Content-Type": "application/json", "Accept": "application/json",
-        ], body: Data(JSONWriter.compact(body).utf8))
+        ], body: Data(text.utf8))
         let response = try await client.send(
             request, limiter: limiter,
             isRetryable: { HubSpotSink.policy(of: $0) != "DAILY" },

@@ -38,6 +38,8 @@ public final class FakeHubSpotServer: Sendable {
         var schemas: [String: [String: PropertyKind]] = [:]
         var unique: [String: Set<String>] = [:]
         var records: [String: [String: Record]] = [:]
+        /// object type → unique property → value → record id.
+        var index: [String: [String: [String: String]]] = [:]
         var engagements: [Engagement] = []
         var nextID = 18_734_520_000
         var calls: [(path: String, inputs: Int)] = []
@@ -91,12 +93,18 @@ public final class FakeHubSpotServer: Sendable {
                 state.nextID += 1
                 let id = String(state.nextID)
                 state.records[objectType, default: [:]][id] = Record(id: id, properties: properties.merging(["hs_object_id": id]) { $1 })
+                for property in state.unique[objectType] ?? [] {
+                    if let value = properties[property] { state.index[objectType, default: [:]][property, default: [:]][value] = id }
+                }
             }
         }
     }
 
     public func record(_ objectType: String, where property: String, is value: String) -> Record? {
-        state.value.records[objectType]?.values.first { $0.properties[property] == value }
+        state.withLock { state in
+            if let id = state.index[objectType]?[property]?[value] { return state.records[objectType]?[id] }
+            return state.records[objectType]?.values.first { $0.properties[property] == value }
+        }
     }
 
     public func records(_ objectType: String) -> [Record] { Array(state.value.records[objectType]?.values ?? [:].values) }
@@ -200,7 +208,7 @@ public final class FakeHubSpotServer: Sendable {
                         ("message", .string("Property values were not valid: [\(invalid.joined(separator: ","))]")), ("context", ["ids": [.string(id)]])])))
                     continue
                 }
-                var existing = state.records[objectType]?.values.first { $0.properties[idProperty] == id }
+                var existing = state.index[objectType]?[idProperty]?[id].flatMap { state.records[objectType]?[$0] }
                 var isNew = false
                 if existing == nil {
                     guard upsert else {
@@ -216,6 +224,7 @@ public final class FakeHubSpotServer: Sendable {
                 var record = existing!
                 for (name, value) in properties { record.properties[name] = value.stringValue ?? "" }
                 state.records[objectType, default: [:]][record.id] = record
+                if isNew { state.index[objectType, default: [:]][idProperty, default: [:]][id] = record.id }
                 var result: [(key: String, value: JSONValue)] = [
                     ("id", .string(record.id)), ("properties", .object(JSONObject(properties.map { ($0.key, $0.value) } + [("hs_lastmodifieddate", "2025-05-02T09:00:00.000Z")]))),
                     ("createdAt", "2024-03-02T10:00:00.000Z"), ("updatedAt", "2025-05-02T09:00:00.000Z"), ("archived", false),
@@ -242,7 +251,7 @@ public final class FakeHubSpotServer: Sendable {
             var missing: [JSONValue] = []
             for input in body["inputs"]?.arrayValue ?? [] {
                 let id = input["id"]?.stringValue ?? ""
-                let record = idProperty.map { property in state.records[objectType]?.values.first { $0.properties[property] == id } } ?? state.records[objectType]?[id]
+                let record = idProperty.map { property in state.index[objectType]?[property]?[id].flatMap { state.records[objectType]?[$0] } } ?? state.records[objectType]?[id]
                 guard let record else { missing.append(.string(id)); continue }
                 let properties = JSONObject(wanted.compactMap { name in record.properties[name].map { (name, JSONValue.string($0)) } })
                 results.append(.object(JSONObject([("id", .string(record.id)), ("properties", .object(properties)), ("archived", false)])))

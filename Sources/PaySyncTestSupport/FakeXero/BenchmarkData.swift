@@ -3,14 +3,37 @@ import PaySyncCore
 /// The generated organisation the benchmark serves: one tenant, N objects.
 public enum BenchmarkData {
     public static let tenant = "be7c4a11-0000-4000-a000-0000000be7c4"
+    /// A second organisation for the outbox-drain scenario.
+    public static let drainTenant = "be7c4a11-0000-4000-a000-00000000d7a1"
     public static let start = Timestamp(iso: "2025-01-01T00:00:00Z")!
 
-    public static func load(objects: Int, into server: FakeXeroServer, seed: UInt64 = 2025) {
+    /// The HubSpot `payment_status` labels the benchmark maps statuses to, as config JSON.
+    public static let statusLabels = #"{"draft": "Draft", "sent": "Awaiting payment", "overdue": "Overdue", "partially_paid": "Partially paid", "paid": "Paid", "voided": "Voided"}"#
+
+    public static func load(objects: Int, into server: FakeXeroServer, tenant: String = BenchmarkData.tenant, seed: UInt64 = 2025) {
         var generator = XeroDataGenerator(seed: seed)
         let data = generator.dataset(objects: objects, start: start)
         server.put(invoices: data.invoices, tenant: tenant)
         server.put(payments: data.payments, tenant: tenant)
         let latest = max(data.invoices.last?.updated ?? start, data.payments.last?.updated ?? start)
-        server.setClock(latest.adding(milliseconds: 3_600_000))
+        server.setClock(max(server.now, latest.adding(milliseconds: 3_600_000)))
+    }
+
+    /// Changes 1% of the objects: every hundredth open invoice is paid in full (the invoice and a
+    /// new payment change), every hundredth other invoice voided or edited.
+    public static func changeOnePercent(of server: FakeXeroServer, tenant: String = BenchmarkData.tenant) {
+        let invoices = server.invoices(tenant: tenant)
+        let total = invoices.count + server.payments(tenant: tenant).count
+        var changed = 0
+        for (index, invoice) in invoices.enumerated() where index % 100 == 0 {
+            guard changed < total / 100 else { break }
+            if invoice.status == "AUTHORISED" && invoice.amountDue > 0 {
+                server.pay(invoice: invoice.invoiceID, amount: invoice.amountDue, tenant: tenant)
+                changed += 2
+            } else {
+                server.updateInvoice(invoice.invoiceID, tenant: tenant) { $0.reference += " (edited)" }
+                changed += 1
+            }
+        }
     }
 }

@@ -55,6 +55,8 @@ public final class FakeXeroServer: Sendable {
         var payments: [String: FakeXeroPayment] = [:]
         var sortedInvoices: [FakeXeroInvoice]?
         var sortedPayments: [FakeXeroPayment]?
+        /// The matches of the last query, so paging through it costs O(N) once, not per page.
+        var lastQuery: (key: String, invoices: [FakeXeroInvoice], payments: [FakeXeroPayment])?
     }
 
     struct State: Sendable {
@@ -68,6 +70,8 @@ public final class FakeXeroServer: Sendable {
         var changes: [ScheduledChange] = []
         var delays: [(pathSuffix: String, seconds: Double, after: Int)] = []
         var received: [Received] = []
+        /// Per distinct query since the last `clearReceived()`, how many objects matched it.
+        var served: [String: Int] = [:]
         var rotateRefreshTokens = true
         var dayCalls = 0
     }
@@ -123,6 +127,7 @@ public final class FakeXeroServer: Sendable {
         state.withLock { state in
             for invoice in invoices { state.tenants[tenant, default: Tenant()].invoices[invoice.invoiceID] = invoice }
             state.tenants[tenant]?.sortedInvoices = nil
+            state.tenants[tenant]?.lastQuery = nil
         }
     }
 
@@ -130,6 +135,7 @@ public final class FakeXeroServer: Sendable {
         state.withLock { state in
             for payment in payments { state.tenants[tenant, default: Tenant()].payments[payment.paymentID] = payment }
             state.tenants[tenant]?.sortedPayments = nil
+            state.tenants[tenant]?.lastQuery = nil
         }
     }
 
@@ -142,6 +148,7 @@ public final class FakeXeroServer: Sendable {
             invoice.updated = stamp
             state.tenants[tenant]?.invoices[id] = invoice
             state.tenants[tenant]?.sortedInvoices = nil
+            state.tenants[tenant]?.lastQuery = nil
         }
     }
 
@@ -166,6 +173,7 @@ public final class FakeXeroServer: Sendable {
             )
             state.tenants[tenant]?.sortedInvoices = nil
             state.tenants[tenant]?.sortedPayments = nil
+            state.tenants[tenant]?.lastQuery = nil
             return payment
         }
     }
@@ -205,7 +213,11 @@ public final class FakeXeroServer: Sendable {
 
     public var received: [Received] { state.value.received }
 
-    public func clearReceived() { state.withLock { $0.received.removeAll() } }
+    public func clearReceived() { state.withLock { $0.received.removeAll(); $0.served.removeAll() } }
+
+    /// For each distinct query answered since `clearReceived()`, the number of objects it matched:
+    /// the minimum number of calls is ceil(count / page size) per query.
+    public var lastServedCounts: [String: Int] { state.value.served }
 
     /// API calls (not token calls) received for a path suffix.
     public func calls(to suffix: String) -> Int { received.filter { $0.path.hasSuffix(suffix) }.count }
@@ -232,6 +244,7 @@ public final class FakeXeroServer: Sendable {
                     invoice.updated = state.clock
                     state.tenants[change.tenant]?.invoices[change.invoiceID] = invoice
                     state.tenants[change.tenant]?.sortedInvoices = nil
+                    state.tenants[change.tenant]?.lastQuery = nil
                 }
             }
             guard let index = state.faults.firstIndex(where: { path.hasSuffix($0.pathSuffix) }) else { return nil }
@@ -318,31 +331,64 @@ public final class FakeXeroServer: Sendable {
             return validation("only order=UpdatedDateUTC ASC is supported by this fake")
         }
 
-        let (rendered, itemCount, served, remaining) = state.withLock { state -> ([String], Int, Timestamp, Int) in
+        let queryKey = "\(resource)|\(since?.millisecondsSinceEpoch ?? -1)|\(request.queryValue("where") ?? "")"
+        let (objects, itemCount, served, remaining) = state.withLock { state -> ([Renderable], Int, Timestamp, Int) in
             state.dayCalls += 1
             var data = state.tenants[tenant]!
-            let items: [(updated: Timestamp, json: () -> String, matches: Bool)]
-            if resource == "Invoices" {
-                if data.sortedInvoices == nil { data.sortedInvoices = data.invoices.values.sorted { ($0.updated, $0.invoiceID) < ($1.updated, $1.invoiceID) } }
-                let sorted = data.sortedInvoices!
-                let start = since.map { time in firstIndex(in: sorted) { $0.updated > time } } ?? 0
-                items = sorted[start...].map { invoice in (invoice.updated, { invoice.render() }, filter.matches(type: invoice.type, date: invoice.date)) }
-            } else {
-                if data.sortedPayments == nil { data.sortedPayments = data.payments.values.sorted { ($0.updated, $0.paymentID) < ($1.updated, $1.paymentID) } }
-                let sorted = data.sortedPayments!
-                let start = since.map { time in firstIndex(in: sorted) { $0.updated > time } } ?? 0
-                items = sorted[start...].map { payment in (payment.updated, { payment.render() }, filter.matches(type: nil, date: payment.date)) }
+            if data.lastQuery?.key != queryKey {
+                if resource == "Invoices" {
+                    if data.sortedInvoices == nil { data.sortedInvoices = data.invoices.values.sorted { ($0.updated, $0.invoiceID) < ($1.updated, $1.invoiceID) } }
+                    let sorted = data.sortedInvoices!
+                    let start = since.map { time in firstIndex(in: sorted) { $0.updated > time } } ?? 0
+                    data.lastQuery = (queryKey, sorted[start...].filter { filter.matches(type: $0.type, date: $0.date) }, [])
+                } else {
+                    if data.sortedPayments == nil { data.sortedPayments = data.payments.values.sorted { ($0.updated, $0.paymentID) < ($1.updated, $1.paymentID) } }
+                    let sorted = data.sortedPayments!
+                    let start = since.map { time in firstIndex(in: sorted) { $0.updated > time } } ?? 0
+                    data.lastQuery = (queryKey, [], sorted[start...].filter { filter.matches(type: nil, date: $0.date) })
+                }
             }
+            let query = data.lastQuery!
             state.tenants[tenant] = data
-            let matching = items.filter(\.matches)
-            let slice = matching.dropFirst((page - 1) * pageSize).prefix(pageSize)
-            return (slice.map { $0.json() }, matching.count, state.clock, max(0, 5000 - state.dayCalls))
+            state.served["\(tenant)|\(queryKey)"] = resource == "Invoices" ? query.invoices.count : query.payments.count
+            let count = resource == "Invoices" ? query.invoices.count : query.payments.count
+            let from = min(count, (page - 1) * pageSize), to = min(count, from + pageSize)
+            let slice: [Renderable] = resource == "Invoices" ? query.invoices[from..<to].map { .invoice($0) } : query.payments[from..<to].map { .payment($0) }
+            return (slice, count, state.clock, max(0, 5000 - state.dayCalls))
+        }
+        // Rendering happens outside the lock: several connections can be served at once.
+        let rendered = objects.map { object -> String in
+            switch object {
+            case .invoice(let invoice): invoice.render()
+            case .payment(let payment): payment.render()
+            }
         }
         let pageCount = (itemCount + pageSize - 1) / pageSize
         // A deterministic response id, so recorded fixtures do not churn when regenerated.
         let responseID = String(format: "5c1e0f8a-2b7d-4a51-9a36-%012llx", served.millisecondsSinceEpoch &* 31 &+ Int64(page))
         let body = #"{"Id":"\#(responseID)","Status":"OK","ProviderName":"paysync fake","DateTimeUTC":"/Date(\#(served.millisecondsSinceEpoch))/","pagination":{"page":\#(page),"pageSize":\#(pageSize),"pageCount":\#(pageCount),"itemCount":\#(itemCount)},"\#(resource)":[\#(rendered.joined(separator: ","))]}"#
         return .json(200, body, headers: ["X-DayLimit-Remaining": String(remaining), "X-MinLimit-Remaining": "59", "X-AppMinLimit-Remaining": "9999"])
+    }
+
+    enum Renderable {
+        case invoice(FakeXeroInvoice)
+        case payment(FakeXeroPayment)
+    }
+
+    /// Every page of a list as Xero would serve it (for the benchmark's decode-only ceiling).
+    public func pageBodies(tenant: String, resource: String, pageSize: Int = 1000) -> [Data] {
+        let (invoices, payments) = state.withLock { state -> ([FakeXeroInvoice], [FakeXeroPayment]) in
+            let data = state.tenants[tenant]!
+            return (data.invoices.values.sorted { ($0.updated, $0.invoiceID) < ($1.updated, $1.invoiceID) },
+                    data.payments.values.sorted { ($0.updated, $0.paymentID) < ($1.updated, $1.paymentID) })
+        }
+        let rendered = resource == "Invoices" ? invoices.map { $0.render() } : payments.map { $0.render() }
+        return stride(from: 0, to: rendered.count, by: pageSize).map { start in
+            let slice = rendered[start..<min(start + pageSize, rendered.count)]
+            let page = start / pageSize + 1
+            let pageCount = (rendered.count + pageSize - 1) / pageSize
+            return Data(#"{"Id":"bench","Status":"OK","ProviderName":"paysync fake","DateTimeUTC":"/Date(0)/","pagination":{"page":\#(page),"pageSize":\#(pageSize),"pageCount":\#(pageCount),"itemCount":\#(rendered.count)},"\#(resource)":[\#(slice.joined(separator: ","))]}"#.utf8)
+        }
     }
 
     static func validation(_ message: String) -> ServerReply {
