@@ -22,10 +22,10 @@ guard FileManager.default.isExecutableFile(atPath: binary) else {
 func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
 let work = TemporaryDirectory(prefix: "paysync-bench")
-log("generating \(objects) objects (+\(drainObjects) for the drain scenario)…")
+log("generating \(objects) objects (+\(drainObjects) invoices for the outbox drain)…")
 let xero = try FakeXeroServer(tenants: [BenchmarkData.tenant, BenchmarkData.drainTenant], refreshToken: "bench-refresh")
 BenchmarkData.load(objects: objects, into: xero)
-BenchmarkData.load(objects: drainObjects, into: xero, tenant: BenchmarkData.drainTenant, seed: 77)
+BenchmarkData.load(invoices: drainObjects, into: xero, tenant: BenchmarkData.drainTenant, seed: 77)
 let hubspot = try FakeHubSpotServer(requestsPer10Seconds: 10_000)
 hubspot.defineDeals()
 
@@ -100,8 +100,11 @@ results.append(try scenario("3. backfill, nothing changed", ["backfill", "--sinc
 BenchmarkData.changeOnePercent(of: xero)
 results.append(try scenario("4. 1% of objects changed", ["reconcile"], config: mainConfig, ledger: ledger))
 let drainLedger = work.file("drain.db")
-_ = try scenario("prepare drain (killed before delivery)", ["reconcile"], config: drainConfig, ledger: drainLedger, extra: ["PAYSYNC_FAULT": "kill-before-delivery"])
-var drain = try scenario("5. outbox drain", ["reconcile"], config: drainConfig, ledger: drainLedger)
+xero.authorise(refreshToken: "bench-drain-refresh")
+let prepare = try scenario("prepare drain (killed before delivery)", ["reconcile"], config: drainConfig, ledger: drainLedger,
+                           extra: ["PAYSYNC_FAULT": "kill-before-delivery", "XERO_REFRESH_TOKEN": "bench-drain-refresh"])
+if prepare.measured.status != 137 { log("  the prepare run was meant to be killed (exit 137) but exited \(prepare.measured.status)") }
+var drain = try scenario("5. outbox drain", ["reconcile"], config: drainConfig, ledger: drainLedger, extra: ["XERO_REFRESH_TOKEN": "bench-drain-refresh"])
 drain.objects = drain.writes
 results.append(drain)
 

@@ -19,6 +19,15 @@ public enum BenchmarkData {
         server.setClock(max(server.now, latest.adding(milliseconds: 3_600_000)))
     }
 
+    /// Exactly `count` invoices and no payments: for the outbox drain, where each invoice is one
+    /// pending CRM write.
+    public static func load(invoices count: Int, into server: FakeXeroServer, tenant: String, seed: UInt64) {
+        var generator = XeroDataGenerator(seed: seed)
+        let invoices = Array(generator.dataset(objects: count * 2, start: start, numberOffset: 5_000_000).invoices.prefix(count))
+        server.put(invoices: invoices, tenant: tenant)
+        server.setClock(max(server.now, (invoices.last?.updated ?? start).adding(milliseconds: 3_600_000)))
+    }
+
     /// Changes 1% of the objects: every hundredth open invoice is paid in full (the invoice and a
     /// new payment change), every hundredth other invoice voided or edited.
     public static func changeOnePercent(of server: FakeXeroServer, tenant: String = BenchmarkData.tenant) {

@@ -119,6 +119,12 @@ public final class FakeXeroServer: Sendable {
 
     public var now: Timestamp { state.value.clock }
 
+    /// Accepts one more refresh token, as a second authorisation of the same app would issue
+    /// (each ledger then rotates its own token).
+    public func authorise(refreshToken: String) {
+        state.withLock { _ = $0.validRefreshTokens.insert(refreshToken) }
+    }
+
     /// Sets the server clock (the next change is stamped one tick after it).
     public func setClock(_ time: Timestamp) { state.withLock { $0.clock = time } }
 
