@@ -122,5 +122,15 @@ enum LedgerSchema {
             -- Actions (CRM tasks, notes) a status transition triggers; NULL for field writes.
             ALTER TABLE outbox ADD COLUMN action TEXT;
             """),
+        Migration(name: "0003-lighter-object-indexes", sql: """
+            -- Every object insert paid for an index keyed by a random document date behind a long
+            -- text prefix (measured: a quarter of a first sync's ledger time, see docs/performance.md).
+            -- Only backfill and the sweep read it, once per window, and they read every object
+            -- of the window from the provider anyway: a scan of the ledger costs them little.
+            DROP INDEX objects_by_document_date;
+            -- Overdue ageing reads sent invoices by due date: the partial index needs no prefix.
+            DROP INDEX objects_awaiting_payment;
+            CREATE INDEX objects_sent_by_due_date ON objects (due_date) WHERE status = 'sent';
+            """),
     ]
 }
