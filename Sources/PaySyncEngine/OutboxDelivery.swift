@@ -6,9 +6,9 @@ import PaySyncSinks
 /// into its latest write, sends batches of the sink's maximum size — ceil(N / max) calls for N
 /// records — and settles every row by the sink's per-record outcome.
 ///
-/// Rows are marked `sending` (committed) before the call, and settled after it; a crash between
-/// leaves them `sending`, and the next run sends that batch again. CRM writes set absolute
-/// values, so the repeat is harmless.
+/// Rows are claimed — marked `sending` and committed — before the call, and settled after it, in
+/// the same commit that claims the next batch; a crash between leaves one batch `sending`, and
+/// the next run sends it again. CRM writes set absolute values, so the repeat is harmless.
 enum OutboxDelivery {
     static func drain(sink: any Sink, ledger: Ledger, settings: OutboxSettings, context: Reconciler.Context) async {
         var after: String?
@@ -20,15 +20,9 @@ enum OutboxDelivery {
             context.logger.info("\(sink.name): \(written) written in \(calls) call\(calls == 1 ? "" : "s"), \(failed) failed")
         }
         do {
-            while !Task.isCancelled {
-                let now = context.environment.now()
-                let keys = try await ledger.dueRecordKeys(sink: sink.name, now: now, after: after, limit: sink.maxBatchSize)
-                guard let first = keys.first, let last = keys.last else { break }
-                after = last
-                let rows = try await ledger.dueRows(sink: sink.name, now: now, recordKeys: first, through: last)
-                let writes = Coalescing.coalesce(rows.map(\.queued))
-                try await ledger.markSending(rows.map(\.id), now: now)
-
+            var batch = try await ledger.claimBatch(sink: sink.name, after: nil, limit: sink.maxBatchSize, now: context.environment.now())
+            while let claimed = batch {
+                let writes = Coalescing.coalesce(claimed.rows.map(\.queued))
                 // Writes whose changes cancelled out while queued need no call.
                 var outcomes: [(id: Int64, outcome: WriteOutcome)] = writes.filter(\.isEmpty).flatMap { $0.rowIDs.map { ($0, .delivered) } }
                 let toSend = writes.filter { !$0.isEmpty }
@@ -53,9 +47,13 @@ enum OutboxDelivery {
                         break
                     }
                 }
-                let settled = try await ledger.settle(outcomes, maxAttempts: settings.maxAttempts, retryBaseSeconds: settings.retryBaseSeconds,
-                                                      retryCapSeconds: settings.retryCapSeconds, now: context.environment.now())
-                deadLettered += settled.dead
+                // Settle this batch and claim the next in one commit; a cancelled run claims no more.
+                let result = try await ledger.settleAndClaimNext(
+                    outcomes, settings: settings, now: context.environment.now(),
+                    sink: sink.name, after: claimed.lastRecordKey, limit: sink.maxBatchSize, claimNext: !Task.isCancelled
+                )
+                batch = result.next
+                deadLettered += result.settled.dead
                 if firstRefusal == nil {
                     firstRefusal = outcomes.lazy.compactMap { outcome -> String? in
                         if case .rejected(let message) = outcome.outcome { return message }

@@ -11,6 +11,9 @@ import PaySyncTestSupport
 let environment = ProcessInfo.processInfo.environment
 let objects = Int(environment["BENCH_N"] ?? "") ?? 100_000
 let drainObjects = Int(environment["BENCH_DRAIN_N"] ?? "") ?? 100_000
+/// Runs of each repeatable scenario (1, 2, 3, 5); the one with the least CPU is reported, as the
+/// figure least disturbed by the rest of the machine.
+let repeats = max(1, Int(environment["BENCH_REPEAT"] ?? "") ?? 1)
 let root = Repository.root
 let binary = environment["PAYSYNC_BIN"] ?? root + "/.build/release/paysync"
 let resultsPath = environment["BENCH_OUT"] ?? root + "/bench/results.json"
@@ -91,20 +94,42 @@ func scenario(_ name: String, _ arguments: [String], config: String, ledger: Str
     return result
 }
 
-let ledger = work.file("ledger.db")
-results.append(try scenario("1. first full sync", ["reconcile"], config: mainConfig, ledger: ledger))
+/// Runs `body` `repeats` times and keeps the run with the least CPU.
+func leastCPU(_ body: (Int) throws -> Result) rethrows -> Result {
+    var best: Result?
+    for attempt in 0..<repeats {
+        let result = try body(attempt)
+        if best == nil || result.measured.cpuSeconds < best!.measured.cpuSeconds { best = result }
+    }
+    return best!
+}
+
+// Each first sync starts from an empty ledger with its own authorisation (its own refresh token
+// to rotate); the last one's ledger is the one the later scenarios use.
+var ledger = ""
+results.append(try leastCPU { attempt in
+    ledger = work.file("ledger-\(attempt).db")
+    xero.authorise(refreshToken: "bench-refresh-\(attempt)")
+    return try scenario("1. first full sync", ["reconcile"], config: mainConfig, ledger: ledger, extra: ["XERO_REFRESH_TOKEN": "bench-refresh-\(attempt)"])
+})
 let ledgerBytes = ((try? FileManager.default.attributesOfItem(atPath: ledger)[.size] as? Int) ?? 0)
     + ((try? FileManager.default.attributesOfItem(atPath: ledger + "-wal")[.size] as? Int) ?? 0)
-results.append(try scenario("2. rerun, nothing changed", ["reconcile"], config: mainConfig, ledger: ledger))
-results.append(try scenario("3. backfill, nothing changed", ["backfill", "--since", "2020-01-01", "--until", "2030-01-01"], config: mainConfig, ledger: ledger))
+let token = ["XERO_REFRESH_TOKEN": "bench-refresh-\(repeats - 1)"]
+results.append(try leastCPU { _ in try scenario("2. rerun, nothing changed", ["reconcile"], config: mainConfig, ledger: ledger, extra: token) })
+results.append(try leastCPU { _ in
+    try scenario("3. backfill, nothing changed", ["backfill", "--since", "2020-01-01", "--until", "2030-01-01"], config: mainConfig, ledger: ledger, extra: token)
+})
 BenchmarkData.changeOnePercent(of: xero)
-results.append(try scenario("4. 1% of objects changed", ["reconcile"], config: mainConfig, ledger: ledger))
-let drainLedger = work.file("drain.db")
-xero.authorise(refreshToken: "bench-drain-refresh")
-let prepare = try scenario("prepare drain (killed before delivery)", ["reconcile"], config: drainConfig, ledger: drainLedger,
-                           extra: ["PAYSYNC_FAULT": "kill-before-delivery", "XERO_REFRESH_TOKEN": "bench-drain-refresh"])
-if prepare.measured.status != 137 { log("  the prepare run was meant to be killed (exit 137) but exited \(prepare.measured.status)") }
-var drain = try scenario("5. outbox drain", ["reconcile"], config: drainConfig, ledger: drainLedger, extra: ["XERO_REFRESH_TOKEN": "bench-drain-refresh"])
+results.append(try scenario("4. 1% of objects changed", ["reconcile"], config: mainConfig, ledger: ledger, extra: token))
+var drain = try leastCPU { attempt in
+    let drainLedger = work.file("drain-\(attempt).db")
+    let drainToken = ["XERO_REFRESH_TOKEN": "bench-drain-refresh-\(attempt)"]
+    xero.authorise(refreshToken: "bench-drain-refresh-\(attempt)")
+    let prepare = try scenario("prepare drain (killed before delivery)", ["reconcile"], config: drainConfig, ledger: drainLedger,
+                               extra: drainToken.merging(["PAYSYNC_FAULT": "kill-before-delivery"]) { $1 })
+    if prepare.measured.status != 137 { log("  the prepare run was meant to be killed (exit 137) but exited \(prepare.measured.status)") }
+    return try scenario("5. outbox drain", ["reconcile"], config: drainConfig, ledger: drainLedger, extra: drainToken)
+}
 drain.objects = drain.writes
 results.append(drain)
 
@@ -129,7 +154,7 @@ let scanSeconds = threadCPUSeconds() - scanStart
 func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : String(repeating: " ", count: width - text.count) + text }
 print("")
-print("paysync benchmark: N = \(objects) objects (\(invoicePages.count) invoice pages, \(paymentPages.count) payment pages), drain \(drainObjects)")
+print("paysync benchmark\(repeats > 1 ? " (scenarios 1, 2, 3, 5: least CPU of \(repeats) runs)" : ""): N = \(objects) objects (\(invoicePages.count) invoice pages, \(paymentPages.count) payment pages), drain \(drainObjects)")
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB; SQLite via the system libsqlite3; release build")
 print("")
 print("scenario                          objects   wall s    CPU s   obj/CPU-s  efficiency  provider calls (min)  CRM calls (min)  peak RSS MB")

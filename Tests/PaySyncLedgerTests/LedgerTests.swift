@@ -251,6 +251,29 @@ extension Ledger {
         #expect(try await ledger.dueRecordKeys(sink: "out", now: at, after: nil, limit: 10) == ["INV-3", "INV-4"])
     }
 
+    @Test func eachCommitSettlesOneBatchAndClaimsTheNext() async throws {
+        let (_, ledger) = try await seeded()
+        let first = try #require(try await ledger.claimBatch(sink: "out", after: nil, limit: 2, now: at))
+        #expect(first.rows.map(\.recordKey) == ["INV-1", "INV-2"] && first.lastRecordKey == "INV-2")
+        #expect(try await ledger.outboxCount(sink: "out", state: .sending) == 2)
+
+        let outcomes = first.rows.map { ($0.id, WriteOutcome.delivered) }
+        let step = try await ledger.settleAndClaimNext(outcomes, settings: OutboxSettings(), now: at, sink: "out", after: first.lastRecordKey, limit: 2)
+        #expect(step.settled == SettledCounts(delivered: 2, retrying: 0, dead: 0, skipped: 0))
+        #expect(step.next?.rows.map(\.recordKey) == ["INV-3", "INV-4"])
+        // Only the newly claimed batch is in flight: what a crash now would send again.
+        #expect(try await ledger.outboxCount(sink: "out", state: .sending) == 2)
+        #expect(try await ledger.count("outbox") == 3)
+
+        // A run that stops settles what it sent and claims nothing more.
+        let last = try #require(step.next)
+        let stop = try await ledger.settleAndClaimNext(last.rows.map { ($0.id, .delivered) }, settings: OutboxSettings(), now: at,
+                                                       sink: "out", after: last.lastRecordKey, limit: 2, claimNext: false)
+        #expect(stop.next == nil)
+        #expect(try await ledger.outboxCount(sink: "out", state: .sending) == 0)
+        #expect(try await ledger.outboxCount(sink: "out", state: .pending) == 1)
+    }
+
     @Test func retryableFailuresDeadLetterAfterMaxAttempts() async throws {
         let (_, ledger) = try await seeded()
         let id = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-1")[0].id

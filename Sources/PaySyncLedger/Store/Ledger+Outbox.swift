@@ -83,6 +83,34 @@ extension Ledger {
         "[" + ids.map(String.init).joined(separator: ",") + "]"
     }
 
+    /// Claims the next batch of a sink: the due rows of up to `limit` record keys after
+    /// `afterRecordKey`, marked `sending` and committed before the caller sends them.
+    /// - Returns: nil when nothing more is due.
+    public func claimBatch(sink: String, after afterRecordKey: String?, limit: Int, now: Timestamp) throws -> ClaimedBatch? {
+        try database.transaction {
+            let keys = try dueRecordKeys(sink: sink, now: now, after: afterRecordKey, limit: limit)
+            guard let first = keys.first, let last = keys.last else { return nil }
+            let rows = try dueRows(sink: sink, now: now, recordKeys: first, through: last)
+            try markSending(rows.map(\.id), now: now)
+            return ClaimedBatch(rows: rows, lastRecordKey: last)
+        }
+    }
+
+    /// Settles a sent batch and, unless `claimNext` is false, claims the next one in the same
+    /// transaction: one commit per batch instead of two, with the same guarantee (a crash leaves
+    /// at most the claimed batch `sending`, to be sent again).
+    public func settleAndClaimNext(
+        _ outcomes: [(id: Int64, outcome: WriteOutcome)], settings: OutboxSettings, now: Timestamp,
+        sink: String, after afterRecordKey: String, limit: Int, claimNext: Bool = true
+    ) throws -> (settled: SettledCounts, next: ClaimedBatch?) {
+        try database.transaction {
+            let settled = try settle(outcomes, maxAttempts: settings.maxAttempts, retryBaseSeconds: settings.retryBaseSeconds,
+                                     retryCapSeconds: settings.retryCapSeconds, now: now)
+            let next = claimNext ? try claimBatch(sink: sink, after: afterRecordKey, limit: limit, now: now) : nil
+            return (SettledCounts(delivered: settled.delivered, retrying: settled.retrying, dead: settled.dead, skipped: settled.skipped), next)
+        }
+    }
+
     /// Settles sent rows in one transaction, following `OutboxStateMachine`. A retryable failure
     /// is due again after `OutboxRetrySchedule` (by the row's attempts so far).
     /// - Returns: how many rows were delivered, will be retried, and were dead-lettered or skipped.

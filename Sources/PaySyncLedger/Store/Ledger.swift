@@ -102,20 +102,29 @@ public actor Ledger {
 
     /// The last known state of each object (nil for objects never seen), in the order asked.
     public func knownStates(for keys: [ObjectKey]) throws -> [Observation?] {
-        let sql = "SELECT \(Ledger.objectColumns) FROM objects WHERE provider = ? AND account = ? AND kind = ? AND external_id = ?"
         var states: [Observation?] = []
         states.reserveCapacity(keys.count)
         for key in keys {
-            let statement = try database.statement(sql, [.text(key.provider), .text(key.account), .text(key.kind.rawValue), .text(key.externalID)])
-            states.append(try statement.step() ? Ledger.observation(from: statement, offset: 0) : nil)
+            let statement = try database.statement(Ledger.knownStateSQL, [.text(key.provider), .text(key.account), .text(key.kind.rawValue), .text(key.externalID)])
+            // The key columns are the ones asked for: reuse the caller's strings instead of reading copies.
+            states.append(try statement.step() ? Ledger.observation(from: statement, offset: 0, key: key) : nil)
             statement.reset()
         }
         return states
     }
 
+    private static let knownStateSQL = "SELECT \(objectColumns) FROM objects WHERE provider = ? AND account = ? AND kind = ? AND external_id = ?"
+
     /// Reads an observation from 21 columns starting at `offset` (see `objectColumns`).
-    static func observation(from row: Statement, offset: Int32) -> Observation? {
-        guard let kind = ObjectKind(rawValue: row.string(offset + 2)) else { return nil }
+    /// `key`, when given, is the row's key (already known to the caller).
+    static func observation(from row: Statement, offset: Int32, key knownKey: ObjectKey? = nil) -> Observation? {
+        let key: ObjectKey
+        if let knownKey {
+            key = knownKey
+        } else {
+            guard let kind = ObjectKind(rawValue: row.string(offset + 2)) else { return nil }
+            key = ObjectKey(provider: row.string(offset), account: row.string(offset + 1), kind: kind, externalID: row.string(offset + 3))
+        }
         let currency = row.optionalString(offset + 8).flatMap { Currency(code: $0) }
         func money(_ column: Int32) -> Money? {
             guard let currency, let units = row.optionalInt64(offset + column) else { return nil }
@@ -123,7 +132,7 @@ public actor Ledger {
         }
         func date(_ column: Int32) -> CalendarDate? { row.optionalString(offset + column).flatMap { CalendarDate(iso: $0) } }
         return Observation(
-            key: ObjectKey(provider: row.string(offset), account: row.string(offset + 1), kind: kind, externalID: row.string(offset + 3)),
+            key: key,
             updatedAt: row.optionalInt64(offset + 4).map(Timestamp.init(millisecondsSinceEpoch:)),
             version: row.optionalString(offset + 5),
             status: PaymentStatus(rawValue: row.string(offset + 6)),
@@ -177,22 +186,24 @@ public actor Ledger {
         }
     }
 
+    private static let upsertSQL = """
+        INSERT INTO objects (\(objectColumns), first_run, last_changed_run)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (provider, account, kind, external_id) DO UPDATE SET
+            updated_at = excluded.updated_at, version = excluded.version, status = excluded.status,
+            provider_status = excluded.provider_status, currency = excluded.currency, total = excluded.total,
+            paid = excluded.paid, due = excluded.due, invoice_number = excluded.invoice_number,
+            customer_id = excluded.customer_id, customer_email = excluded.customer_email,
+            customer_name = excluded.customer_name, document_date = excluded.document_date,
+            due_date = excluded.due_date, last_payment_date = excluded.last_payment_date,
+            last_payment_id = excluded.last_payment_id, reference = excluded.reference,
+            last_changed_run = excluded.last_changed_run
+        RETURNING id
+        """
+
     private func upsert(_ state: Observation, runID: Int64) throws -> Int64 {
         let statement = try database.statement(
-            """
-            INSERT INTO objects (\(Ledger.objectColumns), first_run, last_changed_run)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (provider, account, kind, external_id) DO UPDATE SET
-                updated_at = excluded.updated_at, version = excluded.version, status = excluded.status,
-                provider_status = excluded.provider_status, currency = excluded.currency, total = excluded.total,
-                paid = excluded.paid, due = excluded.due, invoice_number = excluded.invoice_number,
-                customer_id = excluded.customer_id, customer_email = excluded.customer_email,
-                customer_name = excluded.customer_name, document_date = excluded.document_date,
-                due_date = excluded.due_date, last_payment_date = excluded.last_payment_date,
-                last_payment_id = excluded.last_payment_id, reference = excluded.reference,
-                last_changed_run = excluded.last_changed_run
-            RETURNING id
-            """,
+            Ledger.upsertSQL,
             [
                 .text(state.key.provider), .text(state.key.account), .text(state.key.kind.rawValue), .text(state.key.externalID),
                 SQLValue(state.updatedAt?.millisecondsSinceEpoch), SQLValue(state.version), .text(state.status.rawValue),

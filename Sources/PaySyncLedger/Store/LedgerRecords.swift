@@ -86,6 +86,21 @@ public struct OutboxRow: Hashable, Sendable {
     }
 }
 
+/// Outbox rows claimed for one call to a sink (marked `sending`), and the last record key they
+/// cover, from which the next batch starts.
+public struct ClaimedBatch: Sendable {
+    public var rows: [OutboxRow]
+    public var lastRecordKey: String
+}
+
+/// How a batch's rows were settled.
+public struct SettledCounts: Sendable, Equatable {
+    public var delivered: Int
+    public var retrying: Int
+    public var dead: Int
+    public var skipped: Int
+}
+
 /// One entry of an object's history.
 public struct TransitionRecord: Hashable, Sendable {
     public var runID: Int64?
