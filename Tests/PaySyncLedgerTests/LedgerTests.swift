@@ -130,6 +130,28 @@ extension Ledger {
         #expect(known == [invoice("a"), nil])
     }
 
+    @Test func knownStatesComeBackInTheOrderAskedAcrossAccountsAndKinds() async throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(path: directory.file("l.db"))
+        let run = try await ledger.startRun(command: "reconcile", dryRun: false, startedAt: at)
+        // Ids a JSON list must escape, and the same id under another account and another kind.
+        let quoted = invoice(#"q"uo\te"#)
+        var otherAccount = invoice("a")
+        otherAccount.key.account = "tenant-b"
+        var payment = invoice("a")
+        payment.key.kind = .payment
+        try await ledger.apply(commit([invoice("a"), quoted, invoice("c")], runID: run))
+        try await ledger.apply(PageCommit(provider: "xero", account: "tenant-b",
+                                          plan: PagePlanner.plan(observations: [otherAccount], known: [nil], routes: [route]),
+                                          cursor: nil, runID: run, observedAt: at))
+        try await ledger.apply(commit([payment], runID: run))
+
+        let asked = [invoice("c").key, payment.key, invoice("missing").key, otherAccount.key, quoted.key, invoice("a").key, invoice("c").key]
+        let known = try await ledger.knownStates(for: asked)
+        #expect(known == [invoice("c"), payment, nil, otherAccount, quoted, invoice("a"), invoice("c")])
+        #expect(try await ledger.knownStates(for: []) == [])
+    }
+
     @Test func aFailureMidPageKeepsNothingFromThatPage() async throws {
         let directory = TemporaryDirectory()
         let ledger = try Ledger(path: directory.file("l.db"))
