@@ -44,11 +44,24 @@ demo: build
 fixtures: deps
 	$(SWIFT) run paysync-dev demo-fixtures fixtures/demo
 
+# What a run costs as data grows: five scenarios against loopback fakes, release build.
+# BENCH_N=1000000 for the large run; figures in docs/performance.md, results in bench/results.json.
 bench: deps
-	@echo "the benchmark arrives with issue #5"
+	$(SWIFT) build -c release --product paysync
+	$(SWIFT) build -c release --product paysync-bench
+	.build/release/paysync-bench
 
+# paysync beside the Singer tap for Xero on the same fake server and data. The tap goes into a
+# throwaway virtualenv (tap-xero imports six without declaring it, hence the second package).
+BENCH_VENV := .build-bench/venv
+TAP_XERO   := tap-xero==2.6.0 six==1.17.0
 bench-peers: deps
-	@echo "the peer benchmark arrives with issue #5"
+	@command -v python3 >/dev/null 2>&1 || { echo "error: python3 not found; install it with: sudo apt-get install python3 python3-venv" >&2; exit 1; }
+	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV) || { echo "error: cannot create a virtualenv; install python3-venv" >&2; exit 1; }
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check $(TAP_XERO)
+	$(SWIFT) build -c release --product paysync
+	$(SWIFT) build -c release --product paysync-bench
+	TAP_XERO_PYTHON=$(BENCH_VENV)/bin/python .build/release/paysync-bench peers
 
 install: release
 	install -d "$(DESTDIR)$(PREFIX)/bin"

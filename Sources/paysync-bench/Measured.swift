@@ -14,8 +14,9 @@ struct Measured {
 }
 
 /// Runs a program and reads its resource usage from `wait4`, so the figures are the child's own:
-/// the fake servers in this process do not count.
-func measure(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Measured {
+/// the fake servers in this process do not count. With `discardOutput`, its standard output goes
+/// to /dev/null (a Singer tap writes every record there).
+func measure(_ executable: String, _ arguments: [String], environment: [String: String], discardOutput: Bool = false) throws -> Measured {
     let directory = NSTemporaryDirectory() + "paysync-bench-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -24,7 +25,7 @@ func measure(_ executable: String, _ arguments: [String], environment: [String: 
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 1, discardOutput ? "/dev/null" : outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
