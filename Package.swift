@@ -45,7 +45,7 @@ let package = Package(
         ),
 
         // `make bench`: runs the release binary against the fakes and reports what a run costs.
-        .executableTarget(name: "paysync-bench", dependencies: ["PaySyncTestSupport", "PaySyncConnectors"]),
+        .executableTarget(name: "paysync-bench", dependencies: ["PaySyncTestSupport", "PaySyncConnectors", "PaySyncLedger"]),
 
         .testTarget(name: "PaySyncCoreTests", dependencies: ["PaySyncCore"]),
         .testTarget(name: "PaySyncLedgerTests", dependencies: ["PaySyncLedger", "PaySyncTestSupport"]),

@@ -7,7 +7,7 @@ import PaySyncTestSupport
 /// are compared with, and the ratios (provider and CRM calls against the minimum the APIs allow,
 /// peak RSS at N = 1,000,000 against N = 100,000, ledger bytes per object).
 enum Scenarios {
-    static func run(_ bench: Bench) throws {
+    static func run(_ bench: Bench) async throws {
         let xero = bench.xero
         let mainConfig = bench.config(tenant: BenchmarkData.tenant)
         let drainConfig = bench.config(tenant: BenchmarkData.drainTenant)
@@ -62,6 +62,10 @@ enum Scenarios {
         for page in paymentPages { scanned += try XeroPageScanner.payments(page).elements.count }
         let scanRate = Double(scanned) / (threadCPUSeconds() - scanStart)
         let pageBytes = (invoicePages + paymentPages).reduce(0) { $0 + $1.count }
+        log("the ledger alone…")
+        let ledgerOnly = try await LedgerOnly.measure(invoicePages: invoicePages, paymentPages: paymentPages, tenant: BenchmarkData.tenant,
+                                                      ledgerPath: bench.work.file("ledger-only.db"))
+        let ledgerRate = Double(ledgerOnly.objects) / ledgerOnly.cpuSeconds
 
         // Report.
         print("")
@@ -85,6 +89,8 @@ enum Scenarios {
         print("")
         print("decode-only ceiling, Foundation's JSONDecoder into the wire structs on the same pages: \(fixed(decodeRate, 0)) objects per CPU-second")
         print("paysync's own XeroPageScanner on the same pages: \(fixed(scanRate, 0)) objects per CPU-second")
+        print("the ledger alone, the same objects planned and committed page by page to an empty ledger (no HTTP, decoding or delivery): "
+              + "\(fixed(ledgerRate, 0)) objects per CPU-second")
         print("efficiency = end-to-end objects per CPU-second / the JSONDecoder ceiling (scenario 5 counts writes, not objects)")
         print("provider calls: minimum = ceil(objects / \(Bench.xeroPageMaximum)) per resource listed (one to ask when none) + token refreshes; "
               + "CRM calls: minimum = ceil(writes / \(Bench.hubspotBatchMaximum))")
@@ -98,6 +104,7 @@ enum Scenarios {
             ("repeats", .number(String(bench.repeats))),
             ("decode_objects_per_cpu_second", .number(fixed(decodeRate, 0))),
             ("scanner_objects_per_cpu_second", .number(fixed(scanRate, 0))),
+            ("ledger_only_objects_per_cpu_second", .number(fixed(ledgerRate, 0))),
             ("ledger_bytes_per_object", .number(fixed(bytesPerObject, 1))),
             ("scenarios", .array(results.map { result in
                 .object(JSONObject([

@@ -12,7 +12,7 @@ do {
     let environment = ProcessInfo.processInfo.environment
     switch CommandLine.arguments.dropFirst().first {
     case nil:
-        try Scenarios.run(try Bench(environment: environment, drainTenant: true))
+        try await Scenarios.run(try Bench(environment: environment, drainTenant: true))
     case "peers":
         try Peers.run(try Bench(environment: environment, drainTenant: false), environment: environment)
     case let other?:
