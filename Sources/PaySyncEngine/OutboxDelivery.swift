@@ -11,7 +11,6 @@ import PaySyncSinks
 /// the next run sends it again. CRM writes set absolute values, so the repeat is harmless.
 enum OutboxDelivery {
     static func drain(sink: any Sink, ledger: Ledger, settings: OutboxSettings, context: Reconciler.Context) async {
-        var after: String?
         var written = 0, failed = 0, deadLettered = 0
         var firstRefusal: String?
         let callsBefore = sink.calls.total

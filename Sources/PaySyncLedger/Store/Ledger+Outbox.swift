@@ -107,7 +107,7 @@ extension Ledger {
             let settled = try settle(outcomes, maxAttempts: settings.maxAttempts, retryBaseSeconds: settings.retryBaseSeconds,
                                      retryCapSeconds: settings.retryCapSeconds, now: now)
             let next = claimNext ? try claimBatch(sink: sink, after: afterRecordKey, limit: limit, now: now) : nil
-            return (SettledCounts(delivered: settled.delivered, retrying: settled.retrying, dead: settled.dead, skipped: settled.skipped), next)
+            return (settled, next)
         }
     }
 
@@ -118,7 +118,7 @@ extension Ledger {
     public func settle(
         _ outcomes: [(id: Int64, outcome: WriteOutcome)], maxAttempts: Int, retryBaseSeconds: Double = 60,
         retryCapSeconds: Double = 3600, now: Timestamp
-    ) throws -> (delivered: Int, retrying: Int, dead: Int, skipped: Int) {
+    ) throws -> SettledCounts {
         var delivered = 0, retrying = 0, dead = 0, skipped = 0
         try database.transaction {
             // Delivered rows, the common case, go in one statement.
@@ -160,7 +160,7 @@ extension Ledger {
                 }
             }
         }
-        return (delivered, retrying, dead, skipped)
+        return SettledCounts(delivered: delivered, retrying: retrying, dead: dead, skipped: skipped)
     }
 
     /// Rows for `outbox list`, newest last.

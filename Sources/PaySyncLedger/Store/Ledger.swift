@@ -28,8 +28,8 @@ public actor Ledger {
             try database.execute("PRAGMA journal_mode = WAL")
             try database.execute("PRAGMA synchronous = FULL")
             // 16 MiB of page cache instead of SQLite's 2 MiB: the unique key index takes inserts at
-            // random places (provider ids are UUIDs), and a page read back from the OS for each one
-            // cost a fifth of the ledger's time (docs/performance.md). A bound, so memory stays flat.
+            // random places (provider ids are UUIDs), and reading evicted pages back from the OS cost
+            // about a tenth of a first sync (docs/performance.md). A bound, so memory stays flat.
             try database.execute("PRAGMA cache_size = -16384")
         }
         try database.execute("PRAGMA foreign_keys = ON")
