@@ -29,33 +29,8 @@ public struct HubSpotSink: Sink {
     }
 
     public func send(_ writes: [CoalescedWrite]) async throws -> [WriteOutcome] {
-        var outcomes = [WriteOutcome?](repeating: nil, count: writes.count)
-        // Field writes, one call per CRM object and policy.
-        var groups: [String: [Int]] = [:]
-        var order: [String] = []
-        for (index, write) in writes.enumerated() where write.action == nil {
-            guard let mapping = mappings[write.objectKey.kind] else {
-                outcomes[index] = .rejected("no HubSpot mapping for \(write.objectKey.kind) objects")
-                continue
-            }
-            let key = "\(mapping.object)|\(mapping.missingRecord.rawValue)|\(mapping.idProperty)"
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(index)
-        }
-        for key in order {
-            let indexes = groups[key]!
-            let mapping = mappings[writes[indexes[0]].objectKey.kind]!
-            for (index, outcome) in try await update(indexes.map { writes[$0] }, mapping: mapping).enumerated() {
-                outcomes[indexes[index]] = outcome
-            }
-        }
-        // Actions, after the writes (an upsert may just have created the record they attach to).
-        let actionIndexes = writes.indices.filter { writes[$0].action != nil }
-        if !actionIndexes.isEmpty {
-            let results = try await perform(actionIndexes.map { writes[$0] })
-            for (index, outcome) in zip(actionIndexes, results) { outcomes[index] = outcome }
-        }
-        return outcomes.map { $0 ?? .retryable("not sent") }
+        try await CRMBatchRouting.send(writes, mappings: mappings, crm: "HubSpot",
+                                       fields: { try await update($0, mapping: $1) }, actions: { try await perform($0) })
     }
 
     // MARK: Field writes

@@ -26,30 +26,8 @@ public struct SalesforceSink: Sink {
     }
 
     public func send(_ writes: [CoalescedWrite]) async throws -> [WriteOutcome] {
-        var outcomes = [WriteOutcome?](repeating: nil, count: writes.count)
-        var groups: [String: [Int]] = [:]
-        var order: [String] = []
-        for (index, write) in writes.enumerated() where write.action == nil {
-            guard let mapping = mappings[write.objectKey.kind] else {
-                outcomes[index] = .rejected("no Salesforce mapping for \(write.objectKey.kind) objects")
-                continue
-            }
-            let key = "\(mapping.object)|\(mapping.idProperty)|\(mapping.missingRecord.rawValue)"
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(index)
-        }
-        for key in order {
-            let indexes = groups[key]!
-            let mapping = mappings[writes[indexes[0]].objectKey.kind]!
-            for (position, outcome) in try await upsert(indexes.map { writes[$0] }, mapping: mapping).enumerated() {
-                outcomes[indexes[position]] = outcome
-            }
-        }
-        let actionIndexes = writes.indices.filter { writes[$0].action != nil }
-        if !actionIndexes.isEmpty {
-            for (index, outcome) in zip(actionIndexes, try await perform(actionIndexes.map { writes[$0] })) { outcomes[index] = outcome }
-        }
-        return outcomes.map { $0 ?? .retryable("not sent") }
+        try await CRMBatchRouting.send(writes, mappings: mappings, crm: "Salesforce",
+                                       fields: { try await upsert($0, mapping: $1) }, actions: { try await perform($0) })
     }
 
     func upsert(_ writes: [CoalescedWrite], mapping: CRMObjectMapping) async throws -> [WriteOutcome] {
