@@ -52,3 +52,49 @@ import Testing
         #expect((try? JSONSerialization.jsonObject(with: Data(compact.utf8))) != nil)
     }
 }
+
+@Suite struct JSONPullScannerSyntaxTests {
+    /// Skips one value, or reads it through `readObject`/`readArray` skipping every member; the
+    /// failure, if any.
+    func failure(_ json: String, reading: Bool = false) -> JSONPullScanner.Failure? {
+        do {
+            try JSONPullScanner.scan(Data(json.utf8)) { scanner in
+                guard reading else { return try scanner.skipValue() }
+                if scanner.peek() == UInt8(ascii: "{") {
+                    try scanner.readObject { scanner, _ in try scanner.skipValue() }
+                } else {
+                    try scanner.readArray { scanner in try scanner.skipValue() }
+                }
+            }
+            return nil
+        } catch let failure as JSONPullScanner.Failure {
+            return failure
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func wellFormedContainersPass(reading: Bool) {
+        for json in [#"{"a":[1,{"b":{}},[]],"c":"x"}"#, "{}", "[]", " [ 1 , [ ] , { } ] ", #"{"k":null}"#] {
+            #expect(failure(json, reading: reading) == nil, "\(json)")
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func malformedContainersSayWhatAndWhere(reading: Bool) {
+        let cases: [(String, Int, String)] = [
+            (#"{"a":1 "b":2}"#, 7, "expected ',' or '}'"),
+            ("[1 2]", 3, "expected ',' or ']'"),
+            (#"{"a":1"#, 6, "unexpected end of input in an object"),
+            ("[1", 2, "unexpected end of input in an array"),
+            ("[1,", 3, "unexpected end of input"),
+            ("{1:2}", 1, "expected a string key"),
+            (String(repeating: "[", count: 513), 513, "nested too deeply"),
+        ]
+        for (json, offset, message) in cases {
+            #expect(failure(json, reading: reading) == JSONPullScanner.Failure(offset: offset, message: message), "\(json)")
+        }
+    }
+}

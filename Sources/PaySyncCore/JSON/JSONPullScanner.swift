@@ -68,40 +68,44 @@ public struct JSONPullScanner {
     /// `skipValue()`).
     public mutating func readObject(_ member: (inout JSONPullScanner, Key) throws -> Void) throws {
         try expect(UInt8(ascii: "{"))
-        depth += 1
-        guard depth <= 512 else { throw failure("nested too deeply") }
-        if peek() == UInt8(ascii: "}") { offset += 1; depth -= 1; return }
-        while true {
+        if try enter(closing: UInt8(ascii: "}")) { return }
+        repeat {
             guard peek() == UInt8(ascii: "\"") else { throw failure("expected a string key") }
             let key = try readKey()
             try expect(UInt8(ascii: ":"))
             try member(&self, key)
-            guard let next = peek() else { throw failure("unexpected end of input in an object") }
-            offset += 1
-            if next == UInt8(ascii: ",") { continue }
-            if next == UInt8(ascii: "}") { break }
-            offset -= 1
-            throw failure("expected ',' or '}'")
-        }
-        depth -= 1
+        } while try another(closing: UInt8(ascii: "}"), in: "an object")
     }
 
     /// Reads an array, calling `element` for each element (which must consume it).
     public mutating func readArray(_ element: (inout JSONPullScanner) throws -> Void) throws {
         try expect(UInt8(ascii: "["))
+        if try enter(closing: UInt8(ascii: "]")) { return }
+        repeat {
+            try element(&self)
+        } while try another(closing: UInt8(ascii: "]"), in: "an array")
+    }
+
+    /// Just past a container's opening byte: one level deeper. True when the container is empty
+    /// (its closing byte consumed, the level left again).
+    @inline(__always) private mutating func enter(closing: UInt8) throws(Failure) -> Bool {
         depth += 1
         guard depth <= 512 else { throw failure("nested too deeply") }
-        if peek() == UInt8(ascii: "]") { offset += 1; depth -= 1; return }
-        while true {
-            try element(&self)
-            guard let next = peek() else { throw failure("unexpected end of input in an array") }
-            offset += 1
-            if next == UInt8(ascii: ",") { continue }
-            if next == UInt8(ascii: "]") { break }
-            offset -= 1
-            throw failure("expected ',' or ']'")
-        }
+        guard peek() == closing else { return false }
+        offset += 1
         depth -= 1
+        return true
+    }
+
+    /// After a container's element: true when a ',' announces another, false at the closing byte
+    /// (consumed, the level left).
+    @inline(__always) private mutating func another(closing: UInt8, in container: StaticString) throws(Failure) -> Bool {
+        guard let next = peek() else { throw failure("unexpected end of input in \(container)") }
+        offset += 1
+        if next == UInt8(ascii: ",") { return true }
+        if next == closing { depth -= 1; return false }
+        offset -= 1
+        throw failure("expected ',' or '\(Character(Unicode.Scalar(closing)))'")
     }
 
     /// An object key, compared without allocating.
@@ -275,37 +279,19 @@ public struct JSONPullScanner {
         case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "{"):
             offset += 1
-            depth += 1
-            guard depth <= 512 else { throw failure("nested too deeply") }
-            if peek() == UInt8(ascii: "}") { offset += 1; depth -= 1; return }
-            while true {
+            if try enter(closing: UInt8(ascii: "}")) { return }
+            repeat {
                 guard peek() == UInt8(ascii: "\"") else { throw failure("expected a string key") }
                 try skipString()
                 try expect(UInt8(ascii: ":"))
                 try skipValue()
-                guard let next = peek() else { throw failure("unexpected end of input in an object") }
-                offset += 1
-                if next == UInt8(ascii: ",") { continue }
-                if next == UInt8(ascii: "}") { break }
-                offset -= 1
-                throw failure("expected ',' or '}'")
-            }
-            depth -= 1
+            } while try another(closing: UInt8(ascii: "}"), in: "an object")
         case UInt8(ascii: "["):
             offset += 1
-            depth += 1
-            guard depth <= 512 else { throw failure("nested too deeply") }
-            if peek() == UInt8(ascii: "]") { offset += 1; depth -= 1; return }
-            while true {
+            if try enter(closing: UInt8(ascii: "]")) { return }
+            repeat {
                 try skipValue()
-                guard let next = peek() else { throw failure("unexpected end of input in an array") }
-                offset += 1
-                if next == UInt8(ascii: ",") { continue }
-                if next == UInt8(ascii: "]") { break }
-                offset -= 1
-                throw failure("expected ',' or ']'")
-            }
-            depth -= 1
+            } while try another(closing: UInt8(ascii: "]"), in: "an array")
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
