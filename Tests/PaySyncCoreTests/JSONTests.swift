@@ -98,3 +98,30 @@ import Testing
         }
     }
 }
+
+/// `JSONParser` and `JSONPullScanner` share the escape rules (`JSONEscapes`): both must read the
+/// same strings and refuse the same ones.
+@Suite struct JSONEscapeTests {
+    func scanned(_ json: String) throws -> String {
+        try JSONPullScanner.scan(Data(json.utf8)) { try $0.readString() }
+    }
+
+    @Test("escapes read the same in both readers", arguments: [
+        (#""\"\\\/\b\f\n\r\t""#, "\"\\/\u{08}\u{0C}\n\r\t"),
+        (#""plain \u0041\u00e9\u65e5""#, "plain Aé日"),
+        (#""pair \ud83d\ude00 end""#, "pair 😀 end"),
+        (#""\uD83D\uDE00""#, "😀"),
+    ])
+    func escapes(json: String, expected: String) throws {
+        #expect(try JSONParser.parse(json).stringValue == expected)
+        #expect(try scanned(json) == expected)
+    }
+
+    @Test("bad escapes fail in both readers", arguments: [
+        #""\ud800""#, #""\ude00""#, #""\ud83d\u0041""#, #""\u00g1""#, #""\u12""#, #""\x""#,
+    ])
+    func badEscapes(json: String) {
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(json) }
+        #expect(throws: JSONPullScanner.Failure.self) { try scanned(json) }
+    }
+}

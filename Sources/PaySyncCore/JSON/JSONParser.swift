@@ -135,30 +135,25 @@ public struct JSONParser {
                 guard index < bytes.count else { throw error("unexpected end of input in a string") }
                 let escape = bytes[index]
                 index += 1
+                if let single = JSONEscapes.single(escape) {
+                    scalars.append(single)
+                    continue
+                }
                 switch escape {
-                case UInt8(ascii: "\""): scalars.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): scalars.append(UInt8(ascii: "\\"))
-                case UInt8(ascii: "/"): scalars.append(UInt8(ascii: "/"))
-                case UInt8(ascii: "b"): scalars.append(0x08)
-                case UInt8(ascii: "f"): scalars.append(0x0C)
-                case UInt8(ascii: "n"): scalars.append(0x0A)
-                case UInt8(ascii: "r"): scalars.append(0x0D)
-                case UInt8(ascii: "t"): scalars.append(0x09)
                 case UInt8(ascii: "u"):
                     var code = try parseHex4()
-                    if (0xD800...0xDBFF).contains(code) {
+                    if JSONEscapes.isHighSurrogate(code) {
                         guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
                             throw error("unpaired surrogate in a \\u escape")
                         }
                         index += 2
                         let low = try parseHex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in a \\u escape") }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00...0xDFFF).contains(code) {
+                        guard JSONEscapes.isLowSurrogate(low) else { throw error("unpaired surrogate in a \\u escape") }
+                        code = JSONEscapes.combine(high: code, low: low)
+                    } else if JSONEscapes.isLowSurrogate(code) {
                         throw error("unpaired surrogate in a \\u escape")
                     }
-                    guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
-                    scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    guard JSONEscapes.appendUTF8(code, to: &scalars) else { throw error("invalid \\u escape") }
                 default:
                     index -= 1
                     throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
@@ -176,14 +171,7 @@ public struct JSONParser {
         guard index + 4 <= bytes.count else { throw error("incomplete \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw error("invalid hex digit in a \\u escape")
-            }
+            guard let digit = JSONEscapes.hexDigit(bytes[index]) else { throw error("invalid hex digit in a \\u escape") }
             value = value << 4 | digit
             index += 1
         }

@@ -174,26 +174,23 @@ public struct JSONPullScanner {
                 guard offset < bytes.count else { throw failure("unterminated string") }
                 let escape = bytes[offset]
                 offset += 1
+                if let single = JSONEscapes.single(escape) {
+                    decoded.append(single)
+                    continue
+                }
                 switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
-                case UInt8(ascii: "b"): decoded.append(0x08)
-                case UInt8(ascii: "f"): decoded.append(0x0C)
-                case UInt8(ascii: "n"): decoded.append(0x0A)
-                case UInt8(ascii: "r"): decoded.append(0x0D)
-                case UInt8(ascii: "t"): decoded.append(0x09)
                 case UInt8(ascii: "u"):
                     var code = try hex4()
-                    if (0xD800...0xDBFF).contains(code) {
+                    if JSONEscapes.isHighSurrogate(code) {
                         guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else { throw failure("unpaired surrogate") }
                         offset += 2
                         let low = try hex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw failure("unpaired surrogate") }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00...0xDFFF).contains(code) {
+                        guard JSONEscapes.isLowSurrogate(low) else { throw failure("unpaired surrogate") }
+                        code = JSONEscapes.combine(high: code, low: low)
+                    } else if JSONEscapes.isLowSurrogate(code) {
                         throw failure("unpaired surrogate")
                     }
-                    guard let scalar = Unicode.Scalar(code) else { throw failure("invalid \\u escape") }
-                    decoded.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    guard JSONEscapes.appendUTF8(code, to: &decoded) else { throw failure("invalid \\u escape") }
                 default:
                     throw failure("invalid escape")
                 }
@@ -209,14 +206,7 @@ public struct JSONPullScanner {
         guard offset + 4 <= bytes.count else { throw failure("incomplete \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let byte = bytes[offset]
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw failure("invalid \\u escape")
-            }
+            guard let digit = JSONEscapes.hexDigit(bytes[offset]) else { throw failure("invalid \\u escape") }
             value = value << 4 | digit
             offset += 1
         }
