@@ -216,3 +216,47 @@ nonisolated(unsafe) let dealMapping = CRMObjectMapping(object: "deals", idProper
         #expect(receiver.badSignatures == 1)
     }
 }
+
+/// The batch routing HubSpot and Salesforce share, with the CRM calls replaced by recorders.
+@Suite struct CRMBatchRoutingTests {
+    actor Calls {
+        var log: [String] = []
+        func add(_ entry: String) { log.append(entry) }
+    }
+
+    @Test func fieldWritesGoPerMappingThenActionsPerRecordObjectAndUnmappedKindsAreRefused() async throws {
+        let deals = CRMObjectMapping(object: "deals", idProperty: "invoice_number", properties: [PropertyMapping(name: "s", field: .status)])
+        let upserted = CRMObjectMapping(object: "deals", idProperty: "invoice_number", missingRecord: .create, properties: [PropertyMapping(name: "s", field: .status)])
+        let payments = CRMObjectMapping(object: "payments", idProperty: "payment_id", properties: [PropertyMapping(name: "s", field: .status)])
+        func keyed(_ kind: ObjectKind, _ number: String, _ row: Int64, action: String? = nil) -> CoalescedWrite {
+            var write = write(number, row)
+            write.objectKey.kind = kind
+            if let action { write.action = ActionPayload(kind: action, subject: "s", body: "b") }
+            return write
+        }
+        let writes = [
+            keyed(.payment, "P-1", 1, action: "note"), keyed(.invoice, "INV-1", 2), keyed(.creditNote, "CN-1", 3),
+            keyed(.payment, "P-2", 4), keyed(.invoice, "INV-2", 5, action: "task"), keyed(.invoice, "INV-3", 6), keyed(.refund, "R-1", 7),
+        ]
+        let calls = Calls()
+        let outcomes = try await CRMBatchRouting.send(
+            writes, mappings: [.invoice: deals, .payment: payments, .refund: upserted], crm: "TestCRM",
+            fields: { group, mapping in
+                await calls.add("fields \(mapping.object)/\(mapping.missingRecord.rawValue): \(group.map(\.recordKey).joined(separator: ","))")
+                return group.map { .rejected("field \($0.recordKey)") }
+            },
+            actions: { group, mapping in
+                await calls.add("actions \(mapping.object): \(group.map(\.recordKey).joined(separator: ","))")
+                return group.map { .rejected("action \($0.recordKey)") }
+            }
+        )
+        #expect(await calls.log == [
+            "fields deals/skip: INV-1,INV-3", "fields payments/skip: P-2", "fields deals/create: R-1",
+            "actions deals: INV-2", "actions payments: P-1",
+        ])
+        #expect(outcomes == [
+            .rejected("action P-1"), .rejected("field INV-1"), .rejected("no TestCRM mapping for credit_note objects"),
+            .rejected("field P-2"), .rejected("action INV-2"), .rejected("field INV-3"), .rejected("field R-1"),
+        ])
+    }
+}

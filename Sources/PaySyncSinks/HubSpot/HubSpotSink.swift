@@ -30,7 +30,7 @@ public struct HubSpotSink: Sink {
 
     public func send(_ writes: [CoalescedWrite]) async throws -> [WriteOutcome] {
         try await CRMBatchRouting.send(writes, mappings: mappings, crm: "HubSpot",
-                                       fields: { try await update($0, mapping: $1) }, actions: { try await perform($0) })
+                                       fields: { try await update($0, mapping: $1) }, actions: { try await perform($0, mapping: $1) })
     }
 
     // MARK: Field writes
@@ -88,61 +88,51 @@ public struct HubSpotSink: Sink {
 
     // MARK: Actions
 
-    func perform(_ actions: [CoalescedWrite]) async throws -> [WriteOutcome] {
+    /// Performs actions (tasks, notes) on records of one mapping.
+    func perform(_ actions: [CoalescedWrite], mapping: CRMObjectMapping) async throws -> [WriteOutcome] {
         var outcomes = [WriteOutcome](repeating: .retryable("not sent"), count: actions.count)
-        var byObject: [String: [Int]] = [:]
-        for (index, action) in actions.enumerated() {
-            guard let mapping = mappings[action.objectKey.kind] else {
-                outcomes[index] = .rejected("no HubSpot mapping for \(action.objectKey.kind) objects")
-                continue
-            }
-            byObject["\(mapping.object)|\(mapping.idProperty)", default: []].append(index)
+        // Find each record's HubSpot id and owner.
+        let keys = Array(Set(actions.map(\.recordKey))).sorted()
+        let read = try await post("/\(mapping.object)/batch/read", body: [
+            "idProperty": .string(mapping.idProperty), "properties": [.string("hubspot_owner_id"), .string(mapping.idProperty)],
+            "inputs": .array(keys.map { ["id": .string($0)] }),
+        ])
+        guard read.status == 200 || read.status == 207, let body = try? JSONParser.parse(read.body) else { throw failure(read) }
+        var records: [String: (id: String, owner: String?)] = [:]
+        for result in body["results"]?.arrayValue ?? [] {
+            guard let id = result["id"]?.stringValue, let key = result["properties"]?[mapping.idProperty]?.stringValue else { continue }
+            records[key] = (id, result["properties"]?["hubspot_owner_id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
         }
-        for (_, indexes) in byObject.sorted(by: { $0.key < $1.key }) {
-            let mapping = mappings[actions[indexes[0]].objectKey.kind]!
-            // Find each record's HubSpot id and owner.
-            let keys = Array(Set(indexes.map { actions[$0].recordKey })).sorted()
-            let read = try await post("/\(mapping.object)/batch/read", body: [
-                "idProperty": .string(mapping.idProperty), "properties": [.string("hubspot_owner_id"), .string(mapping.idProperty)],
-                "inputs": .array(keys.map { ["id": .string($0)] }),
-            ])
-            guard read.status == 200 || read.status == 207, let body = try? JSONParser.parse(read.body) else { throw failure(read) }
-            var records: [String: (id: String, owner: String?)] = [:]
-            for result in body["results"]?.arrayValue ?? [] {
-                guard let id = result["id"]?.stringValue, let key = result["properties"]?[mapping.idProperty]?.stringValue else { continue }
-                records[key] = (id, result["properties"]?["hubspot_owner_id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
+        for kind in ["task", "note"] {
+            let members = actions.indices.filter { actions[$0].action?.kind == kind }
+            var inputs: [JSONValue] = []
+            var positions: [Int] = []
+            for index in members {
+                let action = actions[index]
+                guard let record = records[action.recordKey] else {
+                    outcomes[index] = .noSuchRecord("HubSpot OBJECT_NOT_FOUND: no \(mapping.object) record with \(mapping.idProperty) = \(action.recordKey) for this \(kind)")
+                    continue
+                }
+                inputs.append(actionInput(action.action!, record: record, mapping: mapping, trace: action.rowIDs.map(String.init).joined(separator: ",")))
+                positions.append(index)
             }
-            for kind in ["task", "note"] {
-                let members = indexes.filter { actions[$0].action?.kind == kind }
-                var inputs: [JSONValue] = []
-                var positions: [Int] = []
-                for index in members {
-                    let action = actions[index]
-                    guard let record = records[action.recordKey] else {
-                        outcomes[index] = .noSuchRecord("HubSpot OBJECT_NOT_FOUND: no \(mapping.object) record with \(mapping.idProperty) = \(action.recordKey) for this \(kind)")
-                        continue
-                    }
-                    inputs.append(actionInput(action.action!, record: record, mapping: mapping, trace: action.rowIDs.map(String.init).joined(separator: ",")))
-                    positions.append(index)
+            guard !inputs.isEmpty else { continue }
+            let created = try await post("/\(kind)s/batch/create", body: ["inputs": .array(inputs)])
+            switch created.status {
+            case 200, 201, 207:
+                let body = (try? JSONParser.parse(created.body)) ?? .null
+                let results = HubSpotBatchResponse.outcomes(
+                    for: positions.map { .init(id: actions[$0].recordKey, traceID: actions[$0].rowIDs.map(String.init).joined(separator: ",")) },
+                    body: body
+                )
+                for (index, outcome) in zip(positions, results) { outcomes[index] = outcome }
+            case 400, 409, 422:
+                let body = (try? JSONParser.parse(created.body)) ?? .null
+                for index in positions {
+                    outcomes[index] = .rejected("HubSpot \(body["category"]?.stringValue ?? "HTTP \(created.status)"): \(body["message"]?.stringValue ?? created.bodyExcerpt())")
                 }
-                guard !inputs.isEmpty else { continue }
-                let created = try await post("/\(kind)s/batch/create", body: ["inputs": .array(inputs)])
-                switch created.status {
-                case 200, 201, 207:
-                    let body = (try? JSONParser.parse(created.body)) ?? .null
-                    let results = HubSpotBatchResponse.outcomes(
-                        for: positions.map { .init(id: actions[$0].recordKey, traceID: actions[$0].rowIDs.map(String.init).joined(separator: ",")) },
-                        body: body
-                    )
-                    for (index, outcome) in zip(positions, results) { outcomes[index] = outcome }
-                case 400, 409, 422:
-                    let body = (try? JSONParser.parse(created.body)) ?? .null
-                    for index in positions {
-                        outcomes[index] = .rejected("HubSpot \(body["category"]?.stringValue ?? "HTTP \(created.status)"): \(body["message"]?.stringValue ?? created.bodyExcerpt())")
-                    }
-                default:
-                    throw failure(created)
-                }
+            default:
+                throw failure(created)
             }
         }
         return outcomes

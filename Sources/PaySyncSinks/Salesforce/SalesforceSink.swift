@@ -27,7 +27,7 @@ public struct SalesforceSink: Sink {
 
     public func send(_ writes: [CoalescedWrite]) async throws -> [WriteOutcome] {
         try await CRMBatchRouting.send(writes, mappings: mappings, crm: "Salesforce",
-                                       fields: { try await upsert($0, mapping: $1) }, actions: { try await perform($0) })
+                                       fields: { try await upsert($0, mapping: $1) }, actions: { try await perform($0, mapping: $1) })
     }
 
     func upsert(_ writes: [CoalescedWrite], mapping: CRMObjectMapping) async throws -> [WriteOutcome] {
@@ -55,60 +55,50 @@ public struct SalesforceSink: Sink {
 
     // MARK: Actions
 
-    func perform(_ actions: [CoalescedWrite]) async throws -> [WriteOutcome] {
+    /// Performs actions (tasks, notes) on records of one mapping.
+    func perform(_ actions: [CoalescedWrite], mapping: CRMObjectMapping) async throws -> [WriteOutcome] {
         var outcomes = [WriteOutcome](repeating: .retryable("not sent"), count: actions.count)
-        var byObject: [String: [Int]] = [:]
-        for (index, action) in actions.enumerated() {
-            guard let mapping = mappings[action.objectKey.kind] else {
-                outcomes[index] = .rejected("no Salesforce mapping for \(action.objectKey.kind) objects")
+        let keys = Array(Set(actions.map(\.recordKey))).sorted()
+        let quoted = keys.map { "'" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
+        let soql = "SELECT Id, OwnerId, \(mapping.idProperty) FROM \(mapping.object) WHERE \(mapping.idProperty) IN (\(quoted.joined(separator: ",")))"
+        let found = try await call("GET", "/query?q=" + URLBuilder.encode(soql), body: nil)
+        guard found.status == 200, let body = try? JSONParser.parse(found.body) else { throw failure(found) }
+        var records: [String: (id: String, owner: String?)] = [:]
+        for record in body["records"]?.arrayValue ?? [] {
+            if let id = record["Id"]?.stringValue, let key = record[mapping.idProperty]?.stringValue {
+                records[key] = (id, record["OwnerId"]?.stringValue)
+            }
+        }
+        var creates: [JSONValue] = []
+        var positions: [Int] = []
+        let today = client.environment.now().utcDate.description
+        for index in actions.indices {
+            let action = actions[index]
+            guard let payload = action.action, let record = records[action.recordKey] else {
+                outcomes[index] = .noSuchRecord("Salesforce: no \(mapping.object) with \(mapping.idProperty) = \(action.recordKey) for this \(action.action?.kind ?? "action")")
                 continue
             }
-            byObject["\(mapping.object)|\(mapping.idProperty)", default: []].append(index)
-        }
-        for (_, indexes) in byObject.sorted(by: { $0.key < $1.key }) {
-            let mapping = mappings[actions[indexes[0]].objectKey.kind]!
-            let keys = Array(Set(indexes.map { actions[$0].recordKey })).sorted()
-            let quoted = keys.map { "'" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
-            let soql = "SELECT Id, OwnerId, \(mapping.idProperty) FROM \(mapping.object) WHERE \(mapping.idProperty) IN (\(quoted.joined(separator: ",")))"
-            let found = try await call("GET", "/query?q=" + URLBuilder.encode(soql), body: nil)
-            guard found.status == 200, let body = try? JSONParser.parse(found.body) else { throw failure(found) }
-            var records: [String: (id: String, owner: String?)] = [:]
-            for record in body["records"]?.arrayValue ?? [] {
-                if let id = record["Id"]?.stringValue, let key = record[mapping.idProperty]?.stringValue {
-                    records[key] = (id, record["OwnerId"]?.stringValue)
-                }
+            if payload.kind == "task" {
+                var members: [(key: String, value: JSONValue)] = [
+                    ("attributes", ["type": "Task"]), ("Subject", .string(String((payload.subject ?? "").prefix(255)))),
+                    ("Description", .string(payload.body ?? "")), ("WhatId", .string(record.id)),
+                    ("Status", "Not Started"), ("Priority", "High"), ("ActivityDate", .string(today)),
+                ]
+                if let owner = record.owner { members.append(("OwnerId", .string(owner))) }
+                creates.append(.object(JSONObject(members)))
+            } else {
+                let body = payload.body ?? ""
+                let title = String((body.split(separator: "\n").first.map(String.init) ?? "paysync").prefix(80))
+                creates.append(.object(JSONObject([("attributes", ["type": "Note"]), ("ParentId", .string(record.id)),
+                                                   ("Title", .string(title)), ("Body", .string(body))])))
             }
-            var creates: [JSONValue] = []
-            var positions: [Int] = []
-            let today = client.environment.now().utcDate.description
-            for index in indexes {
-                let action = actions[index]
-                guard let payload = action.action, let record = records[action.recordKey] else {
-                    outcomes[index] = .noSuchRecord("Salesforce: no \(mapping.object) with \(mapping.idProperty) = \(action.recordKey) for this \(action.action?.kind ?? "action")")
-                    continue
-                }
-                if payload.kind == "task" {
-                    var members: [(key: String, value: JSONValue)] = [
-                        ("attributes", ["type": "Task"]), ("Subject", .string(String((payload.subject ?? "").prefix(255)))),
-                        ("Description", .string(payload.body ?? "")), ("WhatId", .string(record.id)),
-                        ("Status", "Not Started"), ("Priority", "High"), ("ActivityDate", .string(today)),
-                    ]
-                    if let owner = record.owner { members.append(("OwnerId", .string(owner))) }
-                    creates.append(.object(JSONObject(members)))
-                } else {
-                    let body = payload.body ?? ""
-                    let title = String((body.split(separator: "\n").first.map(String.init) ?? "paysync").prefix(80))
-                    creates.append(.object(JSONObject([("attributes", ["type": "Note"]), ("ParentId", .string(record.id)),
-                                                       ("Title", .string(title)), ("Body", .string(body))])))
-                }
-                positions.append(index)
-            }
-            guard !creates.isEmpty else { continue }
-            let response = try await call("POST", "/composite/sobjects", body: ["allOrNone": false, "records": .array(creates)])
-            guard response.status == 200, let body = try? JSONParser.parse(response.body) else { throw failure(response) }
-            let results = SalesforceSaveResults.outcomes(count: creates.count, body: body, createsAllowed: true) { _ in "" }
-            for (index, outcome) in zip(positions, results) { outcomes[index] = outcome }
+            positions.append(index)
         }
+        guard !creates.isEmpty else { return outcomes }
+        let response = try await call("POST", "/composite/sobjects", body: ["allOrNone": false, "records": .array(creates)])
+        guard response.status == 200, let body = try? JSONParser.parse(response.body) else { throw failure(response) }
+        let results = SalesforceSaveResults.outcomes(count: creates.count, body: body, createsAllowed: true) { _ in "" }
+        for (index, outcome) in zip(positions, results) { outcomes[index] = outcome }
         return outcomes
     }
 
