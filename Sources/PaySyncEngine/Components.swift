@@ -23,7 +23,7 @@ struct Components {
         let sinks = try configuration.sinks.map { sink in
             let sinkClient = HTTPClient(transport: transport, policy: RetryPolicy(configuration.http), environment: dependencies.environment,
                                         logger: dependencies.logger, counter: CallCounter())
-            return try makeSink(sink, file: configuration.file, client: sinkClient, options: options, dependencies: dependencies)
+            return try makeSink(sink, file: configuration.file, client: sinkClient, options: options, ledger: ledger, dependencies: dependencies)
         }
         return Components(sources: sources, sinks: sinks, routes: configuration.sinks.map(\.route), calls: calls)
     }
@@ -54,65 +54,29 @@ struct Components {
 
     static func makeSource(_ configuration: SourceConfiguration, file: String, client: HTTPClient, options: RunOptions, ledger: Ledger,
                            dependencies: EngineDependencies) throws -> any Source {
-        switch configuration.provider {
-        case .xero(let settings):
-            let index = "sources[\(configuration.name)]"
-            let tokens: any AccessTokenProvider
-            if options.fixturesDirectory != nil {
-                // Replaying recorded exchanges: recordings never hold tokens, so none are needed.
-                tokens = StaticTokenProvider(Secret("fixture-replay"))
-            } else {
-                func required(_ reference: SecretReference?, _ key: String) throws -> Secret {
-                    guard let reference else {
-                        throw ConfigError(file: file, issues: [ConfigIssue(path: "\(index).\(key)", message: "is required to reach Xero (or run with --fixtures DIR)")])
-                    }
-                    return try reference.resolve(configPath: "\(index).\(key)", environment: dependencies.variables)
-                }
-                guard let tokenURL = URL(string: settings.tokenURL) else {
-                    throw ConfigError(file: file, issues: [ConfigIssue(path: "\(index).token_url", message: "is not a URL")])
-                }
-                tokens = OAuth2RefreshTokenProvider(
-                    configuration: .init(
-                        label: configuration.name, tokenURL: tokenURL,
-                        clientID: try required(settings.clientID, "client_id"), clientSecret: try required(settings.clientSecret, "client_secret"),
-                        seedRefreshToken: try required(settings.refreshToken, "refresh_token"), storeKey: "xero:\(configuration.name)"
-                    ),
-                    store: LedgerCredentialStore(ledger: ledger, environment: dependencies.environment),
-                    client: client
-                )
-            }
-            return XeroSource(name: configuration.name, settings: settings, client: client, tokens: tokens)
+        guard let descriptor = Registry.source(kind: configuration.kind) else {
+            throw GeneralError("sources[\(configuration.name)]: no connector for kind \(configuration.kind)", exitCode: .internalError)
         }
+        // Replaying recorded exchanges: recordings never hold tokens, so none are needed.
+        let context = BuildContext(
+            name: configuration.name, configPath: "sources[\(configuration.name)]", configFile: file, client: client,
+            credentials: LedgerCredentialStore(ledger: ledger, environment: dependencies.environment),
+            variables: dependencies.variables, needsNoCredentials: options.fixturesDirectory != nil
+        )
+        return try descriptor.make(configuration, context: context)
     }
 
-    static func makeSink(_ configuration: SinkConfiguration, file: String, client: HTTPClient, options: RunOptions,
+    static func makeSink(_ configuration: SinkConfiguration, file: String, client: HTTPClient, options: RunOptions, ledger: Ledger,
                          dependencies: EngineDependencies) throws -> any Sink {
-        let index = "sinks[\(configuration.name)]"
+        guard let descriptor = Registry.sink(kind: configuration.kind) else {
+            throw GeneralError("sinks[\(configuration.name)]: no sink for kind \(configuration.kind)", exitCode: .internalError)
+        }
         // A dry run never calls a sink, so it needs no credentials for one.
-        func secret(_ reference: SecretReference?, _ key: String) throws -> Secret {
-            if options.dryRun { return Secret("dry-run") }
-            guard let reference else { throw ConfigError(file: file, issues: [ConfigIssue(path: "\(index).\(key)", message: "is required")]) }
-            return try reference.resolve(configPath: "\(index).\(key)", environment: dependencies.variables)
-        }
-        let mappings = configuration.objects.compactMapValues(\.crm)
-        switch configuration.kind {
-        case .jsonLines(let path):
-            return JSONLinesSink(name: configuration.name, path: path)
-        case .hubspot(let settings):
-            return HubSpotSink(name: configuration.name, settings: settings, mappings: mappings, token: try secret(settings.token, "token"), client: client)
-        case .salesforce(let settings):
-            guard let tokenURL = URL(string: settings.tokenURL) else {
-                throw ConfigError(file: file, issues: [ConfigIssue(path: "\(index).token_url", message: "is not a URL")])
-            }
-            let session = SalesforceSession(credentials: .init(
-                label: configuration.name, tokenURL: tokenURL, grant: settings.grant,
-                clientID: try secret(settings.clientID, "client_id"), clientSecret: try secret(settings.clientSecret, "client_secret"),
-                refreshToken: settings.grant == .refreshToken ? try secret(settings.refreshToken, "refresh_token") : nil
-            ), client: HTTPClient(transport: client.transport, policy: client.policy, environment: client.environment, logger: client.logger))
-            // The session's token calls are counted apart from the data calls.
-            return SalesforceSink(name: configuration.name, settings: settings, mappings: mappings, session: session, client: client)
-        case .webhook(let settings):
-            return WebhookSink(name: configuration.name, settings: settings, secret: try secret(settings.secret, "secret"), client: client)
-        }
+        let context = BuildContext(
+            name: configuration.name, configPath: "sinks[\(configuration.name)]", configFile: file, client: client,
+            credentials: LedgerCredentialStore(ledger: ledger, environment: dependencies.environment),
+            variables: dependencies.variables, needsNoCredentials: options.dryRun
+        )
+        return try descriptor.make(configuration, context: context)
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
+import PaySyncConnectors
 import PaySyncCore
 import PaySyncEngine
 import PaySyncHTTP
+import PaySyncSinks
 import PaySyncTestSupport
 
 // Developer tool, not shipped: regenerates the demo fixtures and serves the fake Xero for
@@ -62,8 +64,8 @@ enum DemoFixtures {
         settings.timeZone = "Europe/London"
         let configuration = Configuration(
             file: "demo generator",
-            sources: [SourceConfiguration(name: "demo-xero", provider: .xero(settings))],
-            sinks: [SinkConfiguration(name: "crm-preview", kind: .jsonLines(path: scratch.file("writes.jsonl")), objects: JSONLinesDefaults.objects)]
+            sources: [.xero(name: "demo-xero", settings)],
+            sinks: [.jsonLines(name: "crm-preview", path: scratch.file("writes.jsonl"))]
         )
         let rewrite: @Sendable (URL) -> URL = { url in
             url.path.hasSuffix("/connect/token")

@@ -1,5 +1,6 @@
 import Foundation
 import PaySyncCore
+import PaySyncSinks
 import PaySyncHTTP
 import PaySyncTestSupport
 import Testing
@@ -74,9 +75,9 @@ final class CRMHarness: Sendable {
         }
         var outbox = OutboxSettings()
         outbox.retryBaseSeconds = 60
-        configuration = Configuration(file: "crm.json", outbox: outbox, sources: [SourceConfiguration(name: "xero", provider: .xero(settings))], sinks: [
-            SinkConfiguration(name: "hubspot", kind: .hubspot(hubspotSettings), objects: objects(hubspotMapping)),
-            SinkConfiguration(name: "salesforce", kind: .salesforce(salesforceSettings), objects: objects(salesforceMapping)),
+        configuration = Configuration(file: "crm.json", outbox: outbox, sources: [.xero(name: "xero", settings)], sinks: [
+            .hubspot(name: "hubspot", hubspotSettings, objects: objects(hubspotMapping)),
+            .salesforce(name: "salesforce", salesforceSettings, objects: objects(salesforceMapping)),
         ])
     }
 

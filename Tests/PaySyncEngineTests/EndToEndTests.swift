@@ -1,3 +1,5 @@
+import PaySyncConnectors
+import PaySyncSinks
 import Foundation
 import PaySyncCore
 import PaySyncHTTP
@@ -96,9 +98,9 @@ import Testing
         let harness = try EngineHarness(objects: 30)
         harness.server.addValidRefreshToken("someone-elses")
         var configuration = harness.configuration
-        guard case .xero(var settings) = configuration.sources[0].provider else { return }
+        var settings = try #require(configuration.sources[0].settings as? XeroSettings)
         settings.refreshToken = .environment("REVOKED")
-        configuration.sources[0].provider = .xero(settings)
+        configuration.sources[0].settings = settings
         let report = try await Reconciler.run(
             configuration: configuration, options: RunOptions(ledgerPath: harness.ledgerPath),
             dependencies: EngineDependencies(environment: harness.clock.environment, transport: URLSessionTransport(),

@@ -1,3 +1,5 @@
+import PaySyncConnectors
+import PaySyncSinks
 import Foundation
 import PaySyncCore
 import PaySyncHTTP
@@ -35,8 +37,8 @@ final class EngineHarness: Sendable {
         settings.sweep = sweep
         configuration = Configuration(
             file: "test.json", outbox: outbox,
-            sources: [SourceConfiguration(name: "xero-test", provider: .xero(settings))],
-            sinks: [SinkConfiguration(name: "out", kind: .jsonLines(path: sinkPath ?? directory.file("writes.jsonl")), objects: JSONLinesDefaults.objects)]
+            sources: [.xero(name: "xero-test", settings)],
+            sinks: [.jsonLines(name: "out", path: sinkPath ?? directory.file("writes.jsonl"))]
         )
     }
 

@@ -35,7 +35,7 @@ enum CommandTable {
 
     static let history = CommandSpec(
         path: ["history"], summary: "Show an object's status transitions.",
-        positionals: [("OBJECT", "An object key (xero:TENANT:invoice:ID), a provider id, or an invoice number.")],
+        positionals: [("OBJECT", "An object key (PROVIDER:ACCOUNT:KIND:ID), a provider id, or an invoice number.")],
         options: [OptionSpec(name: "--format", valueName: "text|json", help: "Output format (default: text).")]
     )
 

@@ -1,4 +1,5 @@
 import PaySyncCore
+import PaySyncEngine
 
 /// `paysync config check`: every problem in the config with its key path, each secret reference
 /// checked for presence (never printed), and a warning for secret files others can read.
@@ -14,40 +15,29 @@ enum ConfigCheckCommand {
         }
         var problems: [String] = []
         var warnings: [String] = []
+        let replaying = invocation.parsed.has("--fixtures")
+        // Sources: a config that only replays fixtures needs no credentials.
         for (index, source) in configuration.sources.enumerated() {
-            switch source.provider {
-            case .xero(let settings):
-                let references: [(String, SecretReference?)] = [("client_id", settings.clientID), ("client_secret", settings.clientSecret), ("refresh_token", settings.refreshToken)]
-                for (key, reference) in references {
-                    let path = "sources[\(index)].\(key)"
-                    guard let reference else {
-                        if !invocation.parsed.has("--fixtures") { problems.append("\(path): is required to reach Xero (or pass --fixtures if this config only replays fixtures)") }
-                        continue
-                    }
-                    do {
-                        _ = try reference.resolve(configPath: path, environment: invocation.variables)
-                    } catch {
-                        if !invocation.parsed.has("--fixtures") { problems.append(error.description) }
-                    }
-                    if reference.isReadableByOthers == true {
-                        warnings.append("\(path): \(reference) is readable by other users; run chmod 600 on it")
-                    }
+            for requirement in source.settings.secrets {
+                let path = "sources[\(index)].\(requirement.key)"
+                guard let reference = requirement.reference else {
+                    if !replaying { problems.append("\(path): is required \(requirement.purpose) (or pass --fixtures if this config only replays fixtures)") }
+                    continue
+                }
+                do {
+                    _ = try reference.resolve(configPath: path, environment: invocation.variables)
+                } catch {
+                    if !replaying { problems.append(error.description) }
+                }
+                if reference.isReadableByOthers == true {
+                    warnings.append("\(path): \(reference) is readable by other users; run chmod 600 on it")
                 }
             }
         }
         for (index, sink) in configuration.sinks.enumerated() {
-            var references: [(String, SecretReference?)] = []
-            switch sink.kind {
-            case .jsonLines: break
-            case .hubspot(let settings): references = [("token", settings.token)]
-            case .salesforce(let settings):
-                references = [("client_id", settings.clientID), ("client_secret", settings.clientSecret)]
-                if settings.grant == .refreshToken { references.append(("refresh_token", settings.refreshToken)) }
-            case .webhook(let settings): references = [("secret", settings.secret)]
-            }
-            for (key, reference) in references {
-                guard let reference else { continue }
-                let path = "sinks[\(index)].\(key)"
+            for requirement in sink.settings.secrets {
+                guard let reference = requirement.reference else { continue }
+                let path = "sinks[\(index)].\(requirement.key)"
                 do {
                     _ = try reference.resolve(configPath: path, environment: invocation.variables)
                 } catch {

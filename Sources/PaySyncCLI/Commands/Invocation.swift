@@ -50,7 +50,7 @@ struct Invocation: Sendable {
     }
 
     func loadConfiguration() throws(ConfigError) -> Configuration {
-        try ConfigParser.load(path: configPath)
+        try ConfigParser.load(path: configPath, kinds: Registry.configKinds)
     }
 
     /// `--ledger`, then the config's `ledger` (relative to the config file), then `./paysync.db`.

@@ -1,12 +1,11 @@
 import PaySyncCore
 import PaySyncEngine
-import PaySyncSinks
 
 /// Formats a run report: a few lines of text ending with the summary line, or one JSON object.
 enum ReportFormatter {
     static func text(_ report: RunReport, output: Output) {
         if report.dryRun {
-            for write in report.plannedWrites { output.line(JSONLinesSink.line(sink: write.sink, write: write.asCoalesced)) }
+            for write in report.plannedWrites { output.line(write.asCoalesced.jsonLine(sink: write.sink)) }
         }
         for window in report.windows {
             var line = "\(window.source) tenant \(window.account) \(window.entity) \(window.from)..<\(window.until): "
@@ -65,7 +64,7 @@ enum ReportFormatter {
             })))
         }
         if report.dryRun {
-            object.append(("writes", .array(report.plannedWrites.compactMap { try? JSONParser.parse(JSONLinesSink.line(sink: $0.sink, write: $0.asCoalesced)) })))
+            object.append(("writes", .array(report.plannedWrites.compactMap { try? JSONParser.parse($0.asCoalesced.jsonLine(sink: $0.sink)) })))
         }
         return .object(JSONObject(object))
     }

@@ -1,61 +1,10 @@
-/// Reading CRM sinks (`hubspot`, `salesforce`) and the `webhook` sink from the config.
+/// Reading a CRM sink's `objects`: per object kind, the CRM object, record key and properties.
 extension ConfigParser {
-    static let crmObjectKeys = ["object", "id_property", "key", "missing_record", "properties", "actions",
-                                "task_association_type_id", "note_association_type_id"]
-
-    static func readHubSpot(_ object: JSONObject, at path: String, reader: inout ConfigReader) -> SinkKind? {
-        _ = reader.object(.object(object), at: path, allowed: ["name", "kind", "token", "base_url", "objects_path", "requests_per_10_seconds", "objects"])
-        guard let token = reader.secret(object, "token", at: path) else {
-            if object["token"] == nil { reader.fail("\(path).token", "is required: a private-app token, as {\"env\": \"HUBSPOT_TOKEN\"} or {\"file\": \"PATH\"}") }
-            return nil
-        }
-        var settings = HubSpotSettings(token: token)
-        if let url = reader.url(object, "base_url", at: path) { settings.baseURL = url }
-        if let prefix = reader.string(object, "objects_path", at: path) {
-            settings.objectsPath = prefix.hasPrefix("/") ? String(prefix.reversed().drop { $0 == "/" }.reversed()) : "/" + prefix
-        }
-        if let limit = reader.integer(object, "requests_per_10_seconds", at: path, range: 1...10_000) { settings.requestsPer10Seconds = limit }
-        return .hubspot(settings)
-    }
-
-    static func readSalesforce(_ object: JSONObject, at path: String, reader: inout ConfigReader) -> SinkKind? {
-        _ = reader.object(.object(object), at: path, allowed: ["name", "kind", "token_url", "grant", "client_id", "client_secret", "refresh_token", "api_version", "objects"])
-        let grantName = reader.string(object, "grant", at: path) ?? "refresh_token"
-        let grants = Dictionary(uniqueKeysWithValues: SalesforceSettings.Grant.allCases.map { ($0.rawValue, $0) })
-        let grant = reader.choice(grantName, at: "\(path).grant", from: grants, noun: "grant")
-        let clientID = reader.secret(object, "client_id", at: path)
-        let clientSecret = reader.secret(object, "client_secret", at: path)
-        let refreshToken = reader.secret(object, "refresh_token", at: path)
-        if object["client_id"] == nil { reader.fail("\(path).client_id", "is required (the connected app's consumer key)") }
-        if object["client_secret"] == nil { reader.fail("\(path).client_secret", "is required (the connected app's consumer secret)") }
-        if grant == .refreshToken && object["refresh_token"] == nil {
-            reader.fail("\(path).refresh_token", "is required for grant \"refresh_token\" (or use \"grant\": \"client_credentials\")")
-        }
-        guard let grant, let clientID, let clientSecret else { return nil }
-        var settings = SalesforceSettings(grant: grant, clientID: clientID, clientSecret: clientSecret, refreshToken: refreshToken)
-        if let url = reader.url(object, "token_url", at: path) { settings.tokenURL = url }
-        if let version = reader.string(object, "api_version", at: path) {
-            if version.hasPrefix("v"), Double(version.dropFirst()) != nil { settings.apiVersion = version }
-            else { reader.fail("\(path).api_version", "\"\(version)\" is not an API version such as \"v62.0\"") }
-        }
-        return .salesforce(settings)
-    }
-
-    static func readWebhook(_ object: JSONObject, at path: String, reader: inout ConfigReader) -> SinkKind? {
-        _ = reader.object(.object(object), at: path, allowed: ["name", "kind", "url", "secret", "batch_size", "objects"])
-        let url = reader.url(object, "url", at: path)
-        if object["url"] == nil { reader.fail("\(path).url", "is required") }
-        let secret = reader.secret(object, "secret", at: path)
-        if object["secret"] == nil { reader.fail("\(path).secret", "is required: the key that signs each request, as {\"env\": …} or {\"file\": …}") }
-        guard let url, let secret else { return nil }
-        var settings = WebhookSettings(url: url, secret: secret)
-        if let size = reader.integer(object, "batch_size", at: path, range: 1...1000) { settings.batchSize = size }
-        return .webhook(settings)
-    }
+    static let crmObjectKeys = ["object", "id_property", "key", "missing_record", "properties", "actions"]
 
     /// `objects` for a CRM sink: every kind to write must be named, with its CRM object,
     /// record key property and properties.
-    static func readCRMObjectMappings(_ value: JSONValue?, at path: String, reader: inout ConfigReader) -> [ObjectKind: ObjectMapping] {
+    static func readCRMObjectMappings(_ value: JSONValue?, at path: String, extraKeys: [String], reader: inout ConfigReader) -> [ObjectKind: ObjectMapping] {
         guard let value else {
             reader.fail(path, "is required: map at least one kind (\"invoice\", \"payment\", …) to a CRM object; see docs/sinks/")
             return [:]
@@ -65,14 +14,14 @@ extension ConfigParser {
         var result: [ObjectKind: ObjectMapping] = [:]
         for (name, mappingValue) in object.members {
             guard let kind = ObjectKind(rawValue: name) else { continue }
-            if let mapping = readCRMObjectMapping(mappingValue, kind: kind, at: "\(path).\(name)", reader: &reader) { result[kind] = mapping }
+            if let mapping = readCRMObjectMapping(mappingValue, kind: kind, at: "\(path).\(name)", extraKeys: extraKeys, reader: &reader) { result[kind] = mapping }
         }
         if object.members.isEmpty { reader.fail(path, "map at least one kind to a CRM object") }
         return result
     }
 
-    static func readCRMObjectMapping(_ value: JSONValue, kind: ObjectKind, at path: String, reader: inout ConfigReader) -> ObjectMapping? {
-        guard let object = reader.object(value, at: path, allowed: crmObjectKeys) else { return nil }
+    static func readCRMObjectMapping(_ value: JSONValue, kind: ObjectKind, at path: String, extraKeys: [String], reader: inout ConfigReader) -> ObjectMapping? {
+        guard let object = reader.object(value, at: path, allowed: crmObjectKeys + extraKeys) else { return nil }
         let crmObject = reader.string(object, "object", at: path, required: true)
         let idProperty = reader.string(object, "id_property", at: path, required: true)
         var key: [RecordKeySource] = kind == .invoice ? [.field(.invoiceNumber)] : [.externalID]
@@ -93,12 +42,8 @@ extension ConfigParser {
             reader.fail("\(path).properties", "is required: which CRM properties get which fields")
         }
         let actions = readActions(object["actions"], at: "\(path).actions", reader: &reader)
-        let task = reader.integer(object, "task_association_type_id", at: path, range: 1...1_000_000)
-        let note = reader.integer(object, "note_association_type_id", at: path, range: 1...1_000_000)
         guard let crmObject, let idProperty else { return nil }
-        var mapping = CRMObjectMapping(object: crmObject, idProperty: idProperty, missingRecord: missing, properties: properties, actions: actions)
-        mapping.taskAssociationTypeID = task
-        mapping.noteAssociationTypeID = note
+        let mapping = CRMObjectMapping(object: crmObject, idProperty: idProperty, missingRecord: missing, properties: properties, actions: actions)
         return ObjectMapping(key: key, fields: mapping.fields, crm: mapping)
     }
 

@@ -2,8 +2,9 @@ import Foundation
 
 /// Reads and validates the config file. Every key is documented in `docs/configuration.md`.
 public enum ConfigParser {
-    /// Parses config JSON text. `file` names the file in errors.
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> Configuration {
+    /// Parses config JSON text. `file` names the file in errors; `kinds` are the registry's
+    /// source and sink readers (the only place a provider or CRM kind is known).
+    public static func parse(_ text: String, file: String, kinds: ConfigKinds) throws(ConfigError) -> Configuration {
         let document: JSONValue
         do {
             document = try JSONParser.parse(text, source: file)
@@ -11,23 +12,23 @@ public enum ConfigParser {
             throw ConfigError(file: file, issues: [ConfigIssue(path: "", message: "line \(error.line), column \(error.column): malformed JSON: \(error.message)")])
         }
         var reader = ConfigReader()
-        let configuration = read(document, file: file, reader: &reader)
+        let configuration = read(document, file: file, kinds: kinds, reader: &reader)
         if let configuration, reader.issues.isEmpty { return configuration }
         throw ConfigError(file: file, issues: reader.issues.isEmpty ? [ConfigIssue(path: "", message: "invalid configuration")] : reader.issues)
     }
 
     /// Reads the config file at `path`.
-    public static func load(path: String) throws(ConfigError) -> Configuration {
+    public static func load(path: String, kinds: ConfigKinds) throws(ConfigError) -> Configuration {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw ConfigError(file: path, issues: [ConfigIssue(path: "", message: exists ? "cannot be read (check its permissions)" : "no such file; pass --config PATH, set PAYSYNC_CONFIG, or create ./paysync.json (see docs/configuration.md)")])
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        return try parse(String(decoding: data, as: UTF8.self), file: path, kinds: kinds)
     }
 
     static let topLevelKeys = ["ledger", "http", "outbox", "sources", "sinks"]
 
-    private static func read(_ document: JSONValue, file: String, reader: inout ConfigReader) -> Configuration? {
+    private static func read(_ document: JSONValue, file: String, kinds: ConfigKinds, reader: inout ConfigReader) -> Configuration? {
         guard let root = reader.object(document, at: "", allowed: topLevelKeys) else { return nil }
         let ledger = reader.string(root, "ledger", at: "")
         let http = readHTTP(root["http"], reader: &reader)
@@ -36,7 +37,7 @@ public enum ConfigParser {
         var sources: [SourceConfiguration] = []
         if let elements = reader.array(root, "sources", at: "") {
             for (index, element) in elements.enumerated() {
-                if let source = readSource(element, at: "sources[\(index)]", reader: &reader) { sources.append(source) }
+                if let source = readSource(element, at: "sources[\(index)]", kinds: kinds.sources, reader: &reader) { sources.append(source) }
             }
         } else if root["sources"] == nil {
             reader.fail("sources", "is required: list at least one provider account to poll")
@@ -44,7 +45,7 @@ public enum ConfigParser {
         var sinks: [SinkConfiguration] = []
         if let elements = reader.array(root, "sinks", at: "") {
             for (index, element) in elements.enumerated() {
-                if let sink = readSink(element, at: "sinks[\(index)]", reader: &reader) { sinks.append(sink) }
+                if let sink = readSink(element, at: "sinks[\(index)]", kinds: kinds.sinks, reader: &reader) { sinks.append(sink) }
             }
         } else if root["sinks"] == nil {
             reader.fail("sinks", "is required: list at least one CRM, webhook or jsonl file to write")
@@ -83,109 +84,41 @@ public enum ConfigParser {
         return settings
     }
 
-    // MARK: Sources
+    // MARK: Sources and sinks
 
-    static let sourceKinds = ["xero"]
-
-    private static func readSource(_ value: JSONValue, at path: String, reader: inout ConfigReader) -> SourceConfiguration? {
+    private static func readSource(_ value: JSONValue, at path: String, kinds: [SourceConfigReader], reader: inout ConfigReader) -> SourceConfiguration? {
         guard let object = value.objectValue else {
             reader.fail(path, "expected an object, found \(value.typeDescription)")
             return nil
         }
         guard let kind = reader.string(object, "kind", at: path, required: true) else { return nil }
-        guard reader.choice(kind, at: "\(path).kind", from: Dictionary(uniqueKeysWithValues: sourceKinds.map { ($0, $0) }), noun: "kind") != nil else { return nil }
+        let options = Dictionary(kinds.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
+        guard let kindReader = reader.choice(kind, at: "\(path).kind", from: options, noun: "kind") else { return nil }
         let name = reader.string(object, "name", at: path) ?? kind
-        switch kind {
-        case "xero":
-            guard let settings = readXero(object, at: path, reader: &reader) else { return nil }
-            return SourceConfiguration(name: name, provider: .xero(settings))
-        default:
-            return nil
-        }
+        _ = reader.object(value, at: path, allowed: ["name", "kind"] + kindReader.keys)
+        guard let settings = kindReader.read(object, path, &reader) else { return nil }
+        return SourceConfiguration(name: name, kind: kind, settings: settings)
     }
 
-    static let xeroKeys = [
-        "name", "kind", "tenants", "client_id", "client_secret", "refresh_token", "base_url", "token_url",
-        "entities", "page_size", "overlap_seconds", "timezone", "rate_limit", "sweep", "start_date",
-    ]
-
-    private static func readXero(_ object: JSONObject, at path: String, reader: inout ConfigReader) -> XeroSettings? {
-        _ = reader.object(.object(object), at: path, allowed: xeroKeys)
-        let tenants = reader.strings(object, "tenants", at: path) ?? []
-        if tenants.isEmpty {
-            reader.fail("\(path).tenants", object["tenants"] == nil
-                ? "is required: list the Xero tenant ids to poll (GET https://api.xero.com/connections lists them)"
-                : "list at least one Xero tenant id")
-        }
-        var settings = XeroSettings(tenants: tenants)
-        settings.clientID = reader.secret(object, "client_id", at: path)
-        settings.clientSecret = reader.secret(object, "client_secret", at: path)
-        settings.refreshToken = reader.secret(object, "refresh_token", at: path)
-        if let url = reader.url(object, "base_url", at: path) { settings.baseURL = url }
-        if let url = reader.url(object, "token_url", at: path) { settings.tokenURL = url }
-        if let names = reader.strings(object, "entities", at: path) {
-            let options = Dictionary(uniqueKeysWithValues: XeroEntity.allCases.map { ($0.rawValue, $0) })
-            settings.entities = names.enumerated().compactMap { index, name in
-                reader.choice(name, at: "\(path).entities[\(index)]", from: options, noun: "entity")
-            }
-        }
-        if let size = reader.integer(object, "page_size", at: path, range: 1...1000) { settings.pageSize = size }
-        if let overlap = reader.integer(object, "overlap_seconds", at: path, range: 1...86400) { settings.overlapSeconds = overlap }
-        if let zone = reader.string(object, "timezone", at: path) {
-            if TimeZone(identifier: zone) == nil {
-                reader.fail("\(path).timezone", "unknown time zone \"\(zone)\"\(Suggestion.didYouMean(zone, in: TimeZone.knownTimeZoneIdentifiers)); use an IANA name such as \"Europe/London\"")
-            } else {
-                settings.timeZone = zone
-            }
-        }
-        if let limit = reader.object(object["rate_limit"], at: "\(path).rate_limit", allowed: ["per_minute", "concurrent"]) {
-            let perMinute = reader.integer(limit, "per_minute", at: "\(path).rate_limit", range: 1...1_000_000) ?? settings.rateLimit.perMinute
-            let concurrent = reader.integer(limit, "concurrent", at: "\(path).rate_limit", range: 1...100) ?? settings.rateLimit.concurrent
-            settings.rateLimit = RateLimitSettings(perMinute: perMinute, concurrent: concurrent)
-        }
-        if let sweep = reader.object(object["sweep"], at: "\(path).sweep", allowed: ["every_hours", "window_days"]) {
-            let every = reader.number(sweep, "every_hours", at: "\(path).sweep", range: 0.01...8760)
-            let window = reader.integer(sweep, "window_days", at: "\(path).sweep", range: 1...3650)
-            if every == nil && sweep["every_hours"] == nil { reader.fail("\(path).sweep.every_hours", "is required") }
-            if window == nil && sweep["window_days"] == nil { reader.fail("\(path).sweep.window_days", "is required") }
-            if let every, let window { settings.sweep = SweepSettings(everyHours: every, windowDays: window) }
-        }
-        if let text = reader.string(object, "start_date", at: path) {
-            if let date = CalendarDate(iso: text), text.count == 10 { settings.startDate = date }
-            else { reader.fail("\(path).start_date", "\"\(text)\" is not a date; write YYYY-MM-DD") }
-        }
-        return settings
-    }
-
-    // MARK: Sinks
-
-    static let sinkKinds = ["jsonl", "hubspot", "salesforce", "webhook"]
-
-    private static func readSink(_ value: JSONValue, at path: String, reader: inout ConfigReader) -> SinkConfiguration? {
+    private static func readSink(_ value: JSONValue, at path: String, kinds: [SinkConfigReader], reader: inout ConfigReader) -> SinkConfiguration? {
         guard let object = value.objectValue else {
             reader.fail(path, "expected an object, found \(value.typeDescription)")
             return nil
         }
         guard let kind = reader.string(object, "kind", at: path, required: true) else { return nil }
-        guard reader.choice(kind, at: "\(path).kind", from: Dictionary(uniqueKeysWithValues: sinkKinds.map { ($0, $0) }), noun: "kind") != nil else { return nil }
+        let options = Dictionary(kinds.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
+        guard let kindReader = reader.choice(kind, at: "\(path).kind", from: options, noun: "kind") else { return nil }
         let name = reader.string(object, "name", at: path) ?? kind
-        switch kind {
-        case "jsonl":
-            _ = reader.object(.object(object), at: path, allowed: ["name", "kind", "path", "objects"])
-            let file = reader.string(object, "path", at: path) ?? "-"
-            let objects = readObjectMappings(object["objects"], at: "\(path).objects", defaults: JSONLinesDefaults.objects, reader: &reader)
-            return SinkConfiguration(name: name, kind: .jsonLines(path: file), objects: objects)
-        case "webhook":
-            let kind = readWebhook(object, at: path, reader: &reader)
-            let objects = readObjectMappings(object["objects"], at: "\(path).objects", defaults: JSONLinesDefaults.objects, reader: &reader)
-            return kind.map { SinkConfiguration(name: name, kind: $0, objects: objects) }
-        case "hubspot", "salesforce":
-            let sinkKind = kind == "hubspot" ? readHubSpot(object, at: path, reader: &reader) : readSalesforce(object, at: path, reader: &reader)
-            let objects = readCRMObjectMappings(object["objects"], at: "\(path).objects", reader: &reader)
-            return sinkKind.map { SinkConfiguration(name: name, kind: $0, objects: objects) }
-        default:
-            return nil
+        _ = reader.object(value, at: path, allowed: ["name", "kind", "objects"] + kindReader.keys)
+        let settings = kindReader.read(object, path, &reader)
+        let objects: [ObjectKind: ObjectMapping]
+        switch kindReader.objects {
+        case .fields(let defaults):
+            objects = readObjectMappings(object["objects"], at: "\(path).objects", defaults: defaults, reader: &reader)
+        case .crm(let extraKeys):
+            objects = readCRMObjectMappings(object["objects"], at: "\(path).objects", extraKeys: extraKeys, reader: &reader)
         }
+        return settings.map { SinkConfiguration(name: name, kind: kind, settings: $0, objects: objects) }
     }
 
     /// `{"invoice": {"key": [...], "fields": [...]}, "payment": false, …}`: per kind, a mapping,
@@ -202,7 +135,7 @@ public enum ConfigParser {
                 continue
             }
             guard let mapping = reader.object(mappingValue, at: kindPath, allowed: ["key", "fields"]) else { continue }
-            var result = defaults[kind] ?? ObjectMapping(key: [.externalID], fields: JSONLinesDefaults.fields)
+            var result = defaults[kind] ?? ObjectMapping(key: [.externalID], fields: FieldMappingDefaults.fields)
             if let keys = reader.strings(mapping, "key", at: kindPath) {
                 result.key = keys.enumerated().compactMap { index, key in
                     readKeySource(key, at: "\(kindPath).key[\(index)]", reader: &reader)
@@ -227,9 +160,9 @@ public enum ConfigParser {
     }
 }
 
-/// What the jsonl sink maps when the config does not say: status and money on invoices,
-/// payments and refunds, keyed by invoice number (invoices) or provider id.
-public enum JSONLinesDefaults {
+/// What a field-mapping sink (a file, a webhook) maps when the config does not say: status and
+/// money on invoices, payments and refunds, keyed by invoice number (invoices) or provider id.
+public enum FieldMappingDefaults {
     public static let fields = FieldSet([.status, .currency, .amountTotal, .amountPaid, .amountDue, .dueDate, .lastPaymentDate])
 
     public static let objects: [ObjectKind: ObjectMapping] = [

@@ -1,14 +1,16 @@
 /// Walks a parsed JSON config, collecting every problem with its key path. Unknown keys are
 /// errors (a typo must not silently drop a setting) with a suggestion of the nearest known key.
-struct ConfigReader {
-    private(set) var issues: [ConfigIssue] = []
+public struct ConfigReader {
+    public init() {}
 
-    mutating func fail(_ path: String, _ message: String) {
+    public private(set) var issues: [ConfigIssue] = []
+
+    public mutating func fail(_ path: String, _ message: String) {
         issues.append(ConfigIssue(path: path, message: message))
     }
 
     /// The value as an object whose keys are all in `allowed`.
-    mutating func object(_ value: JSONValue?, at path: String, allowed: [String]) -> JSONObject? {
+    public mutating func object(_ value: JSONValue?, at path: String, allowed: [String]) -> JSONObject? {
         guard let value else { return nil }
         guard let object = value.objectValue else {
             fail(path, "expected an object, found \(value.typeDescription)")
@@ -20,7 +22,7 @@ struct ConfigReader {
         return object
     }
 
-    mutating func string(_ object: JSONObject, _ key: String, at path: String, required: Bool = false) -> String? {
+    public mutating func string(_ object: JSONObject, _ key: String, at path: String, required: Bool = false) -> String? {
         guard let value = object[key] else {
             if required { fail(join(path, key), "is required") }
             return nil
@@ -32,7 +34,7 @@ struct ConfigReader {
         return text
     }
 
-    mutating func number(_ object: JSONObject, _ key: String, at path: String, range: ClosedRange<Double>) -> Double? {
+    public mutating func number(_ object: JSONObject, _ key: String, at path: String, range: ClosedRange<Double>) -> Double? {
         guard let value = object[key] else { return nil }
         guard let text = value.numberText, let number = Double(text) else {
             fail(join(path, key), "expected a number, found \(value.typeDescription)")
@@ -45,7 +47,7 @@ struct ConfigReader {
         return number
     }
 
-    mutating func integer(_ object: JSONObject, _ key: String, at path: String, range: ClosedRange<Int>) -> Int? {
+    public mutating func integer(_ object: JSONObject, _ key: String, at path: String, range: ClosedRange<Int>) -> Int? {
         guard let value = object[key] else { return nil }
         guard let text = value.numberText, let number = Int(text) else {
             fail(join(path, key), "expected a whole number, found \(value.numberText ?? value.typeDescription)")
@@ -58,7 +60,7 @@ struct ConfigReader {
         return number
     }
 
-    mutating func array(_ object: JSONObject, _ key: String, at path: String) -> [JSONValue]? {
+    public mutating func array(_ object: JSONObject, _ key: String, at path: String) -> [JSONValue]? {
         guard let value = object[key] else { return nil }
         guard let elements = value.arrayValue else {
             fail(join(path, key), "expected an array, found \(value.typeDescription)")
@@ -67,7 +69,7 @@ struct ConfigReader {
         return elements
     }
 
-    mutating func strings(_ object: JSONObject, _ key: String, at path: String) -> [String]? {
+    public mutating func strings(_ object: JSONObject, _ key: String, at path: String) -> [String]? {
         guard let elements = array(object, key, at: path) else { return nil }
         var result: [String] = []
         for (index, element) in elements.enumerated() {
@@ -81,14 +83,14 @@ struct ConfigReader {
     }
 
     /// A name from a fixed set, with a suggestion when it is close to one.
-    mutating func choice<T>(_ text: String, at path: String, from options: [String: T], noun: String) -> T? {
+    public mutating func choice<T>(_ text: String, at path: String, from options: [String: T], noun: String) -> T? {
         if let value = options[text] { return value }
         fail(path, "unknown \(noun) \"\(text)\"\(Suggestion.didYouMean(text, in: options.keys.sorted())); expected one of \(options.keys.sorted().joined(separator: ", "))")
         return nil
     }
 
     /// `{"env": "NAME"}` or `{"file": "PATH"}`. An inline string is refused without echoing it.
-    mutating func secret(_ object: JSONObject, _ key: String, at path: String) -> SecretReference? {
+    public mutating func secret(_ object: JSONObject, _ key: String, at path: String) -> SecretReference? {
         guard let value = object[key] else { return nil }
         let keyPath = join(path, key)
         if value.stringValue != nil {
@@ -105,7 +107,7 @@ struct ConfigReader {
         return nil
     }
 
-    mutating func url(_ object: JSONObject, _ key: String, at path: String) -> String? {
+    public mutating func url(_ object: JSONObject, _ key: String, at path: String) -> String? {
         guard let text = string(object, key, at: path) else { return nil }
         guard text.hasPrefix("https://") || text.hasPrefix("http://"), text.count > 8, !text.contains(" ") else {
             fail(join(path, key), "\"\(text)\" is not an http(s) URL")
@@ -114,7 +116,7 @@ struct ConfigReader {
         return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
-    func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    public func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     private func format(_ number: Double) -> String {
         number == number.rounded() ? String(Int(number)) : String(number)

@@ -6,7 +6,7 @@ public struct JSONSyntaxError: PaySyncError, Equatable {
     public var offset: Int
     public var line: Int
     public var column: Int
-    /// What was being parsed, for the message: a file path, or `xero /Invoices page 2`.
+    /// What was being parsed, for the message: a file path, or a provider page such as `/Invoices page 2`.
     public var source: String
 
     public var exitCode: ExitCode { .dataError }

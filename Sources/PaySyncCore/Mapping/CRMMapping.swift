@@ -2,19 +2,15 @@
 /// properties get which canonical values, what happens when no record matches, and what actions
 /// a status transition triggers. Read from a sink's `objects.KIND` config.
 public struct CRMObjectMapping: Hashable, Sendable {
-    /// The CRM object: HubSpot `deals`, `contacts`, `2-1234567`; Salesforce `Opportunity`, `Invoice__c`.
+    /// The CRM object, in the CRM's own naming (`deals`, `Opportunity`, a custom object's id).
     public var object: String
-    /// The CRM property that holds the record key: a HubSpot unique-value property (`invoice_number`,
-    /// `email`) or a Salesforce External ID field (`Invoice_Number__c`).
+    /// The CRM property that holds the record key: a unique-value or external-id property
+    /// (`invoice_number`, `email`, `Invoice_Number__c`).
     public var idProperty: String
     public var missingRecord: MissingRecordPolicy
     public var properties: [PropertyMapping]
     /// Actions to run once when an object enters a status.
     public var actions: [PaymentStatus: [ActionMapping]]
-    /// HubSpot association type ids for tasks and notes on this object (defaults by object:
-    /// deals 216/214, contacts 204/202, companies 192/190; custom objects must say).
-    public var taskAssociationTypeID: Int?
-    public var noteAssociationTypeID: Int?
 
     public init(object: String, idProperty: String, missingRecord: MissingRecordPolicy = .skip,
                 properties: [PropertyMapping], actions: [PaymentStatus: [ActionMapping]] = [:]) {
@@ -49,7 +45,7 @@ public struct CRMObjectMapping: Hashable, Sendable {
 public enum MissingRecordPolicy: String, Hashable, Sendable, CaseIterable {
     /// Write nothing; the write is kept as "skipped" and listed by `status` and `outbox list`.
     case skip
-    /// Create the record (HubSpot batch upsert, Salesforce upsert).
+    /// Create the record (the CRM's upsert).
     case create
 }
 

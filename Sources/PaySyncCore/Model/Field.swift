@@ -16,7 +16,7 @@ public enum Field: String, Hashable, Sendable, CaseIterable, CustomStringConvert
     case lastPaymentDate = "last_payment_date"
     case lastPaymentID = "last_payment_id"
     case reference
-    /// The provider's name (`xero`): constant per object, so it is sent with an object's first write.
+    /// The provider's kind name: constant per object, so it is sent with an object's first write.
     case provider
 
     public var description: String { rawValue }

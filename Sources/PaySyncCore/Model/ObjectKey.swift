@@ -1,5 +1,5 @@
 /// The stable identity of a provider object across runs: provider, account (tenant, realm,
-/// profile), kind and the provider's own id. Printed as `xero:TENANT:invoice:ID`.
+/// profile), kind and the provider's own id. Printed as `PROVIDER:ACCOUNT:KIND:ID`.
 ///
 /// The key does not contain the source's configured name, so renaming a source in the config
 /// does not orphan its ledger history.

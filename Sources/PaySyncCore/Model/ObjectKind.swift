@@ -2,7 +2,7 @@
 public enum ObjectKind: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
     case invoice
     case payment
-    /// Money paid back to a customer (Xero: a cash refund of a credit note or overpayment).
+    /// Money paid back to a customer (a cash refund of a credit note or an overpayment).
     case refund
     case creditNote = "credit_note"
     case bankTransaction = "bank_transaction"

@@ -24,7 +24,7 @@ public struct PageShiftGuard: Sendable {
 
     /// Feeds one page, in order.
     /// - Parameters:
-    ///   - servedAt: the server's clock when it produced the page (Xero's `DateTimeUTC`).
+    ///   - servedAt: the server's clock when it produced the page (where the provider's page says).
     ///   - observations: the page's observations, each with the ledger's previous state.
     public mutating func observe(servedAt: Timestamp?, observations: [(observation: Observation, known: Observation?)], lastUpdatedAt: Timestamp?) {
         if firstServerTime == nil { firstServerTime = servedAt }

@@ -24,6 +24,10 @@ public final class FixtureTransport: HTTPTransport {
         self.exchanges = exchanges
     }
 
+    /// Headers that only say how the body is encoded: left out when a missing request is
+    /// described, so the message shows what tells requests apart (an account, a cursor).
+    static let formatHeaders: Set<String> = ["accept", "content-type"]
+
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let matches = exchanges.indices.filter { exchanges[$0].exchange.difference(from: request) == nil }
         guard let last = matches.last else {
@@ -31,7 +35,7 @@ public final class FixtureTransport: HTTPTransport {
             let detail = closest.map { "\($0.file) (\($0.exchange.difference(from: request) ?? "?"))" }
             var described = "\(request.method) \(request.url.absoluteString)"
             let headers = RecordedExchange.significantHeaders(request.headers).sorted { $0.key < $1.key }
-                .filter { ["if-modified-since", "xero-tenant-id"].contains($0.key) }.map { "\($0.key): \($0.value)" }
+                .filter { !FixtureTransport.formatHeaders.contains($0.key) }.map { "\($0.key): \($0.value)" }
             if !headers.isEmpty { described += " (\(headers.joined(separator: ", ")))" }
             throw FixtureError.notRecorded(directory: directory, request: described, closest: detail)
         }

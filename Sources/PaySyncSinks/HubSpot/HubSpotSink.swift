@@ -146,11 +146,11 @@ public struct HubSpotSink: Sink {
             properties = [("hs_task_subject", .string(action.subject ?? "")), ("hs_task_body", .string(action.body ?? "")),
                           ("hs_task_status", "NOT_STARTED"), ("hs_task_priority", "HIGH"), ("hs_task_type", "TODO"), ("hs_timestamp", .string(now))]
             if let owner = record.owner { properties.append(("hubspot_owner_id", .string(owner))) }
-            associationType = mapping.taskAssociationTypeID ?? HubSpotSink.defaultAssociation(mapping.object).task
+            associationType = settings.associationTypes[mapping.object]?.task ?? HubSpotSink.defaultAssociation(mapping.object).task
         } else {
             properties = [("hs_note_body", .string(action.body ?? "")), ("hs_timestamp", .string(now))]
             if let owner = record.owner { properties.append(("hubspot_owner_id", .string(owner))) }
-            associationType = mapping.noteAssociationTypeID ?? HubSpotSink.defaultAssociation(mapping.object).note
+            associationType = settings.associationTypes[mapping.object]?.note ?? HubSpotSink.defaultAssociation(mapping.object).note
         }
         return .object(JSONObject([
             ("properties", .object(JSONObject(properties))),

@@ -1,0 +1,50 @@
+import PaySyncCore
+
+/// The Xero entities paysync reads.
+public enum XeroEntity: String, Sendable, CaseIterable {
+    case invoices
+    case payments
+
+    /// The resource path under the API base URL.
+    public var resource: String {
+        switch self {
+        case .invoices: "Invoices"
+        case .payments: "Payments"
+        }
+    }
+}
+
+/// A Xero source's settings (`sources[i]` with `"kind": "xero"`); `docs/connectors/xero.md`.
+public struct XeroSettings: SourceSettings {
+    public static let defaultBaseURL = "https://api.xero.com/api.xro/2.0"
+    public static let defaultTokenURL = "https://identity.xero.com/connect/token"
+
+    public var tenants: [String]
+    public var clientID: SecretReference?
+    public var clientSecret: SecretReference?
+    public var refreshToken: SecretReference?
+    public var baseURL: String = XeroSettings.defaultBaseURL
+    public var tokenURL: String = XeroSettings.defaultTokenURL
+    public var entities: [XeroEntity] = XeroEntity.allCases
+    /// Objects per page; Xero allows up to 1000 since July 2024.
+    public var pageSize: Int = 1000
+    /// How far before the cursor each incremental run starts re-reading (boundary safety).
+    public var overlapSeconds: Int = 60
+    /// The organisation's time zone, for deciding which invoices are overdue today.
+    public var timeZone: String = "UTC"
+    /// Xero's documented limits per tenant: 60 calls a minute, 5 at once.
+    public var rateLimit = RateLimitSettings(perMinute: 60, concurrent: 5)
+    public var sweep: SweepSettings?
+    /// The first run reads objects modified since this day (default: everything).
+    public var startDate: CalendarDate?
+
+    public init(tenants: [String]) {
+        self.tenants = tenants
+    }
+
+    public var secrets: [SecretRequirement] {
+        [("client_id", clientID), ("client_secret", clientSecret), ("refresh_token", refreshToken)].map {
+            SecretRequirement(key: $0.0, reference: $0.1, purpose: "to reach Xero")
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Testing
+import PaySyncConnectors
+@testable import PaySyncCore
+import PaySyncEngine
+import PaySyncSinks
+
+// The config as the registry reads it: each provider's and sink's own reader behind one parser.
+
+@Suite struct ConfigParserTests {
+    let minimal = """
+    {
+      "sources": [{"name": "xero-uk", "kind": "xero", "tenants": ["t-1"],
+                   "client_id": {"env": "XERO_CLIENT_ID"}, "client_secret": {"file": "/run/secrets/xero"},
+                   "refresh_token": {"env": "XERO_REFRESH_TOKEN"}}],
+      "sinks": [{"kind": "jsonl", "path": "-"}]
+    }
+    """
+
+    @Test func minimalConfigTakesDocumentedDefaults() throws {
+        let config = try ConfigParser.parse(minimal, file: "paysync.json", kinds: Registry.configKinds)
+        let xero = try #require(config.sources.first?.settings as? XeroSettings)
+        #expect(xero.baseURL == "https://api.xero.com/api.xro/2.0")
+        #expect(xero.tokenURL == "https://identity.xero.com/connect/token")
+        #expect(xero.pageSize == 1000)
+        #expect(xero.rateLimit == RateLimitSettings(perMinute: 60, concurrent: 5))
+        #expect(xero.entities == [.invoices, .payments])
+        #expect(xero.clientSecret == .file("/run/secrets/xero"))
+        #expect(config.sinks.first?.name == "jsonl")
+        #expect(config.sinks.first?.objects[.invoice]?.key == [.field(.invoiceNumber), .externalID])
+        #expect(config.http.maxAttempts == 6)
+    }
+
+    @Test func unknownKindSuggestsTheNearestOne() {
+        let text = minimal.replacingOccurrences(of: "\"kind\": \"xero\"", with: "\"kind\": \"xeroo\"")
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(text, file: "paysync.json", kinds: Registry.configKinds) }
+        #expect(error?.description == "paysync.json: sources[0].kind: unknown kind \"xeroo\"; did you mean \"xero\"?; expected one of xero")
+        #expect(error?.exitCode == .configuration)
+    }
+
+    @Test func unknownKeyIsAnErrorWithASuggestion() {
+        let text = minimal.replacingOccurrences(of: "\"tenants\"", with: "\"tenant\"")
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(text, file: "c.json", kinds: Registry.configKinds) }
+        #expect(error?.issues.contains(ConfigIssue(path: "sources[0].tenant", message: "unknown key; did you mean \"tenants\"?")) == true)
+    }
+
+    @Test func inlineSecretIsRefusedWithoutEchoingIt() {
+        let text = minimal.replacingOccurrences(of: "{\"env\": \"XERO_CLIENT_ID\"}", with: "\"super-secret-value\"")
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(text, file: "c.json", kinds: Registry.configKinds) }
+        #expect(error?.description.contains("sources[0].client_id: secrets are references, not values") == true)
+        #expect(error?.description.contains("super-secret-value") == false)
+    }
+
+    @Test func badValuesNameTheirPath() {
+        let text = minimal.replacingOccurrences(of: "\"tenants\": [\"t-1\"]", with: "\"tenants\": [\"t-1\"], \"page_size\": 5000, \"timezone\": \"Europe/Londn\"")
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(text, file: "c.json", kinds: Registry.configKinds) }
+        #expect(error?.issues.map(\.path) == ["sources[0].page_size", "sources[0].timezone"])
+        #expect(error?.issues.first?.message == "5000 is out of range; use 1 to 1000")
+        #expect(error?.issues.last?.message.contains("did you mean \"Europe/London\"?") == true)
+    }
+
+    @Test func malformedJSONGivesLineAndColumn() {
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse("{\n \"sources\": [,]\n}", file: "c.json", kinds: Registry.configKinds) }
+        #expect(error?.description == "c.json: line 2, column 14: malformed JSON: unexpected ','")
+    }
+
+    @Test func duplicateNamesAreRefused() {
+        let text = minimal.replacingOccurrences(of: "[{\"kind\": \"jsonl\", \"path\": \"-\"}]", with: "[{\"kind\": \"jsonl\"}, {\"kind\": \"jsonl\"}]")
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(text, file: "c.json", kinds: Registry.configKinds) }
+        #expect(error?.issues == [ConfigIssue(path: "sinks[1].name", message: "\"jsonl\" is used twice; names must be unique")])
+    }
+
+    @Test func objectMappingOverridesAndDisables() throws {
+        let text = minimal.replacingOccurrences(
+            of: "{\"kind\": \"jsonl\", \"path\": \"-\"}",
+            with: "{\"kind\": \"jsonl\", \"objects\": {\"invoice\": {\"key\": [\"id\"], \"fields\": [\"status\"]}, \"payment\": false}}"
+        )
+        let config = try ConfigParser.parse(text, file: "c.json", kinds: Registry.configKinds)
+        let objects = try #require(config.sinks.first?.objects)
+        #expect(objects[.invoice] == ObjectMapping(key: [.externalID], fields: FieldSet([.status])))
+        #expect(objects[.payment] == nil)
+        #expect(objects[.refund] != nil)
+    }
+
+    @Test func missingTopLevelSectionsAreNamed() {
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse("{}", file: "c.json", kinds: Registry.configKinds) }
+        #expect(error?.issues.map(\.path) == ["sources", "sinks"])
+    }
+}
+
+@Suite struct SuggestionTests {
+    @Test func closeTyposAreSuggestedFarOnesAreNot() {
+        #expect(Suggestion.closest(to: "tenant", in: ["tenants", "entities"]) == "tenants")
+        #expect(Suggestion.closest(to: "zzzzzz", in: ["tenants", "entities"]) == nil)
+    }
+}
+
+@Suite struct CRMConfigTests {
+    let hubspot = """
+    {"sources": [{"kind": "xero", "tenants": ["t"]}],
+     "sinks": [{"name": "hubspot", "kind": "hubspot", "token": {"env": "HUBSPOT_TOKEN"},
+       "objects": {"invoice": {"object": "deals", "id_property": "invoice_number",
+          "properties": {"payment_status": {"field": "status", "values": {"paid": "Paid", "failed": "Failed"}},
+                         "amount_paid": "amount_paid", "last_payment_date": {"field": "last_payment_date", "type": "date"}},
+          "actions": {"failed": [{"task": "Payment failed for {invoice_number}", "body": "{provider_status}"}], "refunded": {"note": "Refunded"}}}}}]}
+    """
+
+    @Test func aHubSpotSinkReadsItsMapping() throws {
+        let config = try ConfigParser.parse(hubspot, file: "c.json", kinds: Registry.configKinds)
+        let sink = try #require(config.sinks.first)
+        let settings = try #require(sink.settings as? HubSpotSettings)
+        #expect(settings.token == .environment("HUBSPOT_TOKEN"))
+        #expect(settings.objectsPath == "/crm/v3/objects")
+        let mapping = try #require(sink.objects[.invoice]?.crm)
+        #expect(mapping.object == "deals" && mapping.idProperty == "invoice_number" && mapping.missingRecord == .skip)
+        #expect(mapping.properties.map(\.name) == ["payment_status", "amount_paid", "last_payment_date"])
+        #expect(mapping.actions[.failed]?.count == 1)
+        #expect(mapping.actions[.refunded]?.first?.kind == "note")
+        #expect(sink.objects[.invoice]?.key == [.field(.invoiceNumber)])
+        #expect(sink.objects[.payment] == nil)  // CRM sinks write only the kinds they name
+        #expect(sink.route.kinds[.invoice]?.fields == FieldSet([.status, .amountPaid, .lastPaymentDate]))
+    }
+
+    @Test("mapping mistakes name their key path", arguments: [
+        ("\"paid\": \"Paid\"", "\"payed\": \"Paid\"", "sinks[0].objects.invoice.properties.payment_status.values.payed", "is not a status; did you mean \"paid\"?"),
+        ("\"amount_paid\": \"amount_paid\"", "\"amount_paid\": \"amount_payed\"", "sinks[0].objects.invoice.properties.amount_paid", "unknown field \"amount_payed\"; did you mean \"amount_paid\"?"),
+        ("Payment failed for {invoice_number}", "Payment failed for {invoice}", "sinks[0].objects.invoice.actions.failed[0].task", "placeholder {invoice} is not a field"),
+        ("\"type\": \"date\"", "\"type\": \"datetime\"", "sinks[0].objects.invoice.properties.last_payment_date.type", "unknown type \"datetime\""),
+        ("\"failed\": [{", "\"faild\": [{", "sinks[0].objects.invoice.actions.faild", "is not a status; did you mean \"failed\"?"),
+    ])
+    func mistakes(original: String, replacement: String, path: String, message: String) {
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(hubspot.replacingOccurrences(of: original, with: replacement), file: "c.json", kinds: Registry.configKinds) }
+        #expect(error?.issues.first?.path == path)
+        #expect(error?.issues.first?.message.hasPrefix(message) == true, "\(error?.issues.first?.message ?? "")")
+    }
+
+    @Test func salesforceNeedsARefreshTokenForItsDefaultGrant() {
+        let text = """
+        {"sources": [{"kind": "xero", "tenants": ["t"]}],
+         "sinks": [{"kind": "salesforce", "client_id": {"env": "A"}, "client_secret": {"env": "B"},
+           "objects": {"invoice": {"object": "Opportunity", "id_property": "Invoice_Number__c", "properties": {"Payment_Status__c": "status"}}}}]}
+        """
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(text, file: "c.json", kinds: Registry.configKinds) }
+        #expect(error?.issues.map(\.path) == ["sinks[0].refresh_token"])
+        let clientCredentials = text.replacingOccurrences(of: "\"kind\": \"salesforce\",", with: "\"kind\": \"salesforce\", \"grant\": \"client_credentials\",")
+        #expect((try? ConfigParser.parse(clientCredentials, file: "c.json", kinds: Registry.configKinds)) != nil)
+    }
+
+    @Test func aWebhookNeedsAURLAndASecret() {
+        let error = #expect(throws: ConfigError.self) {
+            try ConfigParser.parse(#"{"sources": [{"kind": "xero", "tenants": ["t"]}], "sinks": [{"kind": "webhook"}]}"#, file: "c.json", kinds: Registry.configKinds)
+        }
+        #expect(error?.issues.map(\.path) == ["sinks[0].url", "sinks[0].secret"])
+    }
+
+    @Test func aCRMSinkMustMapSomething() {
+        let error = #expect(throws: ConfigError.self) {
+            try ConfigParser.parse(#"{"sources": [{"kind": "xero", "tenants": ["t"]}], "sinks": [{"kind": "hubspot", "token": {"env": "T"}}]}"#, file: "c.json", kinds: Registry.configKinds)
+        }
+        #expect(error?.issues.first?.path == "sinks[0].objects")
+    }
+}
