@@ -49,7 +49,7 @@ extension ConfigParser {
 
     /// `"amount_paid"` or `{"field": "status", "values": {"paid": "Paid"}, "type": "text"}`.
     static func readProperty(name: String, _ spec: JSONValue, at path: String, reader: inout ConfigReader) -> PropertyMapping? {
-        let fields = Dictionary(uniqueKeysWithValues: Field.allCases.map { ($0.rawValue, $0) })
+        let fields = Dictionary(uniqueKeysWithValues: Field.crmVisible.map { ($0.rawValue, $0) })
         if let fieldName = spec.stringValue {
             return reader.choice(fieldName, at: path, from: fields, noun: "field").map { PropertyMapping(name: name, field: $0) }
         }

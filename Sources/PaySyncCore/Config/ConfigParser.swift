@@ -142,7 +142,7 @@ public enum ConfigParser {
                 }
             }
             if let fields = reader.strings(mapping, "fields", at: kindPath) {
-                let options = Dictionary(uniqueKeysWithValues: Field.allCases.map { ($0.rawValue, $0) })
+                let options = Dictionary(uniqueKeysWithValues: Field.crmVisible.map { ($0.rawValue, $0) })
                 result.fields = FieldSet(fields.enumerated().compactMap { index, field in
                     reader.choice(field, at: "\(kindPath).fields[\(index)]", from: options, noun: "field")
                 })
@@ -154,7 +154,7 @@ public enum ConfigParser {
 
     static func readKeySource(_ text: String, at path: String, reader: inout ConfigReader) -> RecordKeySource? {
         if text == "id" { return .externalID }
-        var options = Dictionary(uniqueKeysWithValues: Field.allCases.map { ($0.rawValue, RecordKeySource.field($0)) })
+        var options = Dictionary(uniqueKeysWithValues: Field.crmVisible.map { ($0.rawValue, RecordKeySource.field($0)) })
         options["id"] = .externalID
         return reader.choice(text, at: path, from: options, noun: "record key")
     }

@@ -27,8 +27,8 @@ public struct Template: Hashable, Sendable, CustomStringConvertible {
                 case "from_status": parts.append(.fromStatus)
                 case "to_status": parts.append(.toStatus)
                 default:
-                    guard let field = Field(rawValue: name) else {
-                        throw TemplateError(placeholder: name, reason: "is not a field\(Suggestion.didYouMean(name, in: Field.allCases.map(\.rawValue) + ["from_status", "to_status"]))")
+                    guard let field = Field(rawValue: name), field.spec.visibility == .crm else {
+                        throw TemplateError(placeholder: name, reason: "is not a field\(Suggestion.didYouMean(name, in: Field.crmVisible.map(\.rawValue) + ["from_status", "to_status"]))")
                     }
                     parts.append(.field(field))
                 }

@@ -132,5 +132,16 @@ enum LedgerSchema {
             DROP INDEX objects_awaiting_payment;
             CREATE INDEX objects_sent_by_due_date ON objects (due_date) WHERE status = 'sent';
             """),
+        Migration(name: "0004-bank-and-processor-fields", sql: """
+            -- Fields bank transactions and payment processors need (declared in Field.swift).
+            ALTER TABLE objects ADD COLUMN counterparty_name TEXT;     -- payer or payee
+            ALTER TABLE objects ADD COLUMN counterparty_account TEXT;  -- masked: last four digits only
+            ALTER TABLE objects ADD COLUMN remittance_text TEXT;
+            ALTER TABLE objects ADD COLUMN bank_reference TEXT;
+            ALTER TABLE objects ADD COLUMN booking_status TEXT;        -- booked or pending
+            ALTER TABLE objects ADD COLUMN value_date TEXT;            -- YYYY-MM-DD
+            ALTER TABLE objects ADD COLUMN parent_key TEXT;            -- object key of the invoice a payment, refund or dispute belongs to
+            ALTER TABLE objects ADD COLUMN subscription_id TEXT;
+            """),
     ]
 }

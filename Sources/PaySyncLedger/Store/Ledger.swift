@@ -95,10 +95,8 @@ public actor Ledger {
 
     // MARK: Object state
 
-    static let objectColumns = """
-        provider, account, kind, external_id, updated_at, version, status, provider_status, currency, total, paid, due, \
-        invoice_number, customer_id, customer_email, customer_name, document_date, due_date, last_payment_date, last_payment_id, reference
-        """
+    /// The columns an observation is read from (`ObjectColumns`, derived from the field table).
+    static var objectColumns: String { ObjectColumns.list }
 
     /// The last known state of each object (nil for objects never seen), in the order asked.
     ///
@@ -139,34 +137,9 @@ public actor Ledger {
         WHERE provider = ? AND account = ? AND kind = ? AND external_id IN (SELECT value FROM json_each(?))
         """
 
-    /// Reads an observation from 21 columns starting at `offset` (see `objectColumns`).
-    /// `key`, when given, is the row's key (already known to the caller).
+    /// Reads an observation from the `objectColumns` starting at `offset`.
     static func observation(from row: Statement, offset: Int32, key knownKey: ObjectKey? = nil) -> Observation? {
-        let key: ObjectKey
-        if let knownKey {
-            key = knownKey
-        } else {
-            guard let kind = ObjectKind(rawValue: row.string(offset + 2)) else { return nil }
-            key = ObjectKey(provider: row.string(offset), account: row.string(offset + 1), kind: kind, externalID: row.string(offset + 3))
-        }
-        let currency = row.optionalString(offset + 8).flatMap { Currency(code: $0) }
-        func money(_ column: Int32) -> Money? {
-            guard let currency, let units = row.optionalInt64(offset + column) else { return nil }
-            return Money(minorUnits: units, currency: currency)
-        }
-        func date(_ column: Int32) -> CalendarDate? { row.optionalString(offset + column).flatMap { CalendarDate(iso: $0) } }
-        return Observation(
-            key: key,
-            updatedAt: row.optionalInt64(offset + 4).map(Timestamp.init(millisecondsSinceEpoch:)),
-            version: row.optionalString(offset + 5),
-            status: PaymentStatus(rawValue: row.string(offset + 6)),
-            providerStatus: row.string(offset + 7),
-            currency: currency, total: money(9), paid: money(10), due: money(11),
-            invoiceNumber: row.optionalString(offset + 12), customerID: row.optionalString(offset + 13),
-            customerEmail: row.optionalString(offset + 14), customerName: row.optionalString(offset + 15),
-            documentDate: date(16), dueDate: date(17), lastPaymentDate: date(18),
-            lastPaymentID: row.optionalString(offset + 19), reference: row.optionalString(offset + 20)
-        )
+        ObjectColumns.observation(from: row, offset: offset, key: knownKey)
     }
 
     /// Applies one page in one transaction: states, transitions, outbox rows, rejects and the
@@ -210,35 +183,11 @@ public actor Ledger {
         }
     }
 
-    private static let upsertSQL = """
-        INSERT INTO objects (\(objectColumns), first_run, last_changed_run)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (provider, account, kind, external_id) DO UPDATE SET
-            updated_at = excluded.updated_at, version = excluded.version, status = excluded.status,
-            provider_status = excluded.provider_status, currency = excluded.currency, total = excluded.total,
-            paid = excluded.paid, due = excluded.due, invoice_number = excluded.invoice_number,
-            customer_id = excluded.customer_id, customer_email = excluded.customer_email,
-            customer_name = excluded.customer_name, document_date = excluded.document_date,
-            due_date = excluded.due_date, last_payment_date = excluded.last_payment_date,
-            last_payment_id = excluded.last_payment_id, reference = excluded.reference,
-            last_changed_run = excluded.last_changed_run
-        RETURNING id
-        """
-
     private func upsert(_ state: Observation, runID: Int64) throws -> Int64 {
-        let statement = try database.statement(
-            Ledger.upsertSQL,
-            [
-                .text(state.key.provider), .text(state.key.account), .text(state.key.kind.rawValue), .text(state.key.externalID),
-                SQLValue(state.updatedAt?.millisecondsSinceEpoch), SQLValue(state.version), .text(state.status.rawValue),
-                .text(state.providerStatus), SQLValue(state.currency?.code ?? state.total?.currency.code),
-                SQLValue(state.total?.minorUnits), SQLValue(state.paid?.minorUnits), SQLValue(state.due?.minorUnits),
-                SQLValue(state.invoiceNumber), SQLValue(state.customerID), SQLValue(state.customerEmail), SQLValue(state.customerName),
-                SQLValue(state.documentDate?.description), SQLValue(state.dueDate?.description),
-                SQLValue(state.lastPaymentDate?.description), SQLValue(state.lastPaymentID), SQLValue(state.reference),
-                .integer(runID), .integer(runID),
-            ]
-        )
+        var values = ObjectColumns.values(of: state)
+        values.append(.integer(runID))
+        values.append(.integer(runID))
+        let statement = try database.statement(ObjectColumns.upsertSQL, values)
         defer { statement.reset() }
         guard try statement.step() else { throw GeneralError("ledger \(path): upsert returned no id", exitCode: .internalError) }
         return statement.int64(0)
