@@ -9,7 +9,7 @@ public struct XeroSource: Source {
     public let name: String
     public let settings: XeroSettings
     private let client: HTTPClient
-    private let tokens: any AccessTokenProvider
+    private let sender: AuthorizedSender
     /// One limiter per tenant: Xero's limits are per tenant (60 a minute, 5 at once).
     private let limiters: [String: RateLimiter]
     private let decoder: JSONDecoder
@@ -33,7 +33,8 @@ public struct XeroSource: Source {
         self.name = name
         self.settings = settings
         self.client = client
-        self.tokens = tokens
+        self.sender = AuthorizedSender(label: name, provider: "Xero", client: client, tokens: tokens,
+                                       problem: { XeroSource.problem(in: $0).map { ProviderProblem(message: $0) } }, reauthorise: "re-authorise the app")
         self.limiters = Dictionary(uniqueKeysWithValues: settings.tenants.map {
             ($0, RateLimiter(settings.rateLimit, environment: client.environment))
         })
@@ -84,20 +85,16 @@ public struct XeroSource: Source {
 
     private func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
 
-    /// Sends with a bearer token; on 401 refreshes once and retries once.
+    /// Sends through the kit's authorised sender (a bearer token, one refresh on 401); reads
+    /// Xero's own 403 and 429 wording, and leaves every other failure to the kit's classification.
     func send(_ request: HTTPRequest, tenant: String) async throws -> HTTPResponse {
-        let token = try await tokens.accessToken()
-        var response = try await send(request, token: token, tenant: tenant)
-        if response.status == 401 {
-            client.logger.info("\(name): Xero answered 401 (\(XeroSource.problem(in: response) ?? "unauthorised")); refreshing the access token once")
-            await tokens.invalidate(token)
-            response = try await send(request, token: try await tokens.accessToken(), tenant: tenant)
+        // Xero's daily limit is not worth retrying within a run; its minute limit is.
+        let response = try await sender.send(limiter: limiters[tenant], isRetryable: { $0.headers["X-Rate-Limit-Problem"]?.lowercased() != "day" }) {
+            request.bearer($0)
         }
         switch response.status {
         case 200..<300:
             return response
-        case 401:
-            throw AuthenticationError(label: name, message: "Xero rejected a freshly refreshed access token (\(XeroSource.problem(in: response) ?? "401")); re-authorise the app")
         case 403:
             throw AuthenticationError(label: name, message: "Xero refused tenant \(tenant) (403 \(XeroSource.problem(in: response) ?? "Forbidden")): the organisation is disconnected, the tenant id is wrong, or a scope is missing")
         case 429:
@@ -105,16 +102,8 @@ public struct XeroSource: Source {
             let problem = response.headers["X-Rate-Limit-Problem"] ?? "unknown"
             throw SourceError(source: name, message: "Xero \(problem) rate limit reached for tenant \(tenant); try again after \(Int(seconds ?? 60)) s", exitCode: .temporaryFailure)
         default:
-            throw SourceError(source: name, message: "\(request.summary) answered HTTP \(response.status): \(XeroSource.problem(in: response) ?? response.bodyExcerpt())",
-                              exitCode: (400..<500).contains(response.status) ? .dataError : .unavailable)
+            throw sender.failure(response, call: request.summary)
         }
-    }
-
-    private func send(_ request: HTTPRequest, token: Secret, tenant: String) async throws -> HTTPResponse {
-        var request = request
-        request.headers.set("Authorization", "Bearer \(token.reveal())")
-        // Xero's daily limit is not worth retrying within a run; its minute limit is.
-        return try await client.send(request, limiter: limiters[tenant]) { $0.headers["X-Rate-Limit-Problem"]?.lowercased() != "day" }
     }
 
     /// Xero's own explanation from an error body: `Detail`, `Message`, validation messages.

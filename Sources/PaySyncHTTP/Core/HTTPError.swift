@@ -39,10 +39,8 @@ public struct HTTPError: PaySyncError, Hashable {
 
     public var exitCode: ExitCode {
         switch kind {
-        case .status(401), .status(403): .authenticationFailed
-        case .rateLimited: .temporaryFailure
-        case .cancelled: .temporaryFailure
-        case .status(let code) where (400..<500).contains(code) && code != 408 && code != 429: .dataError
+        case .status(let code): HTTPFailure.exitCode(status: code)
+        case .rateLimited, .cancelled: .temporaryFailure
         default: .unavailable
         }
     }

@@ -28,6 +28,12 @@ public protocol AccessTokenProvider: Sendable {
     func accessToken() async throws -> Secret
     /// The API rejected `token` (401): forget it so the next call refreshes.
     func invalidate(_ token: Secret) async
+    /// Whether a refused token can be replaced by a fresh one (false for a fixed token).
+    var canRefresh: Bool { get }
+}
+
+extension AccessTokenProvider {
+    public var canRefresh: Bool { true }
 }
 
 /// A fixed token: a private-app token (HubSpot), or the placeholder used when replaying fixtures.
@@ -38,4 +44,5 @@ public struct StaticTokenProvider: AccessTokenProvider {
 
     public func accessToken() async throws -> Secret { token }
     public func invalidate(_ token: Secret) async {}
+    public var canRefresh: Bool { false }
 }

@@ -10,8 +10,8 @@ public struct HubSpotSink: Sink {
     public let name: String
     public let settings: HubSpotSettings
     public let mappings: [ObjectKind: CRMObjectMapping]
-    private let token: Secret
     private let client: HTTPClient
+    private let sender: AuthorizedSender
 
     public var calls: CallCounter { client.counter }
     private let limiter: RateLimiter
@@ -22,8 +22,9 @@ public struct HubSpotSink: Sink {
         self.name = name
         self.settings = settings
         self.mappings = mappings
-        self.token = token
         self.client = client
+        self.sender = AuthorizedSender(label: name, provider: "HubSpot", client: client, tokens: StaticTokenProvider(token),
+                                       problem: HubSpotSink.problem, reauthorise: "check the private-app token")
         // HubSpot counts requests per rolling 10 seconds; stay under it rather than earn 429s.
         self.limiter = RateLimiter(limit: settings.requestsPer10Seconds, window: .seconds(10), concurrent: 4, environment: client.environment)
     }
@@ -178,14 +179,12 @@ public struct HubSpotSink: Sink {
         guard let url = URL(string: settings.baseURL + settings.objectsPath + path) else {
             throw SinkError(sink: name, message: "base_url \(settings.baseURL) does not make a valid URL", exitCode: .configuration)
         }
-        let request = HTTPRequest(method: "POST", url: url, headers: [
-            "Authorization": "Bearer \(token.reveal())", "Content-Type": "application/json", "Accept": "application/json",
-        ], body: Data(text.utf8))
-        let response = try await client.send(
-            request, limiter: limiter,
+        let request = HTTPRequest(method: "POST", url: url, headers: ["Content-Type": "application/json", "Accept": "application/json"], body: Data(text.utf8))
+        let response = try await sender.send(
+            limiter: limiter,
             isRetryable: { HubSpotSink.policy(of: $0) != "DAILY" },
             defaultRetryAfter: { HubSpotSink.policy(of: $0) == "TEN_SECONDLY_ROLLING" ? 10 : nil }
-        )
+        ) { request.bearer($0) }
         if let remaining = response.headers["X-HubSpot-RateLimit-Remaining"] {
             client.logger.debug("\(name): HubSpot rate limit remaining \(remaining) in this 10-second window")
         }
@@ -198,20 +197,22 @@ public struct HubSpotSink: Sink {
         return (try? JSONParser.parse(response.body))?["policyName"]?.stringValue
     }
 
+    /// HubSpot's error body: `category`, `message` and `correlationId` (quoted for support).
+    @Sendable static func problem(_ response: HTTPResponse) -> ProviderProblem? {
+        guard let body = try? JSONParser.parse(response.body) else { return nil }
+        let message = [body["message"]?.stringValue, body["correlationId"]?.stringValue.map { "(correlationId \($0))" }].compactMap { $0 }.joined(separator: " ")
+        let problem = ProviderProblem(code: body["category"]?.stringValue, message: message.isEmpty ? nil : message)
+        return problem.description.isEmpty ? nil : problem
+    }
+
     private func failure(_ response: HTTPResponse) -> any Error {
-        let body = try? JSONParser.parse(response.body)
-        let message = [body?["category"]?.stringValue, body?["message"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
-        let correlation = body?["correlationId"]?.stringValue.map { " (correlationId \($0))" } ?? ""
         switch response.status {
-        case 401:
-            return AuthenticationError(label: name, message: "HubSpot refused the token (\(message.isEmpty ? "401" : message))\(correlation); check the private-app token")
         case 403:
-            return AuthenticationError(label: name, message: "HubSpot refused access (\(message.isEmpty ? "403" : message))\(correlation); the token lacks a scope such as crm.objects.deals.write")
+            return sender.failure(response, call: "HubSpot", hint: "the token lacks a scope such as crm.objects.deals.write")
         case 429:
-            return SinkError(sink: name, message: "HubSpot's daily API limit is reached\(correlation); writes stay queued until it resets", exitCode: .temporaryFailure)
+            return SinkError(sink: name, message: "HubSpot's daily API limit is reached (\(HubSpotSink.problem(response)?.description ?? "429")); writes stay queued until it resets", exitCode: .temporaryFailure)
         default:
-            return SinkError(sink: name, message: "HubSpot answered HTTP \(response.status): \(message.isEmpty ? response.bodyExcerpt() : message)\(correlation)",
-                             exitCode: response.status >= 500 ? .unavailable : .dataError)
+            return sender.failure(response, call: "POST \(URL(string: settings.baseURL)?.host ?? settings.baseURL)\(settings.objectsPath)")
         }
     }
 }

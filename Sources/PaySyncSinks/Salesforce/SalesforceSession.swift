@@ -5,7 +5,7 @@ import PaySyncHTTP
 /// A Salesforce session: an access token and the `instance_url` API calls go to, from the
 /// refresh-token or client-credentials grant. Salesforce sends no `expires_in`; a session is used
 /// until an API call answers 401 `INVALID_SESSION_ID`, then renewed once.
-public actor SalesforceSession {
+public actor SalesforceSession: AccessTokenProvider {
     public struct Credentials: Sendable {
         public var label: String
         public var tokenURL: URL
@@ -50,6 +50,11 @@ public actor SalesforceSession {
     /// Forgets a session the API refused.
     public func invalidate(_ token: Secret) {
         if current?.token == token { current = nil }
+    }
+
+    /// The session's access token (the kit's authorised sender asks for it).
+    public func accessToken() async throws -> Secret {
+        try await session().token
     }
 
     private func open() async throws -> (token: Secret, instance: String) {

@@ -12,6 +12,7 @@ public struct SalesforceSink: Sink {
     public let mappings: [ObjectKind: CRMObjectMapping]
     private let session: SalesforceSession
     private let client: HTTPClient
+    private let sender: AuthorizedSender
 
     public var calls: CallCounter { client.counter }
 
@@ -23,6 +24,8 @@ public struct SalesforceSink: Sink {
         self.mappings = mappings
         self.session = session
         self.client = client
+        self.sender = AuthorizedSender(label: name, provider: "Salesforce", client: client, tokens: session, problem: SalesforceSink.problem,
+                                       reauthorise: "check the connected app's policies and the user's access")
     }
 
     public func send(_ writes: [CoalescedWrite]) async throws -> [WriteOutcome] {
@@ -104,46 +107,33 @@ public struct SalesforceSink: Sink {
 
     // MARK: HTTP
 
-    /// Calls the REST API on the session's instance; on 401 renews the session once.
+    /// Calls the REST API on the session's instance through the kit's authorised sender: on
+    /// 401 (`INVALID_SESSION_ID`) the session is renewed once.
     private func call(_ method: String, _ path: String, body: JSONValue?) async throws -> HTTPResponse {
-        var response = try await attempt(method, path, body: body, session: try await session.session())
-        if response.status == 401 {
-            client.logger.info("\(name): Salesforce answered 401 (\(SalesforceSink.errorCode(response) ?? "INVALID_SESSION_ID")); renewing the session once")
-            let stale = try await session.session()
-            await session.invalidate(stale.token)
-            response = try await attempt(method, path, body: body, session: try await session.session())
-            if response.status == 401 {
-                throw AuthenticationError(label: name, message: "Salesforce refused a fresh session (\(SalesforceSink.errorCode(response) ?? "INVALID_SESSION_ID")); check the connected app's policies and the user's access")
+        let response = try await sender.send { token in
+            let instance = try await session.session().instance
+            guard let url = URL(string: instance + "/services/data/" + settings.apiVersion + path) else {
+                throw SinkError(sink: name, message: "instance_url \(instance) does not make a valid URL", exitCode: .unavailable)
             }
+            var headers: HTTPHeaders = ["Accept": "application/json"]
+            if body != nil { headers.set("Content-Type", "application/json") }
+            return HTTPRequest(method: method, url: url, headers: headers, body: body.map { Data(JSONWriter.compact($0).utf8) }).bearer(token)
         }
-        return response
-    }
-
-    private func attempt(_ method: String, _ path: String, body: JSONValue?, session: (token: Secret, instance: String)) async throws -> HTTPResponse {
-        guard let url = URL(string: session.instance + "/services/data/" + settings.apiVersion + path) else {
-            throw SinkError(sink: name, message: "instance_url \(session.instance) does not make a valid URL", exitCode: .unavailable)
-        }
-        var headers: HTTPHeaders = ["Authorization": "Bearer \(session.token.reveal())", "Accept": "application/json"]
-        if body != nil { headers.set("Content-Type", "application/json") }
-        let response = try await client.send(HTTPRequest(method: method, url: url, headers: headers, body: body.map { Data(JSONWriter.compact($0).utf8) }))
         if let usage = response.headers["Sforce-Limit-Info"] { client.logger.debug("\(name): Salesforce \(usage)") }
         return response
     }
 
-    static func errorCode(_ response: HTTPResponse) -> String? {
-        (try? JSONParser.parse(response.body))?.arrayValue?.first?["errorCode"]?.stringValue
+    /// Salesforce's error body: a list of `{errorCode, message}`.
+    @Sendable static func problem(_ response: HTTPResponse) -> ProviderProblem? {
+        guard let first = (try? JSONParser.parse(response.body))?.arrayValue?.first else { return nil }
+        return ProviderProblem(code: first["errorCode"]?.stringValue, message: first["message"]?.stringValue)
     }
 
     private func failure(_ response: HTTPResponse) -> any Error {
-        let first = (try? JSONParser.parse(response.body))?.arrayValue?.first
-        let code = first?["errorCode"]?.stringValue ?? "HTTP \(response.status)"
-        let message = first?["message"]?.stringValue ?? response.bodyExcerpt()
-        if code == "REQUEST_LIMIT_EXCEEDED" {
-            return SinkError(sink: name, message: "Salesforce request limit reached (\(message)); writes stay queued", exitCode: .temporaryFailure)
+        let problem = SalesforceSink.problem(response)
+        if problem?.code == "REQUEST_LIMIT_EXCEEDED" {
+            return SinkError(sink: name, message: "Salesforce request limit reached (\(problem?.message ?? "")); writes stay queued", exitCode: .temporaryFailure)
         }
-        if response.status == 403 {
-            return AuthenticationError(label: name, message: "Salesforce refused access (\(code): \(message))")
-        }
-        return SinkError(sink: name, message: "Salesforce answered \(code): \(message)", exitCode: response.status >= 500 ? .unavailable : .dataError)
+        return sender.failure(response, call: "Salesforce \(settings.apiVersion) API", hint: response.status == 403 ? "check the user's access to the object" : nil)
     }
 }
