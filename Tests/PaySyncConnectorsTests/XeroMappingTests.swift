@@ -34,6 +34,10 @@ import Testing
 }
 
 func decodeFixture(_ name: String, entity: XeroEntity, today: CalendarDate = CalendarDate(year: 2025, month: 5, day: 2)!) throws -> SourcePage {
+    try fetchFixture(name, entity: entity, today: today).page
+}
+
+func fetchFixture(_ name: String, entity: XeroEntity, today: CalendarDate = CalendarDate(year: 2025, month: 5, day: 2)!) throws -> FetchedPage {
     let source = XeroSource(name: "xero-uk", settings: XeroSettings(tenants: ["tenant-a"]),
                             client: HTTPClient(transport: FixtureStub()), tokens: StaticTokenProvider(Secret("x")))
     return try source.decodePage(Repository.fixture("xero/\(name)"), entity: entity, tenant: "tenant-a", page: 1, today: today)
@@ -49,7 +53,8 @@ struct FixtureStub: HTTPTransport {
         #expect(page.observations.map(\.status) == [.draft, .draft, .sent, .overdue, .partiallyPaid, .paid, .voided, .voided, .voided])
         #expect(page.outOfScope == 1)  // the ACCPAY bill
         #expect(page.rejects.isEmpty)
-        #expect(page.isLast)
+        // The page states it is the only one, so the loop asks for no second page.
+        #expect(PageLoop.nextPosition(.pageNumber(size: 1000), after: .number(1), fetched: try fetchFixture("invoices-status-table.json", entity: .invoices)) == nil)
         #expect(page.lastID == "0a0e2a5e-0000-4000-a000-000000000010")
         #expect(page.servedAt == Timestamp(millisecondsSinceEpoch: 1_746_176_000_000))
     }

@@ -52,15 +52,12 @@ public struct XeroSource: Source {
             throw SourceError(source: name, message: "unknown entity \(entity)", exitCode: .internalError)
         }
         let today = today(account: account)
-        var page = 1
-        while true {
+        try await PageLoop.run(.pageNumber(size: settings.pageSize), source: name, what: "tenant \(account) /\(which.resource)") { position in
+            guard case .number(let page)? = position else { throw SourceError(source: name, message: "page-number paging expected", exitCode: .internalError) }
             let request = try await pageRequest(which, tenant: account, mode: mode, page: page)
             let response = try await send(request, tenant: account)
-            let result = try decodePage(response.body, entity: which, tenant: account, page: page, today: today)
-            try await consume(result)
-            if result.isLast { return }
-            page += 1
-        }
+            return try decodePage(response.body, entity: which, tenant: account, page: page, today: today)
+        } consume: { try await consume($0) }
     }
 
     /// The request for one page (without the bearer token, added at send time).
@@ -122,7 +119,7 @@ public struct XeroSource: Source {
     }
 
     /// Decodes and normalises one page.
-    func decodePage(_ body: Data, entity: XeroEntity, tenant: String, page: Int, today: CalendarDate) throws -> SourcePage {
+    func decodePage(_ body: Data, entity: XeroEntity, tenant: String, page: Int, today: CalendarDate) throws -> FetchedPage {
         let source = "tenant \(tenant) /\(entity.resource) page \(page)"
         switch entity {
         case .invoices:
@@ -164,7 +161,7 @@ public struct XeroSource: Source {
         _ envelope: XeroPage<Element>, entity: XeroEntity, page: Int,
         id: KeyPath<Element, String>, updated: KeyPath<Element, String>,
         map: (Element, String) throws(MoneyError) -> XeroMapping.Outcome
-    ) -> SourcePage {
+    ) -> FetchedPage {
         var observations: [Observation] = []
         observations.reserveCapacity(envelope.elements.count)
         var rejects: [RejectedObject] = []
@@ -191,17 +188,13 @@ public struct XeroSource: Source {
                 rejects.append(RejectedObject(entity: entity.rawValue, externalID: failure.id, error: "\(path)\(failure.id.map { " (\($0))" } ?? ""): \(failure.reason)"))
             }
         }
-        let isLast: Bool
-        if let pagination = envelope.pagination, let count = pagination.pageCount {
-            isLast = page >= count
-        } else {
-            isLast = envelope.elements.count < settings.pageSize
-        }
-        return SourcePage(
+        let page = SourcePage(
             observations: observations, rejects: rejects, outOfScope: outOfScope,
             lastUpdatedAt: lastUpdated, lastID: lastID,
             servedAt: envelope.dateTimeUTC.flatMap(XeroDate.timestamp),
-            number: page, isLast: isLast
+            number: page, isLast: false
         )
+        // Xero states its page count (`pagination.pageCount`), which spares the empty last page.
+        return FetchedPage(page: page, count: envelope.elements.count, statedTotal: envelope.pagination?.pageCount)
     }
 }
