@@ -16,9 +16,44 @@ import Testing
         (.delivered, .picked, 1, nil),
         (.dead, .picked, 1, nil),
         (.pending, .operatorRetry, 1, nil),
+        (.pending, .undecodable, 1, .dead),
+        (.sending, .undecodable, 1, .dead),
+        (.dead, .undecodable, 1, nil),
+        (.pending, .operatorDrop, 1, .dropped),
+        (.dead, .operatorDrop, 1, .dropped),
+        (.skipped, .operatorDrop, 1, .dropped),
+        (.sending, .operatorDrop, 1, nil),
+        (.sending, .picked, 1, nil),
+        (.pending, .recovered, 1, nil),
     ])
     func transition(from: OutboxState, event: OutboxEvent, attempts: Int, to: OutboxState?) {
         #expect(OutboxStateMachine.next(from: from, on: event, attempts: attempts, maxAttempts: 3) == to)
+    }
+}
+
+@Suite struct OutboxStatementSourcesTests {
+    @Test("each statement moves only the rows the table allows", arguments: [
+        (OutboxEvent.picked, [OutboxState.pending]),
+        (.acknowledged, [.sending]),
+        (.recovered, [.sending]),
+        (.undecodable, [.pending, .sending]),
+        (.operatorRetry, [.skipped, .dead]),
+        (.operatorDrop, [.pending, .skipped, .dead]),
+    ])
+    func sources(event: OutboxEvent, states: [OutboxState]) {
+        #expect(OutboxStateMachine.sources(of: event) == states)
+    }
+
+    @Test func bulkStatementsHaveOneTarget() {
+        #expect(OutboxStateMachine.target(of: .picked) == .sending)
+        #expect(OutboxStateMachine.target(of: .recovered) == .pending)
+        #expect(OutboxStateMachine.target(of: .undecodable) == .dead)
+        #expect(OutboxStateMachine.target(of: .operatorRetry) == .pending)
+        #expect(OutboxStateMachine.target(of: .operatorDrop) == .dropped)
+    }
+
+    @Test func everyEventHasASource() {
+        for event in OutboxEvent.allCases { #expect(!OutboxStateMachine.sources(of: event).isEmpty, "\(event)") }
     }
 }
 

@@ -316,6 +316,36 @@ extension Ledger {
         #expect(try await ledger.outboxCount(sink: "out", state: .pending) == 5)
     }
 
+    @Test("a write whose payload cannot be read back is dead-lettered with the reason, never sent", arguments: [
+        ("changes", "'{\"status\":[\"sent\"'", "changes are not a change set"),
+        ("changes", "'{\"colour\":[\"a\",\"b\"]}'", "changes: unknown field \"colour\""),
+        ("changes", "'{}'", "holds neither a change nor an action"),
+        ("action", "'{\"no\":1}'", "action is not a task or note"),
+    ])
+    func undecodablePayloadsAreDeadLettered(column: String, value: String, reason: String) async throws {
+        let (directory, ledger) = try await seeded()
+        let corrupt = try Database(path: directory.file("l.db"), create: false)
+        try corrupt.execute("UPDATE outbox SET \(column) = \(value) WHERE record_key = 'INV-2'")
+        let claimed = try #require(try await ledger.claimBatch(sink: "out", after: nil, limit: 5, now: at))
+        #expect(claimed.rows.map(\.recordKey) == ["INV-1", "INV-3", "INV-4", "INV-5"])
+        let dead = try await ledger.outboxRows(states: [.dead], sink: "out", limit: 10)
+        #expect(dead.map(\.recordKey) == ["INV-2"])
+        #expect(dead.first?.lastError?.contains(reason) == true, "\(dead.first?.lastError ?? "")")
+        #expect(dead.first?.attempts == 0)
+    }
+
+    @Test func onlyTheStatesTheTableAllowsAreMoved() async throws {
+        let (_, ledger) = try await seeded()
+        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-2")
+        try await ledger.markSending(rows.map(\.id), now: at)
+        // A row being sent cannot be dropped, nor acknowledged twice, nor picked again.
+        await #expect(throws: LedgerError.self) { try await ledger.dropOutboxRows(ids: [rows[0].id]) }
+        try await ledger.markSending(rows.map(\.id), now: at)
+        #expect(try await ledger.outboxRows(states: [.sending], sink: "out", limit: 10).map(\.attempts) == [1, 1])
+        #expect(try await ledger.settle([(rows[0].id, .delivered)], maxAttempts: 3, now: at).delivered == 1)
+        #expect(try await ledger.settle([(rows[0].id, .delivered)], maxAttempts: 3, now: at).delivered == 0)
+    }
+
     @Test func credentialsRoundTrip() async throws {
         let (_, ledger) = try await seeded()
         try await ledger.saveCredential(named: "xero:refresh", value: Secret("r2"), expiresAt: nil, seedFingerprint: "abc", now: at)

@@ -8,8 +8,8 @@ enum OutboxCommand {
         var states: [OutboxState] = [.pending, .dead, .skipped]
         if let name = invocation.parsed.value("--state") {
             if name == "all" {
-                states = OutboxState.allCases.filter { $0 != .delivered }
-            } else if let state = OutboxState(rawValue: name), state != .delivered {
+                states = OutboxState.stored
+            } else if let state = OutboxState(rawValue: name), OutboxState.stored.contains(state) {
                 states = [state]
             } else {
                 throw UsageError(message: "--state \(name) is not pending, sending, dead, skipped or all", command: "outbox list")

@@ -20,23 +20,46 @@ enum ChangesCodec {
         return text
     }
 
-    static func decode(_ text: String) -> [FieldChange] {
+    /// Reads a stored change set back. Throws `UndecodablePayload` when the text is not the
+    /// shape `encode` writes (corrupted, or from a paysync that knew other fields): such a row
+    /// must be dead-lettered with the reason, never sent as an empty write.
+    static func decode(_ text: String) throws(UndecodablePayload) -> [FieldChange] {
         var changes: [FieldChange] = []
-        var text = text
-        _ = try? text.withUTF8 { bytes in
-            try JSONPullScanner.scan(Data(bytes)) { scanner in
+        var problem: String?
+        do {
+            try JSONPullScanner.scan(Data(text.utf8)) { scanner in
                 try scanner.readObject { scanner, key in
-                    guard let field = Field(rawValue: key.string) else { return try scanner.skipValue() }
+                    guard let field = Field(rawValue: key.string) else {
+                        problem = "unknown field \"\(key.string)\""
+                        return try scanner.skipValue()
+                    }
                     var pair: [String?] = []
                     try scanner.readArray { scanner in pair.append(try scanner.readNull() ? nil : try scanner.readString()) }
-                    if pair.count == 2 { changes.append(FieldChange(field: field, old: pair[0], new: pair[1])) }
+                    guard pair.count == 2 else {
+                        problem = "field \(field) holds \(pair.count) values, not [old, new]"
+                        return
+                    }
+                    changes.append(FieldChange(field: field, old: pair[0], new: pair[1]))
                 }
             }
+        } catch {
+            throw UndecodablePayload(reason: "changes are not a change set (\((error as? JSONPullScanner.Failure)?.message ?? "\(error)"))")
         }
+        if let problem { throw UndecodablePayload(reason: "changes: \(problem)") }
         return changes
+    }
+
+    /// Reads what it can, for listing rows to an operator (undecodable parts read as none).
+    static func decodeLeniently(_ text: String) -> [FieldChange] {
+        (try? decode(text)) ?? []
     }
 
     private static func append(_ value: String?, to text: inout String) {
         if let value { JSONWriter.appendQuoted(value, into: &text) } else { text.append("null") }
     }
+}
+
+/// Why a stored outbox payload cannot be read back.
+struct UndecodablePayload: Error, Equatable {
+    var reason: String
 }

@@ -6,12 +6,13 @@ extension Ledger {
         o.last_error, o.created_at, obj.provider, obj.account, obj.kind, obj.external_id, o.action
         """
 
+    /// A row as stored, for listing: parts that cannot be read show as none.
     private static func outboxRow(_ row: Statement) -> OutboxRow? {
         guard let kind = ObjectKind(rawValue: row.string(13)), let state = OutboxState(rawValue: row.string(6)) else { return nil }
         return OutboxRow(
             id: row.int64(0), sink: row.string(1), recordKey: row.string(2),
             objectKey: ObjectKey(provider: row.string(11), account: row.string(12), kind: kind, externalID: row.string(14)),
-            changes: ChangesCodec.decode(row.string(3)),
+            changes: ChangesCodec.decodeLeniently(row.string(3)),
             fromStatus: row.optionalString(4).map(PaymentStatus.init(rawValue:)),
             toStatus: PaymentStatus(rawValue: row.string(5)), state: state, attempts: Int(row.int64(7)),
             nextAttemptAt: Timestamp(millisecondsSinceEpoch: row.int64(8)), lastError: row.optionalString(9),
@@ -20,13 +21,38 @@ extension Ledger {
         )
     }
 
+    /// A row to send: every part must read back exactly, or the row is undecodable (with why).
+    private static func sendableRow(_ row: Statement) -> Result<OutboxRow, UndecodablePayload> {
+        guard let kind = ObjectKind(rawValue: row.string(13)) else { return .failure(UndecodablePayload(reason: "object kind \"\(row.string(13))\" is unknown")) }
+        guard let state = OutboxState(rawValue: row.string(6)) else { return .failure(UndecodablePayload(reason: "state \"\(row.string(6))\" is unknown")) }
+        let changes: [FieldChange]
+        do { changes = try ChangesCodec.decode(row.string(3)) } catch { return .failure(error) }
+        var action: ActionPayload?
+        if let text = row.optionalString(15) {
+            guard let decoded = ActionPayload(json: text) else { return .failure(UndecodablePayload(reason: "action is not a task or note")) }
+            action = decoded
+        }
+        if changes.isEmpty && action == nil { return .failure(UndecodablePayload(reason: "holds neither a change nor an action")) }
+        return .success(OutboxRow(
+            id: row.int64(0), sink: row.string(1), recordKey: row.string(2),
+            objectKey: ObjectKey(provider: row.string(11), account: row.string(12), kind: kind, externalID: row.string(14)),
+            changes: changes, fromStatus: row.optionalString(4).map(PaymentStatus.init(rawValue:)),
+            toStatus: PaymentStatus(rawValue: row.string(5)), state: state, attempts: Int(row.int64(7)),
+            nextAttemptAt: Timestamp(millisecondsSinceEpoch: row.int64(8)), lastError: row.optionalString(9),
+            createdAt: Timestamp(millisecondsSinceEpoch: row.int64(10)), action: action
+        ))
+    }
+
     /// Rows left `sending` by a run that died before hearing back go back to `pending`: that batch
     /// is sent again (the only writes that can arrive twice, and CRM writes are idempotent sets).
     /// - Returns: how many rows were recovered.
     @discardableResult
     public func recoverInFlight(now: Timestamp) throws -> Int {
         try database.transaction {
-            try database.run("UPDATE outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'", [.integer(now.millisecondsSinceEpoch)])
+            try database.run(
+                "UPDATE outbox SET state = '\(OutboxStateMachine.target(of: .recovered)!)', updated_at = ? WHERE state IN (\(OutboxStateMachine.sqlSources(of: .recovered)))",
+                [.integer(now.millisecondsSinceEpoch)]
+            )
             return database.changes
         }
     }
@@ -49,6 +75,9 @@ extension Ledger {
     }
 
     /// The due rows of a sink whose record keys lie in `first...last`, oldest first per key.
+    /// A row whose payload cannot be read back is dead-lettered here with the reason (in the
+    /// caller's transaction, when there is one) and not returned: it is never sent, and never
+    /// settled as delivered.
     public func dueRows(sink: String, now: Timestamp, recordKeys first: String, through last: String) throws -> [OutboxRow] {
         let statement = try database.statement(
             """
@@ -58,10 +87,20 @@ extension Ledger {
             """,
             [.text(sink), .integer(now.millisecondsSinceEpoch), .text(first), .text(last)]
         )
-        defer { statement.reset() }
         var rows: [OutboxRow] = []
+        var undecodable: [(id: Int64, reason: String)] = []
         while try statement.step() {
-            if let row = Ledger.outboxRow(statement) { rows.append(row) }
+            switch Ledger.sendableRow(statement) {
+            case .success(let row): rows.append(row)
+            case .failure(let problem): undecodable.append((statement.int64(0), problem.reason))
+            }
+        }
+        statement.reset()
+        for (id, reason) in undecodable {
+            try database.run(
+                "UPDATE outbox SET state = '\(OutboxStateMachine.target(of: .undecodable)!)', last_error = ?, updated_at = ? WHERE id = ? AND state IN (\(OutboxStateMachine.sqlSources(of: .undecodable)))",
+                [.text("paysync cannot read this write back: \(reason); it was not sent"), .integer(now.millisecondsSinceEpoch), .integer(id)]
+            )
         }
         return rows
     }
@@ -71,7 +110,7 @@ extension Ledger {
     public func markSending(_ ids: [Int64], now: Timestamp) throws {
         try database.transaction {
             try database.run(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'",
+                "UPDATE outbox SET state = '\(OutboxStateMachine.target(of: .picked)!)', attempts = attempts + 1, updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state IN (\(OutboxStateMachine.sqlSources(of: .picked)))",
                 [.integer(now.millisecondsSinceEpoch), .text(Ledger.idList(ids))]
             )
         }
@@ -124,11 +163,18 @@ extension Ledger {
             // Delivered rows, the common case, go in one statement.
             let acknowledged = outcomes.filter { $0.outcome == .delivered }.map(\.id)
             if !acknowledged.isEmpty {
-                try database.run("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND state = 'sending'", [.text(Ledger.idList(acknowledged))])
+                try database.run(
+                    "DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND state IN (\(OutboxStateMachine.sqlSources(of: .acknowledged)))",
+                    [.text(Ledger.idList(acknowledged))]
+                )
                 delivered = database.changes
             }
             for (id, outcome) in outcomes where outcome != .delivered {
-                let attempts = Int(try database.scalar("SELECT attempts FROM outbox WHERE id = ?", [.integer(id)]) ?? 0)
+                let row = try database.statement("SELECT attempts, state FROM outbox WHERE id = ?", [.integer(id)])
+                let found = try row.step() ? (attempts: Int(row.int64(0)), state: OutboxState(rawValue: row.string(1))) : nil
+                row.reset()
+                guard let found, let current = found.state else { continue }
+                let attempts = found.attempts
                 let event: OutboxEvent
                 let error: String?
                 switch outcome {
@@ -137,7 +183,7 @@ extension Ledger {
                 case .rejected(let message): event = .permanentFailure; error = message
                 case .noSuchRecord(let message): event = .noSuchRecord; error = message
                 }
-                guard let next = OutboxStateMachine.next(from: .sending, on: event, attempts: attempts, maxAttempts: maxAttempts) else { continue }
+                guard let next = OutboxStateMachine.next(from: current, on: event, attempts: attempts, maxAttempts: maxAttempts) else { continue }
                 switch next {
                 case .delivered:
                     try database.run("DELETE FROM outbox WHERE id = ?", [.integer(id)])
@@ -155,7 +201,7 @@ extension Ledger {
                         [.text(next.rawValue), SQLValue(error), .integer(now.millisecondsSinceEpoch), .integer(id)]
                     )
                     if next == .dead { dead += 1 } else { skipped += 1 }
-                case .sending:
+                case .sending, .dropped:
                     break
                 }
             }
@@ -206,7 +252,7 @@ extension Ledger {
                 return count
             }
             try database.run(
-                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0, updated_at = ? WHERE state IN ('dead', 'skipped')",
+                "UPDATE outbox SET state = '\(OutboxStateMachine.target(of: .operatorRetry)!)', attempts = 0, next_attempt_at = 0, updated_at = ? WHERE state IN (\(OutboxStateMachine.sqlSources(of: .operatorRetry)))",
                 [.integer(now.millisecondsSinceEpoch)]
             )
             return database.changes
@@ -218,7 +264,7 @@ extension Ledger {
         try database.transaction {
             var count = 0
             for id in ids {
-                try database.run("DELETE FROM outbox WHERE id = ? AND state != 'sending'", [.integer(id)])
+                try database.run("DELETE FROM outbox WHERE id = ? AND state IN (\(OutboxStateMachine.sqlSources(of: .operatorDrop)))", [.integer(id)])
                 guard database.changes == 1 else { throw LedgerError.notFound(what: "outbox row \(id) (or it is being sent)") }
                 count += 1
             }
