@@ -1,6 +1,6 @@
 import Foundation
 import PaySyncCore
-import PaySyncHTTP
+import PaySyncEngine
 
 /// The `paysync` command line: finds the command, parses its options, runs it, and maps every
 /// error to its one-line message and exit code in one place.
@@ -13,7 +13,7 @@ public enum PaySyncCLI {
     ///   - variables: the process environment (secrets and `PAYSYNC_CONFIG` are read from it).
     ///   - transport: the network, for in-process tests; nil for URLSession.
     public static func run(_ arguments: [String], variables: [String: String] = ProcessInfo.processInfo.environment,
-                           output: Output = .standard, transport: (any HTTPTransport)? = nil) async -> Int32 {
+                           output: Output = .standard, transport: EngineDependencies.Transport? = nil) async -> Int32 {
         do {
             return try await dispatch(arguments, variables: variables, output: output, transport: transport).rawValue
         } catch let error as any PaySyncError {
@@ -28,7 +28,7 @@ public enum PaySyncCLI {
         }
     }
 
-    static func dispatch(_ arguments: [String], variables: [String: String], output: Output, transport: (any HTTPTransport)?) async throws -> ExitCode {
+    static func dispatch(_ arguments: [String], variables: [String: String], output: Output, transport: EngineDependencies.Transport?) async throws -> ExitCode {
         if arguments.isEmpty || arguments == ["--help"] || arguments == ["-h"] || arguments == ["help"] {
             output.line(CommandTable.overview)
             return arguments.isEmpty ? .usage : .success

@@ -13,7 +13,7 @@ struct Components {
     let routes: [SinkRoute]
     let calls: CallCounter
 
-    static func make(configuration: Configuration, options: RunOptions, ledger: Ledger, dependencies: EngineDependencies) throws -> Components {
+    static func make(configuration: Configuration, options: RunOptions, ledger: any LedgerStore, dependencies: EngineDependencies) throws -> Components {
         let transport = try makeTransport(configuration: configuration, options: options, dependencies: dependencies)
         let calls = CallCounter()
         let client = HTTPClient(transport: transport, policy: RetryPolicy(configuration.http), environment: dependencies.environment,
@@ -52,7 +52,7 @@ struct Components {
         }
     }
 
-    static func makeSource(_ configuration: SourceConfiguration, file: String, client: HTTPClient, options: RunOptions, ledger: Ledger,
+    static func makeSource(_ configuration: SourceConfiguration, file: String, client: HTTPClient, options: RunOptions, ledger: any LedgerStore,
                            dependencies: EngineDependencies) throws -> any Source {
         guard let descriptor = Registry.source(kind: configuration.kind) else {
             throw GeneralError("sources[\(configuration.name)]: no connector for kind \(configuration.kind)", exitCode: .internalError)
@@ -66,7 +66,7 @@ struct Components {
         return try descriptor.make(configuration, context: context)
     }
 
-    static func makeSink(_ configuration: SinkConfiguration, file: String, client: HTTPClient, options: RunOptions, ledger: Ledger,
+    static func makeSink(_ configuration: SinkConfiguration, file: String, client: HTTPClient, options: RunOptions, ledger: any LedgerStore,
                          dependencies: EngineDependencies) throws -> any Sink {
         guard let descriptor = Registry.sink(kind: configuration.kind) else {
             throw GeneralError("sinks[\(configuration.name)]: no sink for kind \(configuration.kind)", exitCode: .internalError)

@@ -6,7 +6,7 @@ import PaySyncLedger
 /// transaction, which is what lets `OAuth2RefreshTokenProvider` store a rotated refresh token
 /// before using its access token.
 struct LedgerCredentialStore: CredentialStore {
-    let ledger: Ledger
+    let ledger: any CredentialRecordStore
     let environment: RunEnvironment
 
     func load(_ name: String) async throws -> StoredToken? {

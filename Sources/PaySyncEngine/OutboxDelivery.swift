@@ -10,7 +10,7 @@ import PaySyncSinks
 /// the same commit that claims the next batch; a crash between leaves one batch `sending`, and
 /// the next run sends it again. CRM writes set absolute values, so the repeat is harmless.
 enum OutboxDelivery {
-    static func drain(sink: any Sink, ledger: Ledger, settings: OutboxSettings, context: Reconciler.Context) async {
+    static func drain(sink: any Sink, ledger: any OutboxStore, settings: OutboxSettings, context: Reconciler.Context) async {
         var written = 0, failed = 0, deadLettered = 0
         var firstRefusal: String?
         let callsBefore = sink.calls.total

@@ -81,7 +81,7 @@ public enum Reconciler {
 
     /// Shared by every task of one run.
     struct Context: Sendable {
-        let ledger: Ledger
+        let ledger: any LedgerStore
         let routes: [SinkRoute]
         let runID: Int64
         let options: RunOptions

@@ -42,6 +42,9 @@ public struct RunOptions: Sendable {
 
 /// Everything outside the run's own logic: clock, logs, network, environment variables.
 public struct EngineDependencies: Sendable {
+    /// The network as the engine's callers inject it (tests pass a loopback or scripted one).
+    public typealias Transport = any HTTPTransport
+
     public var environment: RunEnvironment
     public var logger: Logger
     /// The network; nil for URLSession (or fixtures, when the options name a directory).

@@ -260,3 +260,14 @@ nonisolated(unsafe) let dealMapping = CRMObjectMapping(object: "deals", idProper
         ])
     }
 }
+
+@Suite struct FileAppenderTests {
+    @Test func appendsAndFsyncsOnItsOwnThread() async throws {
+        let directory = TemporaryDirectory()
+        let appender = FileAppender()
+        #expect(await appender.isOnOwnThread())
+        try await appender.append(Data("a\n".utf8), to: directory.file("out.jsonl"), sink: "out")
+        try await appender.append(Data("b\n".utf8), to: directory.file("out.jsonl"), sink: "out")
+        #expect(try String(contentsOfFile: directory.file("out.jsonl"), encoding: .utf8) == "a\nb\n")
+    }
+}

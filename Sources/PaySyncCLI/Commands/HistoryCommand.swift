@@ -1,15 +1,14 @@
 import PaySyncCore
-import PaySyncLedger
+import PaySyncEngine
 
 /// `paysync history OBJECT`: every transition of the matching objects, oldest first.
 enum HistoryCommand {
     static func run(_ invocation: Invocation) async throws -> ExitCode {
         let format = try invocation.format()
         let reference = invocation.parsed.positionals[0]
-        let configuration = try? invocation.loadConfiguration()
-        let ledger = try Ledger(path: invocation.ledgerPath(configuration: configuration), create: false, logger: invocation.logger)
-        let objects = try await ledger.history(of: reference)
-        guard !objects.isEmpty else { throw LedgerError.notFound(what: "object \"\(reference)\" (an object key, provider id or invoice number)") }
+        let configuration = try invocation.optionalConfiguration()
+        let ledger = try LedgerAccess.open(path: invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
+        let objects = try await LedgerAccess.history(of: reference, in: ledger)
         let output = invocation.output
         switch format {
         case .json:

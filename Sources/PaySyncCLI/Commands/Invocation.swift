@@ -1,7 +1,6 @@
 import Foundation
 import PaySyncCore
 import PaySyncEngine
-import PaySyncHTTP
 
 /// What every command needs from the global options: logging, the clock, where the config and
 /// ledger are, and the process environment.
@@ -11,9 +10,9 @@ struct Invocation: Sendable {
     let variables: [String: String]
     let environment: RunEnvironment
     let logger: Logger
-    let transport: (any HTTPTransport)?
+    let transport: EngineDependencies.Transport?
 
-    init(parsed: ParsedArguments, output: Output, variables: [String: String], transport: (any HTTPTransport)?, quiet: Bool = false) throws(UsageError) {
+    init(parsed: ParsedArguments, output: Output, variables: [String: String], transport: EngineDependencies.Transport?, quiet: Bool = false) throws(UsageError) {
         self.parsed = parsed
         self.output = output
         self.variables = variables
@@ -51,6 +50,16 @@ struct Invocation: Sendable {
 
     func loadConfiguration() throws(ConfigError) -> Configuration {
         try ConfigParser.load(path: configPath, kinds: Registry.configKinds)
+    }
+
+    /// The config for commands that can work without one (`status`, `history`, `outbox`): the
+    /// file named by `--config` or `$PAYSYNC_CONFIG`, else `./paysync.json` when it exists, else
+    /// none. A config that exists but is broken is an error, never a silent fall-back to
+    /// `./paysync.db`.
+    func optionalConfiguration() throws(ConfigError) -> Configuration? {
+        let named = parsed.value("--config") != nil || !(variables["PAYSYNC_CONFIG"] ?? "").isEmpty
+        guard named || FileManager.default.fileExists(atPath: configPath) else { return nil }
+        return try loadConfiguration()
     }
 
     /// `--ledger`, then the config's `ledger` (relative to the config file), then `./paysync.db`.

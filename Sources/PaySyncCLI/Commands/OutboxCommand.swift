@@ -1,5 +1,5 @@
 import PaySyncCore
-import PaySyncLedger
+import PaySyncEngine
 
 /// `paysync outbox list|retry|drop`.
 enum OutboxCommand {
@@ -20,8 +20,8 @@ enum OutboxCommand {
             guard let value = Int(text), value > 0 else { throw UsageError(message: "--limit \(text) is not a positive number", command: "outbox list") }
             limit = value
         }
-        let configuration = try? invocation.loadConfiguration()
-        let ledger = try Ledger(path: invocation.ledgerPath(configuration: configuration), create: false, logger: invocation.logger)
+        let configuration = try invocation.optionalConfiguration()
+        let ledger = try LedgerAccess.open(path: invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
         let rows = try await ledger.outboxRows(states: states, sink: invocation.parsed.value("--sink"), limit: limit)
         switch format {
         case .json:
@@ -52,9 +52,10 @@ enum OutboxCommand {
         guard !ids.isEmpty || invocation.parsed.has("--all") else {
             throw UsageError(message: "name rows with --id N, or pass --all", command: "outbox retry")
         }
-        let (ledger, lock) = try openLocked(invocation)
-        defer { withExtendedLifetime(lock) {} }
-        let count = try await ledger.requeue(ids: ids.isEmpty ? nil : ids, now: invocation.environment.now())
+        let now = invocation.environment.now()
+        let count = try await LedgerAccess.withRunLock(path: try ledgerPath(invocation), logger: invocation.logger) {
+            try await $0.requeue(ids: ids.isEmpty ? nil : ids, now: now)
+        }
         invocation.output.line("\(count) write\(count == 1 ? "" : "s") queued again; the next `paysync reconcile` sends \(count == 1 ? "it" : "them")")
         return .success
     }
@@ -62,9 +63,9 @@ enum OutboxCommand {
     static func drop(_ invocation: Invocation) async throws -> ExitCode {
         let ids = try parseIDs(invocation, command: "outbox drop")
         guard !ids.isEmpty else { throw UsageError(message: "name rows with --id N", command: "outbox drop") }
-        let (ledger, lock) = try openLocked(invocation)
-        defer { withExtendedLifetime(lock) {} }
-        let count = try await ledger.dropOutboxRows(ids: ids)
+        let count = try await LedgerAccess.withRunLock(path: try ledgerPath(invocation), logger: invocation.logger) {
+            try await $0.dropOutboxRows(ids: ids)
+        }
         invocation.output.line("\(count) write\(count == 1 ? "" : "s") dropped; \(count == 1 ? "it" : "they") will never be sent")
         return .success
     }
@@ -78,11 +79,8 @@ enum OutboxCommand {
         return ids
     }
 
-    /// Mutating commands take the run lock: they must not race a reconcile.
-    private static func openLocked(_ invocation: Invocation) throws -> (Ledger, LedgerLock) {
-        let configuration = try? invocation.loadConfiguration()
-        let path = invocation.ledgerPath(configuration: configuration)
-        let lock = try LedgerLock(ledgerPath: path)
-        return (try Ledger(path: path, create: false, logger: invocation.logger), lock)
+    /// The ledger a mutating command works on (it takes the run lock: it must not race a reconcile).
+    private static func ledgerPath(_ invocation: Invocation) throws -> String {
+        invocation.ledgerPath(configuration: try invocation.optionalConfiguration())
     }
 }

@@ -1,22 +1,22 @@
 import PaySyncCore
-import PaySyncLedger
+import PaySyncEngine
 
 /// `paysync status`: per source the cursor and last sweep, object counts by status, the
 /// outbox's depth and oldest pending write, recent runs, quarantined objects.
 enum StatusCommand {
     static func run(_ invocation: Invocation) async throws -> ExitCode {
         let format = try invocation.format()
-        let configuration = try? invocation.loadConfiguration()
+        let configuration = try invocation.optionalConfiguration()
         let path = invocation.ledgerPath(configuration: configuration)
-        let ledger = try Ledger(path: path, create: false, logger: invocation.logger)
+        let ledger = try LedgerAccess.open(path: path, logger: invocation.logger)
         let status = try await ledger.status()
         let rejects = try await ledger.recentRejects(limit: 10)
         let output = invocation.output
         switch format {
         case .json:
-            output.line(JSONWriter.compact(json(status, path: path, rejects: rejects)))
+            output.line(JSONWriter.compact(json(status, path: path, rejects: rejects, backend: ledger.backend)))
         case .text:
-            output.line("ledger \(path) (SQLite \(Ledger.sqliteVersion))")
+            output.line("ledger \(path) (\(ledger.backend))")
             output.line("sources:")
             if status.cursors.isEmpty { output.line("  (no cursor yet: run `paysync reconcile`)") }
             for cursor in status.cursors {
@@ -62,10 +62,10 @@ enum StatusCommand {
         return .success
     }
 
-    static func json(_ status: LedgerStatus, path: String, rejects: [(provider: String, account: String, entity: String, externalID: String?, error: String, observedAt: Timestamp)]) -> JSONValue {
+    static func json(_ status: LedgerStatus, path: String, rejects: [RejectRecord], backend: String) -> JSONValue {
         [
             "ledger": .string(path),
-            "sqlite": .string(Ledger.sqliteVersion),
+            "sqlite": .string(backend.replacingOccurrences(of: "SQLite ", with: "")),
             "cursors": .array(status.cursors.map { cursor in
                 [
                     "provider": .string(cursor.provider), "account": .string(cursor.account), "entity": .string(cursor.entity),

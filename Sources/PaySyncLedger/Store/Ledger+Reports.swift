@@ -48,7 +48,7 @@ extension Ledger {
 
     /// The objects matching `reference` — an object key (`xero:TENANT:invoice:ID`), a provider id
     /// or an invoice number — each with its transitions, oldest first.
-    public func history(of reference: String) throws -> [(key: ObjectKey, current: Observation, transitions: [TransitionRecord])] {
+    public func history(of reference: String) throws -> [ObjectHistory] {
         var sql = "SELECT id, \(Ledger.objectColumns) FROM objects WHERE "
         var values: [SQLValue]
         if let key = ObjectKey(reference) {
@@ -81,7 +81,7 @@ extension Ledger {
                     changed: Ledger.fieldNames(rows.string(5))
                 ))
             }
-            return (observation.key, observation, transitions)
+            return ObjectHistory(key: observation.key, current: observation, transitions: transitions)
         }
     }
 
@@ -93,15 +93,15 @@ extension Ledger {
     }
 
     /// The most recent rejected objects, newest first.
-    public func recentRejects(limit: Int) throws -> [(provider: String, account: String, entity: String, externalID: String?, error: String, observedAt: Timestamp)] {
+    public func recentRejects(limit: Int) throws -> [RejectRecord] {
         let rows = try database.statement(
             "SELECT provider, account, entity, external_id, error, observed_at FROM rejects ORDER BY id DESC LIMIT ?", [SQLValue(limit)]
         )
         defer { rows.reset() }
-        var result: [(provider: String, account: String, entity: String, externalID: String?, error: String, observedAt: Timestamp)] = []
+        var result: [RejectRecord] = []
         while try rows.step() {
-            result.append((rows.string(0), rows.string(1), rows.string(2), rows.optionalString(3), rows.string(4),
-                           Timestamp(millisecondsSinceEpoch: rows.int64(5))))
+            result.append(RejectRecord(provider: rows.string(0), account: rows.string(1), entity: rows.string(2), externalID: rows.optionalString(3),
+                                       error: rows.string(4), observedAt: Timestamp(millisecondsSinceEpoch: rows.int64(5))))
         }
         return result
     }

@@ -8,8 +8,12 @@ import PaySyncCore
 ///
 /// The file runs in WAL mode with `synchronous=FULL`: its commits precede irreversible effects
 /// (a CRM write, the use of a rotated refresh token), so a commit must survive a power cut.
-public actor Ledger {
+public actor Ledger: LedgerStore {
     public nonisolated let path: String
+    /// Every SQLite call (blocking: a commit waits for fsync) runs on the ledger's own thread,
+    /// never on the shared concurrency pool.
+    private nonisolated let executor = DedicatedThreadExecutor(name: "paysync-ledger")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let database: Database
     private let logger: Logger
 
@@ -45,8 +49,18 @@ public actor Ledger {
         }
     }
 
+    deinit {
+        executor.stop()
+    }
+
+    /// Whether the caller runs on the ledger's own thread (tests check the isolation holds).
+    func isOnLedgerThread() -> Bool { executor.isCurrentThread }
+
     /// The linked SQLite library's version.
     public nonisolated static var sqliteVersion: String { Database.libraryVersion }
+
+    public nonisolated var location: String { path }
+    public nonisolated var backend: String { "SQLite \(Database.libraryVersion)" }
 
     func setFaultBeforeStateWrite(_ fault: (@Sendable (Int) throws -> Void)?) {
         faultBeforeStateWrite = fault
@@ -298,13 +312,6 @@ public actor Ledger {
     }
 
     // MARK: Credentials
-
-    /// A stored credential (a rotated refresh token, a cached access token).
-    public struct StoredCredential: Sendable, Equatable {
-        public var value: Secret
-        public var expiresAt: Timestamp?
-        public var seedFingerprint: String?
-    }
 
     public func credential(named name: String) throws -> StoredCredential? {
         let statement = try database.statement("SELECT value, expires_at, seed_fingerprint FROM credentials WHERE name = ?", [.text(name)])

@@ -13,6 +13,7 @@ public struct JSONLinesSink: Sink {
     public let path: String
     public let calls = CallCounter()
     public var maxBatchSize: Int { 500 }
+    let appender = FileAppender()
 
     public init(name: String, path: String) {
         self.name = name
@@ -31,11 +32,25 @@ public struct JSONLinesSink: Sink {
             text += "\n"
         }
         calls.record(host: path)
-        try append(Data(text.utf8))
+        try await appender.append(Data(text.utf8), to: path, sink: name)
         return writes.map { _ in .delivered }
     }
+}
 
-    private func append(_ data: Data) throws {
+/// Appends and fsyncs on a thread of its own: `fsync` blocks, and must not hold one of the
+/// shared concurrency threads while the sources are still reading.
+actor FileAppender {
+    private nonisolated let executor = DedicatedThreadExecutor(name: "paysync-jsonl")
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    deinit {
+        executor.stop()
+    }
+
+    /// Whether the caller runs on the appender's own thread (tests check the isolation holds).
+    func isOnOwnThread() -> Bool { executor.isCurrentThread }
+
+    func append(_ data: Data, to path: String, sink name: String) throws {
         if path == "-" {
             FileHandle.standardOutput.write(data)
             return

@@ -1,5 +1,3 @@
-import PaySyncCore
-
 /// A keyset position in a provider's change feed: the updated-at and id of the last object stored.
 public struct CursorPosition: Hashable, Sendable {
     public var updatedAt: Timestamp
@@ -22,6 +20,16 @@ public struct CursorRecord: Hashable, Sendable {
     public var holdSince: Timestamp?
     public var lastSweepAt: Timestamp?
     public var movedAt: Timestamp
+
+    public init(provider: String, account: String, entity: String, position: CursorPosition?, holdSince: Timestamp?, lastSweepAt: Timestamp?, movedAt: Timestamp) {
+        self.provider = provider
+        self.account = account
+        self.entity = entity
+        self.position = position
+        self.holdSince = holdSince
+        self.lastSweepAt = lastSweepAt
+        self.movedAt = movedAt
+    }
 }
 
 /// How a page commit moves its entity's cursor.
@@ -84,6 +92,22 @@ public struct OutboxRow: Hashable, Sendable {
     public var queued: QueuedWrite {
         QueuedWrite(rowID: id, recordKey: recordKey, objectKey: objectKey, changes: changes, fromStatus: fromStatus, toStatus: toStatus, action: action)
     }
+
+    public init(id: Int64, sink: String, recordKey: String, objectKey: ObjectKey, changes: [FieldChange], fromStatus: PaymentStatus?, toStatus: PaymentStatus, state: OutboxState, attempts: Int, nextAttemptAt: Timestamp, lastError: String?, createdAt: Timestamp, action: ActionPayload?) {
+        self.id = id
+        self.sink = sink
+        self.recordKey = recordKey
+        self.objectKey = objectKey
+        self.changes = changes
+        self.fromStatus = fromStatus
+        self.toStatus = toStatus
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.action = action
+    }
 }
 
 /// Outbox rows claimed for one call to a sink (marked `sending`), and the last record key they
@@ -91,6 +115,11 @@ public struct OutboxRow: Hashable, Sendable {
 public struct ClaimedBatch: Sendable {
     public var rows: [OutboxRow]
     public var lastRecordKey: String
+
+    public init(rows: [OutboxRow], lastRecordKey: String) {
+        self.rows = rows
+        self.lastRecordKey = lastRecordKey
+    }
 }
 
 /// How a batch's rows were settled.
@@ -99,6 +128,13 @@ public struct SettledCounts: Sendable, Equatable {
     public var retrying: Int
     public var dead: Int
     public var skipped: Int
+
+    public init(delivered: Int, retrying: Int, dead: Int, skipped: Int) {
+        self.delivered = delivered
+        self.retrying = retrying
+        self.dead = dead
+        self.skipped = skipped
+    }
 }
 
 /// One entry of an object's history.
@@ -109,6 +145,15 @@ public struct TransitionRecord: Hashable, Sendable {
     public var fromStatus: PaymentStatus?
     public var toStatus: PaymentStatus
     public var changed: [String]
+
+    public init(runID: Int64?, observedAt: Timestamp, providerUpdatedAt: Timestamp?, fromStatus: PaymentStatus?, toStatus: PaymentStatus, changed: [String]) {
+        self.runID = runID
+        self.observedAt = observedAt
+        self.providerUpdatedAt = providerUpdatedAt
+        self.fromStatus = fromStatus
+        self.toStatus = toStatus
+        self.changed = changed
+    }
 }
 
 /// A finished or running invocation.
@@ -125,6 +170,21 @@ public struct RunRecord: Hashable, Sendable {
     public var stale: Int
     public var exitCode: Int32?
     public var message: String?
+
+    public init(id: Int64, command: String, dryRun: Bool, startedAt: Timestamp, finishedAt: Timestamp?, fetched: Int, changed: Int, written: Int, failed: Int, stale: Int, exitCode: Int32?, message: String?) {
+        self.id = id
+        self.command = command
+        self.dryRun = dryRun
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.fetched = fetched
+        self.changed = changed
+        self.written = written
+        self.failed = failed
+        self.stale = stale
+        self.exitCode = exitCode
+        self.message = message
+    }
 }
 
 /// Counts for `paysync status`.
@@ -137,6 +197,16 @@ public struct LedgerStatus: Sendable {
         public var holdSince: Timestamp?
         public var lastSweepAt: Timestamp?
         public var movedAt: Timestamp
+
+        public init(provider: String, account: String, entity: String, position: CursorPosition?, holdSince: Timestamp?, lastSweepAt: Timestamp?, movedAt: Timestamp) {
+            self.provider = provider
+            self.account = account
+            self.entity = entity
+            self.position = position
+            self.holdSince = holdSince
+            self.lastSweepAt = lastSweepAt
+            self.movedAt = movedAt
+        }
     }
 
     public struct OutboxLine: Hashable, Sendable {
@@ -144,6 +214,13 @@ public struct LedgerStatus: Sendable {
         public var state: OutboxState
         public var count: Int
         public var oldest: Timestamp?
+
+        public init(sink: String, state: OutboxState, count: Int, oldest: Timestamp?) {
+            self.sink = sink
+            self.state = state
+            self.count = count
+            self.oldest = oldest
+        }
     }
 
     public var cursors: [SourceLine]
@@ -151,4 +228,57 @@ public struct LedgerStatus: Sendable {
     public var outbox: [OutboxLine]
     public var lastRuns: [RunRecord]
     public var rejects: Int
+
+    public init(cursors: [SourceLine], objectsByStatus: [(provider: String, account: String, kind: String, status: String, count: Int)], outbox: [OutboxLine], lastRuns: [RunRecord], rejects: Int) {
+        self.cursors = cursors
+        self.objectsByStatus = objectsByStatus
+        self.outbox = outbox
+        self.lastRuns = lastRuns
+        self.rejects = rejects
+    }
+}
+
+/// A stored credential (a rotated refresh token, a cached access token).
+public struct StoredCredential: Sendable, Equatable {
+    public var value: Secret
+    public var expiresAt: Timestamp?
+    public var seedFingerprint: String?
+
+    public init(value: Secret, expiresAt: Timestamp?, seedFingerprint: String?) {
+        self.value = value
+        self.expiresAt = expiresAt
+        self.seedFingerprint = seedFingerprint
+    }
+}
+
+/// One object as `history` shows it: its key, its current state and every transition.
+public struct ObjectHistory: Sendable {
+    public var key: ObjectKey
+    public var current: Observation
+    public var transitions: [TransitionRecord]
+
+    public init(key: ObjectKey, current: Observation, transitions: [TransitionRecord]) {
+        self.key = key
+        self.current = current
+        self.transitions = transitions
+    }
+}
+
+/// An object a connector could not normalise, kept for the operator.
+public struct RejectRecord: Sendable, Equatable {
+    public var provider: String
+    public var account: String
+    public var entity: String
+    public var externalID: String?
+    public var error: String
+    public var observedAt: Timestamp
+
+    public init(provider: String, account: String, entity: String, externalID: String?, error: String, observedAt: Timestamp) {
+        self.provider = provider
+        self.account = account
+        self.entity = entity
+        self.externalID = externalID
+        self.error = error
+        self.observedAt = observedAt
+    }
 }

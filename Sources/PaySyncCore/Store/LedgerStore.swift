@@ -1,0 +1,76 @@
+/// The ledger as the engine sees it: six small stores, one per kind of record, behind which the
+/// SQLite ledger (`PaySyncLedger`) and, later, a PostgreSQL one sit. Every write a page causes
+/// goes through `ObjectStateStore.apply`, which must be one transaction: states, transitions,
+/// outbox rows, rejects and the cursor move are kept together or not at all, and are durable
+/// when it returns.
+
+/// Last known object states, and the page commit that changes them.
+public protocol ObjectStateStore: Sendable {
+    /// The last known state of each object (nil for objects never seen), in the order asked.
+    func knownStates(for keys: [ObjectKey]) async throws -> [Observation?]
+    /// Applies one page atomically and durably (see above).
+    func apply(_ commit: PageCommit) async throws
+    /// Objects of a kind with a document date in `[from, until)` (backfill and sweep counts).
+    func countObjects(provider: String, account: String, kind: ObjectKind, from: CalendarDate, until: CalendarDate) async throws -> Int
+    func externalIDs(provider: String, account: String, kind: ObjectKind, from: CalendarDate, until: CalendarDate) async throws -> Set<String>
+    /// Sent invoices due before `today`: those that became overdue without a provider change.
+    func sentInvoicesDueBefore(_ today: CalendarDate, provider: String, account: String) async throws -> [Observation]
+}
+
+/// The transitions history.
+public protocol TransitionStore: Sendable {
+    /// Objects matching an object key, a provider id or an invoice number, with their history.
+    func history(of reference: String) async throws -> [ObjectHistory]
+}
+
+/// Incremental positions per provider account and entity (moved only by `apply`).
+public protocol CursorStore: Sendable {
+    func cursor(provider: String, account: String, entity: String) async throws -> CursorRecord?
+    func recordSweep(provider: String, account: String, entity: String, at now: Timestamp) async throws
+}
+
+/// The durable outbox. Every statement moves only rows `OutboxStateMachine` allows.
+public protocol OutboxStore: Sendable {
+    /// Rows a dead run left `sending` go back to `pending`; returns how many.
+    @discardableResult func recoverInFlight(now: Timestamp) async throws -> Int
+    /// Claims the due rows of up to `limit` record keys after `afterRecordKey`, committed as
+    /// `sending` before the caller sends them; nil when nothing more is due.
+    func claimBatch(sink: String, after afterRecordKey: String?, limit: Int, now: Timestamp) async throws -> ClaimedBatch?
+    /// Settles a sent batch and claims the next in one commit.
+    func settleAndClaimNext(_ outcomes: [(id: Int64, outcome: WriteOutcome)], settings: OutboxSettings, now: Timestamp,
+                            sink: String, after afterRecordKey: String, limit: Int, claimNext: Bool) async throws -> (settled: SettledCounts, next: ClaimedBatch?)
+    /// Settles sent rows by their outcomes (the state machine decides each row's next state).
+    @discardableResult func settle(_ outcomes: [(id: Int64, outcome: WriteOutcome)], maxAttempts: Int, retryBaseSeconds: Double,
+                                   retryCapSeconds: Double, now: Timestamp) async throws -> SettledCounts
+    func outboxRows(states: [OutboxState], sink: String?, limit: Int) async throws -> [OutboxRow]
+    /// `outbox retry`: dead or skipped rows (all, or those named) back to pending.
+    func requeue(ids: [Int64]?, now: Timestamp) async throws -> Int
+    /// `outbox drop`: removes the named rows.
+    func dropOutboxRows(ids: [Int64]) async throws -> Int
+    func outboxCount(sink: String?, state: OutboxState) async throws -> Int
+}
+
+/// OAuth tokens between runs. `saveCredential` is durable when it returns: a rotated refresh
+/// token is saved before its access token is used.
+public protocol CredentialRecordStore: Sendable {
+    func credential(named name: String) async throws -> StoredCredential?
+    func saveCredential(named name: String, value: Secret, expiresAt: Timestamp?, seedFingerprint: String?, now: Timestamp) async throws
+    func deleteCredential(named name: String) async throws
+}
+
+/// Runs and what the operator reads about them.
+public protocol RunStore: Sendable {
+    func startRun(command: String, dryRun: Bool, startedAt: Timestamp) async throws -> Int64
+    func finishRun(id: Int64, counts: PageCounts, written: Int, failed: Int, exitCode: ExitCode, message: String?, finishedAt: Timestamp) async throws
+    func recentRuns(limit: Int) async throws -> [RunRecord]
+    func status() async throws -> LedgerStatus
+    func recentRejects(limit: Int) async throws -> [RejectRecord]
+}
+
+/// Everything the engine needs of a ledger.
+public protocol LedgerStore: ObjectStateStore, TransitionStore, CursorStore, OutboxStore, CredentialRecordStore, RunStore {
+    /// Where it lives, for messages (a file path, a database name).
+    var location: String { get }
+    /// The backend and its version (`SQLite 3.40.1`), for `status`.
+    var backend: String { get }
+}
