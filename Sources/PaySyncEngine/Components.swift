@@ -2,7 +2,6 @@ import Foundation
 import PaySyncConnectors
 import PaySyncCore
 import PaySyncHTTP
-import PaySyncLedger
 import PaySyncSinks
 
 /// Builds the run's sources and sinks from the config: transports, HTTP clients, OAuth, limits.

@@ -1,6 +1,5 @@
 import PaySyncCore
 import PaySyncHTTP
-import PaySyncLedger
 
 /// OAuth tokens kept in the ledger's credentials table. Each save is its own committed, fsynced
 /// transaction, which is what lets `OAuth2RefreshTokenProvider` store a rotated refresh token

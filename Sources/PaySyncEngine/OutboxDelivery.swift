@@ -1,5 +1,4 @@
 import PaySyncCore
-import PaySyncLedger
 import PaySyncSinks
 
 /// Drains one sink's due outbox rows: streams them by record key, coalesces each record's rows

@@ -108,4 +108,17 @@ func paysync(_ arguments: [String], variables: [String: String] = [:]) async -> 
         #expect(result.code == ExitCode.configuration.rawValue)
         #expect(result.err == "paysync: error: sources[xero].client_secret: environment variable XERO_CLIENT_SECRET is not set")
     }
+
+    @Test("a config that exists but does not parse is an error, not a fall-back to ./paysync.db", arguments: [
+        ["outbox", "drop", "--id", "1"], ["outbox", "retry", "--all"], ["outbox", "list"], ["status"], ["history", "INV-1"],
+    ])
+    func aBrokenConfigIsAnErrorForEveryCommand(arguments: [String]) async throws {
+        let work = TemporaryDirectory(prefix: "paysync-broken-config")
+        work.write("paysync.json", #"{"ledger": "l.db", "sources": [,]}"#)
+        let result = await paysync(arguments + ["--config", work.file("paysync.json")])
+        #expect(result.code == ExitCode.configuration.rawValue)
+        #expect(result.err.contains("malformed JSON"), "\(result.err)")
+        #expect(!FileManager.default.fileExists(atPath: "paysync.db"))
+        #expect(!FileManager.default.fileExists(atPath: work.file("l.db")))
+    }
 }
