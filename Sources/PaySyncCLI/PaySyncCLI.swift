@@ -50,11 +50,11 @@ public enum PaySyncCLI {
             throw UsageError(message: "unknown command \"\(attempted)\"\(Suggestion.didYouMean(attempted, in: known))", command: "")
         }
         let parsed = try CommandLineParser.parse(Array(arguments.dropFirst(spec.path.count)), spec: spec)
-        if parsed.has("--help") {
+        if parsed.isSet(Options.help) {
             output.line(CommandLineParser.help(for: spec))
             return .success
         }
-        let invocation = try Invocation(parsed: parsed, output: output, variables: variables, transport: transport, quiet: parsed.has("--quiet"))
+        let invocation = try Invocation(parsed: parsed, output: output, variables: variables, transport: transport, quiet: parsed.isSet(Options.quiet))
         switch spec.path {
         case ["reconcile"]: return try await RunCommandHandler.reconcile(invocation)
         case ["backfill"]: return try await RunCommandHandler.backfill(invocation)

@@ -15,7 +15,7 @@ enum ConfigCheckCommand {
         }
         var problems: [String] = []
         var warnings: [String] = []
-        let replaying = invocation.parsed.has("--fixtures")
+        let replaying = invocation.parsed.isSet(Options.fixturesOnly)
         // Sources: a config that only replays fixtures needs no credentials.
         for (index, source) in configuration.sources.enumerated() {
             for requirement in source.settings.secrets {

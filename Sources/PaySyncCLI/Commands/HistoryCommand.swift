@@ -4,7 +4,7 @@ import PaySyncEngine
 /// `paysync history OBJECT`: every transition of the matching objects, oldest first.
 enum HistoryCommand {
     static func run(_ invocation: Invocation) async throws -> ExitCode {
-        let format = try invocation.format()
+        let format = try invocation.format(command: "history")
         let reference = invocation.parsed.positionals[0]
         let configuration = try invocation.optionalConfiguration()
         let ledger = try LedgerAccess.open(path: invocation.ledgerPath(configuration: configuration), logger: invocation.logger)

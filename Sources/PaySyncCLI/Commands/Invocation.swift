@@ -17,27 +17,15 @@ struct Invocation: Sendable {
         self.output = output
         self.variables = variables
         self.transport = transport
-        if let now = parsed.value("--now") {
-            guard let instant = Timestamp(iso: now) else {
-                throw UsageError(message: "--now \(now) is not an ISO 8601 timestamp (e.g. 2025-05-02T09:00:00Z)", command: "")
-            }
-            environment = .pinned(at: instant)
+        if let now = try parsed.value(Options.now, command: "") {
+            environment = .pinned(at: now)
         } else {
             environment = .live
         }
         var level: Logger.Level = quiet ? .error : .info
-        if parsed.has("--verbose") { level = .debug }
-        if let name = parsed.value("--log-level") {
-            guard let chosen = Logger.Level(name: name) else {
-                throw UsageError(message: "--log-level \(name) is not one of debug, info, warning, error", command: "")
-            }
-            level = chosen
-        }
-        var format = Logger.Format.text
-        if let name = parsed.value("--log-format") {
-            guard let chosen = Logger.Format(rawValue: name) else { throw UsageError(message: "--log-format \(name) is not text or json", command: "") }
-            format = chosen
-        }
+        if parsed.isSet(Options.verbose) { level = .debug }
+        if let chosen = try parsed.value(Options.logLevel, command: "") { level = chosen }
+        let format = try parsed.value(Options.logFormat, command: "") ?? .text
         let error = output.standardError
         let clock = environment.now
         logger = Logger(minimumLevel: level, format: format, now: clock, write: { error($0) })
@@ -45,7 +33,7 @@ struct Invocation: Sendable {
 
     /// `--config`, then `$PAYSYNC_CONFIG`, then `./paysync.json`.
     var configPath: String {
-        parsed.value("--config") ?? variables["PAYSYNC_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "paysync.json"
+        parsed.value(Options.config.spec.name) ?? variables["PAYSYNC_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "paysync.json"
     }
 
     func loadConfiguration() throws(ConfigError) -> Configuration {
@@ -57,14 +45,14 @@ struct Invocation: Sendable {
     /// none. A config that exists but is broken is an error, never a silent fall-back to
     /// `./paysync.db`.
     func optionalConfiguration() throws(ConfigError) -> Configuration? {
-        let named = parsed.value("--config") != nil || !(variables["PAYSYNC_CONFIG"] ?? "").isEmpty
+        let named = parsed.value(Options.config.spec.name) != nil || !(variables["PAYSYNC_CONFIG"] ?? "").isEmpty
         guard named || FileManager.default.fileExists(atPath: configPath) else { return nil }
         return try loadConfiguration()
     }
 
     /// `--ledger`, then the config's `ledger` (relative to the config file), then `./paysync.db`.
     func ledgerPath(configuration: Configuration?) -> String {
-        if let path = parsed.value("--ledger") { return path }
+        if let path = parsed.value(Options.ledger.spec.name) { return path }
         if let configured = configuration?.ledgerPath {
             if configured.hasPrefix("/") { return configured }
             let directory = (configuration!.file as NSString).deletingLastPathComponent
@@ -73,10 +61,9 @@ struct Invocation: Sendable {
         return "paysync.db"
     }
 
-    func format() throws(UsageError) -> OutputFormat {
-        guard let name = parsed.value("--format") else { return .text }
-        guard let format = OutputFormat(rawValue: name) else { throw UsageError(message: "--format \(name) is not text or json", command: "") }
-        return format
+    /// `--format` of commands that print a report (`status`, `history`, `outbox list`) or a run summary.
+    func format(_ option: TypedOption<OutputFormat> = Options.format, command: String) throws(UsageError) -> OutputFormat {
+        try parsed.value(option, command: command) ?? .text
     }
 
     var dependencies: EngineDependencies {
@@ -84,4 +71,3 @@ struct Invocation: Sendable {
     }
 }
 
-enum OutputFormat: String { case text, json }

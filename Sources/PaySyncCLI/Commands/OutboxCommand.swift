@@ -4,25 +4,14 @@ import PaySyncEngine
 /// `paysync outbox list|retry|drop`.
 enum OutboxCommand {
     static func list(_ invocation: Invocation) async throws -> ExitCode {
-        let format = try invocation.format()
-        var states: [OutboxState] = [.pending, .dead, .skipped]
-        if let name = invocation.parsed.value("--state") {
-            if name == "all" {
-                states = OutboxState.stored
-            } else if let state = OutboxState(rawValue: name), OutboxState.stored.contains(state) {
-                states = [state]
-            } else {
-                throw UsageError(message: "--state \(name) is not pending, sending, dead, skipped or all", command: "outbox list")
-            }
-        }
-        var limit = 100
-        if let text = invocation.parsed.value("--limit") {
-            guard let value = Int(text), value > 0 else { throw UsageError(message: "--limit \(text) is not a positive number", command: "outbox list") }
-            limit = value
-        }
+        let command = "outbox list"
+        let format = try invocation.format(command: command)
+        let states = try invocation.parsed.value(Options.state, command: command) ?? [.pending, .dead, .skipped]
+        let limit = try invocation.parsed.value(Options.limit, command: command) ?? 100
+        let sink = try invocation.parsed.value(Options.sink, command: command)
         let configuration = try invocation.optionalConfiguration()
         let ledger = try LedgerAccess.open(path: invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
-        let rows = try await ledger.outboxRows(states: states, sink: invocation.parsed.value("--sink"), limit: limit)
+        let rows = try await ledger.outboxRows(states: states, sink: sink, limit: limit)
         switch format {
         case .json:
             invocation.output.line(JSONWriter.compact(.array(rows.map { row in
@@ -48,8 +37,8 @@ enum OutboxCommand {
     }
 
     static func retry(_ invocation: Invocation) async throws -> ExitCode {
-        let ids = try parseIDs(invocation, command: "outbox retry")
-        guard !ids.isEmpty || invocation.parsed.has("--all") else {
+        let ids = try invocation.parsed.values(Options.retryID, command: "outbox retry")
+        guard !ids.isEmpty || invocation.parsed.isSet(Options.all) else {
             throw UsageError(message: "name rows with --id N, or pass --all", command: "outbox retry")
         }
         let now = invocation.environment.now()
@@ -61,22 +50,13 @@ enum OutboxCommand {
     }
 
     static func drop(_ invocation: Invocation) async throws -> ExitCode {
-        let ids = try parseIDs(invocation, command: "outbox drop")
+        let ids = try invocation.parsed.values(Options.dropID, command: "outbox drop")
         guard !ids.isEmpty else { throw UsageError(message: "name rows with --id N", command: "outbox drop") }
         let count = try await LedgerAccess.withRunLock(path: try ledgerPath(invocation), logger: invocation.logger) {
             try await $0.dropOutboxRows(ids: ids)
         }
         invocation.output.line("\(count) write\(count == 1 ? "" : "s") dropped; \(count == 1 ? "it" : "they") will never be sent")
         return .success
-    }
-
-    private static func parseIDs(_ invocation: Invocation, command: String) throws(UsageError) -> [Int64] {
-        var ids: [Int64] = []
-        for text in invocation.parsed.all("--id") {
-            guard let id = Int64(text.trimmingPrefix("#")) else { throw UsageError(message: "--id \(text) is not a row number", command: command) }
-            ids.append(id)
-        }
-        return ids
     }
 
     /// The ledger a mutating command works on (it takes the run lock: it must not race a reconcile).

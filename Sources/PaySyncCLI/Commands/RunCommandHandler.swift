@@ -8,30 +8,22 @@ enum RunCommandHandler {
     }
 
     static func backfill(_ invocation: Invocation) async throws -> ExitCode {
-        guard let sinceText = invocation.parsed.value("--since") else {
+        guard let since = try invocation.parsed.value(Options.since, command: "backfill") else {
             throw UsageError(message: "--since DATE is required", command: "backfill")
         }
-        guard let since = CalendarDate(iso: sinceText), sinceText.count == 10 else {
-            throw UsageError(message: "--since \(sinceText) is not a date (YYYY-MM-DD)", command: "backfill")
-        }
-        var until = invocation.environment.now().utcDate.adding(days: 1)
-        if let untilText = invocation.parsed.value("--until") {
-            guard let parsed = CalendarDate(iso: untilText), untilText.count == 10 else {
-                throw UsageError(message: "--until \(untilText) is not a date (YYYY-MM-DD)", command: "backfill")
-            }
-            until = parsed
-        }
+        let until = try invocation.parsed.value(Options.until, command: "backfill") ?? invocation.environment.now().utcDate.adding(days: 1)
         guard since < until else { throw UsageError(message: "--since \(since) must be before --until \(until)", command: "backfill") }
         return try await run(.backfill(from: since, until: until), invocation)
     }
 
     private static func run(_ command: RunCommand, _ invocation: Invocation) async throws -> ExitCode {
-        let format = try invocation.format()
+        let format = try invocation.format(Options.summaryFormat, command: command.name)
         let configuration = try invocation.loadConfiguration()
         let options = RunOptions(
             command: command, ledgerPath: invocation.ledgerPath(configuration: configuration),
-            sourceNames: invocation.parsed.all("--source"), dryRun: invocation.parsed.has("--dry-run"),
-            fixturesDirectory: invocation.parsed.value("--fixtures"), recordDirectory: invocation.parsed.value("--record")
+            sourceNames: try invocation.parsed.values(Options.source, command: command.name), dryRun: invocation.parsed.isSet(Options.dryRun),
+            fixturesDirectory: try invocation.parsed.value(Options.fixtures, command: command.name),
+            recordDirectory: try invocation.parsed.value(Options.record, command: command.name)
         )
         let dependencies = invocation.dependencies
         let report = try await SignalHandling.cancellingOnTermination(output: invocation.output) {
@@ -39,7 +31,7 @@ enum RunCommandHandler {
         }
         let exitCode = report.exitCode
         for problem in report.problems { invocation.output.error(problem.message) }
-        let quiet = invocation.parsed.has("--quiet")
+        let quiet = invocation.parsed.isSet(Options.quiet)
         if quiet && exitCode == .success { return exitCode }
         switch format {
         case .text: ReportFormatter.text(report, output: invocation.output)

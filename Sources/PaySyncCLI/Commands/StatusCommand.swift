@@ -5,7 +5,7 @@ import PaySyncEngine
 /// outbox's depth and oldest pending write, recent runs, quarantined objects.
 enum StatusCommand {
     static func run(_ invocation: Invocation) async throws -> ExitCode {
-        let format = try invocation.format()
+        let format = try invocation.format(command: "status")
         let configuration = try invocation.optionalConfiguration()
         let path = invocation.ledgerPath(configuration: configuration)
         let ledger = try LedgerAccess.open(path: path, logger: invocation.logger)

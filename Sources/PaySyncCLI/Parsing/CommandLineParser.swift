@@ -45,13 +45,7 @@ struct UsageError: PaySyncError, Equatable {
 enum CommandLineParser {
     /// Options every command takes.
     static let globalOptions: [OptionSpec] = [
-        OptionSpec(name: "--config", valueName: "PATH", help: "The config file (default: $PAYSYNC_CONFIG, then ./paysync.json)."),
-        OptionSpec(name: "--ledger", valueName: "PATH", help: "The ledger file (default: the config's \"ledger\", then ./paysync.db)."),
-        OptionSpec(name: "--log-format", valueName: "text|json", help: "How diagnostics on standard error look (default: text)."),
-        OptionSpec(name: "--log-level", valueName: "LEVEL", help: "debug, info, warning or error (default: info; error with --quiet)."),
-        OptionSpec(name: "--verbose", short: "-v", help: "Same as --log-level debug."),
-        OptionSpec(name: "--now", valueName: "TIMESTAMP", help: "Pin the clock's start (ISO 8601), for demos and reproducible tests."),
-        OptionSpec(name: "--help", short: "-h", help: "Show help for the command."),
+        Options.config.spec, Options.ledger.spec, Options.logFormat.spec, Options.logLevel.spec, Options.verbose.spec, Options.now.spec, Options.help.spec,
     ]
 
     /// Parses `arguments` (after the command words) against `spec` plus the global options.
@@ -89,7 +83,7 @@ enum CommandLineParser {
                     value = arguments[index]
                     index += 1
                 }
-                if !option.repeatable, parsed.values[option.name] != nil, option.name != "--config", option.name != "--ledger" {
+                if !option.repeatable, parsed.values[option.name] != nil, option.name != Options.config.spec.name, option.name != Options.ledger.spec.name {
                     throw UsageError(message: "\(option.name) given twice", command: spec.name)
                 }
                 parsed.values[option.name, default: []].append(value)
@@ -98,7 +92,7 @@ enum CommandLineParser {
                 parsed.flags.insert(option.name)
             }
         }
-        if parsed.has("--help") { return parsed }
+        if parsed.isSet(Options.help) { return parsed }
         if parsed.positionals.count > spec.positionals.count {
             let extra = parsed.positionals[spec.positionals.count]
             throw UsageError(message: "unexpected argument \"\(extra)\"", command: spec.name)
