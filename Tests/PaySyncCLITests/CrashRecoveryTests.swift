@@ -44,6 +44,40 @@ import Testing
     }
 }
 
+/// Issue 9, case 2: a write that was sent but not settled, then reverted at the provider, must
+/// still leave the CRM with the provider's truth (the sink file keeps every line; the last line
+/// per record is what a CRM would hold).
+@Suite struct UncertainSendTests {
+    /// The last value of `field` written for each record.
+    func lastValues(_ harness: BinaryHarness, field: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for line in (harness.directory.read("writes.jsonl") ?? "").split(separator: "\n") {
+            guard let write = try? JSONParser.parse(String(line)), let record = write["record"]?.stringValue,
+                  let value = write["changes"]?[field]?["new"]?.stringValue else { continue }
+            result[record] = value
+        }
+        return result
+    }
+
+    @Test func aSentButUnsettledWriteRevertedAtTheProviderIsCorrectedOnTheNextRun() async throws {
+        let harness = try BinaryHarness(objects: 60)
+        #expect(try harness.paysync(["reconcile"]).status == 0)
+        let invoice = try #require(harness.server.invoices(tenant: harness.tenant).first { $0.status == "AUTHORISED" && $0.amountPaid == 0 && $0.dueDate > harness.server.now.utcDate })
+        let payment = try #require(harness.server.pay(invoice: invoice.invoiceID, amount: invoice.amountDue, tenant: harness.tenant))
+
+        let killed = try harness.paysync(["reconcile"], fault: "kill-after-send")
+        #expect(killed.signalled && killed.status == SIGKILL)
+        #expect(lastValues(harness, field: "status")[invoice.invoiceNumber] == "paid")  // the CRM now says paid
+
+        harness.server.deletePayment(payment, tenant: harness.tenant)
+        let next = try harness.paysync(["reconcile"])
+        #expect(next.status == 0, "\(next.standardError)")
+        // The provider says the invoice is open again (sent, or overdue by the live clock); so must the CRM.
+        #expect(["sent", "overdue"].contains(lastValues(harness, field: "status")[invoice.invoiceNumber]), "\(lastValues(harness, field: "status")[invoice.invoiceNumber] ?? "nil")")
+        #expect(lastValues(harness, field: "amount_paid")[invoice.invoiceNumber] == "0.00")
+    }
+}
+
 @Suite struct LockTests {
     @Test func aSecondRunOnTheSameLedgerExits75AtOnceNamingTheHolder() async throws {
         let harness = try BinaryHarness(objects: 40)

@@ -1,5 +1,4 @@
 import Foundation
-import PaySyncTestSupport
 import Testing
 @testable import PaySyncCore
 
@@ -7,7 +6,9 @@ import Testing
 /// must be read and every `n_` document refused, by the DOM parser and by the pull scanner
 /// skipping it, which are one reader. Implementation-defined `i_` cases are not asserted.
 @Suite struct JSONTestSuiteTests {
-    static let directory = Repository.path("fixtures/json-test-suite")
+    /// `fixtures/json-test-suite`, found from this file (Core's tests use no test-support target).
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fixtures/json-test-suite").path
     static let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
     static let accepted = files.filter { $0.hasPrefix("y_") }
     static let refused = files.filter { $0.hasPrefix("n_") }

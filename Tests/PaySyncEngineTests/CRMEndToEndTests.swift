@@ -21,7 +21,7 @@ final class CRMHarness: Sendable {
     static let statusLabels = ["sent": "Awaiting payment", "overdue": "Overdue", "partially_paid": "Partially paid", "paid": "Paid",
                                "failed": "Failed", "refunded": "Refunded", "voided": "Voided", "draft": "Draft"]
 
-    init(invoices count: Int, voidedLabel: String = "Voided", hubspotLimit: Int = 100) throws {
+    init(invoices count: Int, voidedLabel: String = "Voided", hubspotLimit: Int = 100, entities: [XeroEntity] = [.invoices]) throws {
         xero = try FakeXeroServer(tenants: [tenant])
         hubspot = try FakeHubSpotServer(requestsPer10Seconds: hubspotLimit)
         salesforce = try FakeSalesforceServer()
@@ -45,7 +45,7 @@ final class CRMHarness: Sendable {
         settings.clientID = .environment("XERO_CLIENT_ID")
         settings.clientSecret = .environment("XERO_CLIENT_SECRET")
         settings.refreshToken = .environment("XERO_REFRESH_TOKEN")
-        settings.entities = [.invoices]
+        settings.entities = entities
         var labels = CRMHarness.statusLabels
         labels["voided"] = voidedLabel
         let task = try Template("Payment failed for {invoice_number} ({provider_status})")
@@ -225,5 +225,27 @@ import PaySyncConnectors
         let report = try await harness.run()
         #expect(report.exitCode == .success, "\(report.problems)")
         #expect(harness.salesforce.record("Opportunity", where: "Invoice_Number__c", is: harness.invoices[0].invoiceNumber)?["Payment_Status__c"] == "Voided")
+    }
+
+    /// Issue 9, case 8: invoices and their payments keyed to the same CRM record (by invoice
+    /// number) go through different mappings; merging them into one write lost the invoice's
+    /// fields for most records. Every deal and opportunity must end with the provider's truth.
+    @Test func invoicesAndPaymentsWrittenToTheSameRecordAllArrive() async throws {
+        let harness = try CRMHarness(invoices: 120, entities: [.invoices, .payments])
+        let first = try await harness.run()
+        #expect(first.exitCode == .success, "\(first.problems)")
+        for invoice in harness.invoices { harness.xero.pay(invoice: invoice.invoiceID, amount: invoice.total, tenant: harness.tenant, on: CalendarDate(year: 2025, month: 5, day: 1)) }
+        let report = try await harness.run()
+        #expect(report.exitCode == .success, "\(report.problems)")
+        for invoice in harness.invoices {
+            let deal = try #require(harness.hubspot.record("deals", where: "invoice_number", is: invoice.invoiceNumber))
+            #expect(deal.properties["payment_status"] == "Paid", "\(invoice.invoiceNumber)")
+            #expect(deal.properties["amount_paid"] == DecimalText.format(minorUnits: invoice.total, exponent: 2), "\(invoice.invoiceNumber)")
+            #expect(deal.properties["amount_due"] == "0.00", "\(invoice.invoiceNumber)")
+            let opportunity = try #require(harness.salesforce.record("Opportunity", where: "Invoice_Number__c", is: invoice.invoiceNumber))
+            #expect(opportunity["Payment_Status__c"] == "Paid", "\(invoice.invoiceNumber)")
+            #expect(opportunity["Amount_Paid__c"] == .number(DecimalText.format(minorUnits: invoice.total, exponent: 2)), "\(invoice.invoiceNumber)")
+        }
+        #expect(try await harness.ledger().outboxCount(sink: nil, state: .pending) == 0)
     }
 }

@@ -85,9 +85,9 @@ import Testing
         #expect(WebhookSignature.sign(body: body, timestamp: 42, secret: secret) == "t=42,v1=\(expected)")
     }
 
-    @Test func idempotencyKeysDependOnlyOnTheRows() {
-        #expect(WebhookSignature.idempotencyKey(sink: "n8n", rowIDs: [3, 1]) == WebhookSignature.idempotencyKey(sink: "n8n", rowIDs: [1, 3]))
-        #expect(WebhookSignature.idempotencyKey(sink: "n8n", rowIDs: [1]) != WebhookSignature.idempotencyKey(sink: "n8n", rowIDs: [2]))
-        #expect(WebhookSignature.idempotencyKey(sink: "n8n", rowIDs: [1]).count == 32)
+    @Test func idempotencyKeysDependOnlyOnTheWriteKeys() {
+        #expect(WebhookSignature.idempotencyKey(writeKeys: ["l:n8n:3:0", "l:n8n:1:0"]) == WebhookSignature.idempotencyKey(writeKeys: ["l:n8n:1:0", "l:n8n:3:0"]))
+        #expect(WebhookSignature.idempotencyKey(writeKeys: ["l:n8n:1:0"]) != WebhookSignature.idempotencyKey(writeKeys: ["l:n8n:2:0"]))
+        #expect(WebhookSignature.idempotencyKey(writeKeys: ["l:n8n:1:0"]).count == 32)
     }
 }

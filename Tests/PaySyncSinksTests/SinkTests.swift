@@ -224,7 +224,7 @@ nonisolated(unsafe) let dealMapping = CRMObjectMapping(object: "deals", idProper
         func add(_ entry: String) { log.append(entry) }
     }
 
-    @Test func fieldWritesGoPerMappingThenActionsPerRecordObjectAndUnmappedKindsAreRefused() async throws {
+    @Test func fieldWritesGoPerKindAndMappingWithInvoicesLastThenActionsPerRecordObjectAndUnmappedKindsAreRefused() async throws {
         let deals = CRMObjectMapping(object: "deals", idProperty: "invoice_number", properties: [PropertyMapping(name: "s", field: .status)])
         let upserted = CRMObjectMapping(object: "deals", idProperty: "invoice_number", missingRecord: .create, properties: [PropertyMapping(name: "s", field: .status)])
         let payments = CRMObjectMapping(object: "payments", idProperty: "payment_id", properties: [PropertyMapping(name: "s", field: .status)])
@@ -251,7 +251,7 @@ nonisolated(unsafe) let dealMapping = CRMObjectMapping(object: "deals", idProper
             }
         )
         #expect(await calls.log == [
-            "fields deals/skip: INV-1,INV-3", "fields payments/skip: P-2", "fields deals/create: R-1",
+            "fields payments/skip: P-2", "fields deals/create: R-1", "fields deals/skip: INV-1,INV-3",
             "actions deals: INV-2", "actions payments: P-1",
         ])
         #expect(outcomes == [

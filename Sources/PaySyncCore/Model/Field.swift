@@ -62,8 +62,14 @@ public enum Field: String, Hashable, Sendable, CaseIterable, CustomStringConvert
 
     public var description: String { rawValue }
 
+    /// How many fields there are (`allCases` builds an array on every use; this is stored).
+    public static let count = allCases.count
+
     /// Fields a sink may map, a template may name and a change set may carry.
     public static let crmVisible: [Field] = allCases.filter { $0.spec.visibility == .crm }
+
+    /// Every field in declaration order (stored once).
+    static let ordered = allCases
 
     /// Fields stored in the ledger's `objects` table, in column order.
     public static let stored: [Field] = allCases.filter { $0.spec.column != nil }
@@ -137,7 +143,7 @@ public struct FieldSet: Hashable, Sendable, Sequence, CustomStringConvertible {
     public func union(_ other: FieldSet) -> FieldSet { FieldSet(rawValue: rawValue | other.rawValue) }
 
     public func makeIterator() -> IndexingIterator<[Field]> {
-        Field.allCases.filter { self.contains($0) }.makeIterator()
+        Field.ordered.filter { self.contains($0) }.makeIterator()
     }
 
     public var description: String { "[" + map(\.rawValue).joined(separator: ", ") + "]" }

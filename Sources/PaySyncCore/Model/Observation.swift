@@ -28,7 +28,7 @@ public struct Observation: Hashable, Sendable {
         self.key = key
         self.updatedAt = updatedAt
         self.version = version
-        var storage = [FieldValue?](repeating: nil, count: Field.allCases.count)
+        var storage = [FieldValue?](repeating: nil, count: Field.count)
         storage[Field.status.index] = .status(status)
         storage[Field.providerStatus.index] = .text(providerStatus)
         storage[Field.currency.index] = currency.map(FieldValue.currency)
@@ -45,6 +45,16 @@ public struct Observation: Hashable, Sendable {
         storage[Field.lastPaymentID.index] = lastPaymentID.map(FieldValue.text)
         storage[Field.reference.index] = reference.map(FieldValue.text)
         for (field, value) in fields where field != .provider { storage[field.index] = value }
+        self.storage = storage
+    }
+
+    /// An observation from storage already laid out by field (`storage[field.index]`), for
+    /// readers that build every field at once (the ledger). The `provider` slot is ignored.
+    public init(key: ObjectKey, updatedAt: Timestamp?, version: String?, storage: [FieldValue?]) {
+        precondition(storage.count == Field.count, "one slot per field")
+        self.key = key
+        self.updatedAt = updatedAt
+        self.version = version
         self.storage = storage
     }
 

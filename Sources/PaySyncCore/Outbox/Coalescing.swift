@@ -5,15 +5,21 @@ public struct CoalescedWrite: Hashable, Sendable {
     public var recordKey: String
     public var objectKey: ObjectKey
     /// Per field: `old` from the earliest row, `new` from the latest. Fields that ended where they
-    /// started (sent → paid → sent while queued) are dropped: the CRM already holds that value.
+    /// started (sent → paid → sent while queued) are dropped — unless a row that touched them may
+    /// already have reached the CRM (see `QueuedWrite.mayHaveLanded`): then the CRM may hold the
+    /// middle value, and the write carries the current one.
     public var changes: [FieldChange]
     public var fromStatus: PaymentStatus?
     public var toStatus: PaymentStatus
     /// An action (task, note) instead of a change of fields. Actions are never merged.
     public var action: ActionPayload?
+    /// The write keys of the rows merged (one per row, unique forever): what names this write to
+    /// a receiver that drops writes it has seen.
+    public var writeKeys: [String]
 
     public init(rowIDs: [Int64], recordKey: String, objectKey: ObjectKey, changes: [FieldChange], fromStatus: PaymentStatus?,
-                toStatus: PaymentStatus, action: ActionPayload? = nil) {
+                toStatus: PaymentStatus, action: ActionPayload? = nil, writeKeys: [String]? = nil) {
+        self.writeKeys = writeKeys ?? rowIDs.map { "row:\($0)" }
         self.rowIDs = rowIDs
         self.recordKey = recordKey
         self.objectKey = objectKey
@@ -36,9 +42,17 @@ public struct QueuedWrite: Hashable, Sendable {
     public var fromStatus: PaymentStatus?
     public var toStatus: PaymentStatus
     public var action: ActionPayload?
+    /// True when the row has been sent before without an acknowledgement (a run died after
+    /// sending, or the send failed in a way that may still have landed): the CRM may hold its
+    /// values, so a later row cannot cancel it out.
+    public var mayHaveLanded: Bool
+    /// The row's write key (see `OutboxRow.writeKey`).
+    public var writeKey: String
 
     public init(rowID: Int64, recordKey: String, objectKey: ObjectKey, changes: [FieldChange], fromStatus: PaymentStatus?,
-                toStatus: PaymentStatus, action: ActionPayload? = nil) {
+                toStatus: PaymentStatus, action: ActionPayload? = nil, mayHaveLanded: Bool = false, writeKey: String = "") {
+        self.mayHaveLanded = mayHaveLanded
+        self.writeKey = writeKey.isEmpty ? "row:\(rowID)" : writeKey
         self.rowID = rowID
         self.recordKey = recordKey
         self.objectKey = objectKey
@@ -50,20 +64,24 @@ public struct QueuedWrite: Hashable, Sendable {
 }
 
 public enum Coalescing {
-    /// Groups field writes by record key (keeping the order in which keys first appear) and merges
-    /// each group, oldest row first. Actions are never merged: each follows the writes.
+    /// Groups field writes by CRM record and object kind (keeping the order in which groups first
+    /// appear) and merges each group, oldest row first. Two kinds written to one record (an
+    /// invoice and its payments keyed by invoice number) go through different mappings, so they
+    /// are never merged into one write. Actions are never merged: each follows the writes.
     public static func coalesce(_ rows: [QueuedWrite]) -> [CoalescedWrite] {
-        var order: [String] = []
-        var groups: [String: [QueuedWrite]] = [:]
+        struct Group: Hashable { let recordKey: String; let kind: ObjectKind }
+        var order: [Group] = []
+        var groups: [Group: [QueuedWrite]] = [:]
         var actions: [CoalescedWrite] = []
         for row in rows {
             if let action = row.action {
                 actions.append(CoalescedWrite(rowIDs: [row.rowID], recordKey: row.recordKey, objectKey: row.objectKey, changes: [],
-                                              fromStatus: row.fromStatus, toStatus: row.toStatus, action: action))
+                                              fromStatus: row.fromStatus, toStatus: row.toStatus, action: action, writeKeys: [row.writeKey]))
                 continue
             }
-            if groups[row.recordKey] == nil { order.append(row.recordKey) }
-            groups[row.recordKey, default: []].append(row)
+            let group = Group(recordKey: row.recordKey, kind: row.objectKey.kind)
+            if groups[group] == nil { order.append(group) }
+            groups[group, default: []].append(row)
         }
         return order.map { merge(groups[$0]!.sorted { $0.rowID < $1.rowID }) } + actions
     }
@@ -74,11 +92,13 @@ public enum Coalescing {
         if rows.count == 1 {
             let row = rows[0]
             return CoalescedWrite(rowIDs: [row.rowID], recordKey: row.recordKey, objectKey: row.objectKey,
-                                  changes: row.changes, fromStatus: row.fromStatus, toStatus: row.toStatus)
+                                  changes: row.changes, fromStatus: row.fromStatus, toStatus: row.toStatus, writeKeys: [row.writeKey])
         }
         var fieldOrder: [Field] = []
         var merged: [Field: FieldChange] = [:]
+        var touchedByUncertainRows = FieldSet()
         for row in rows {
+            if row.mayHaveLanded { touchedByUncertainRows = touchedByUncertainRows.union(FieldSet(row.changes.map(\.field))) }
             for change in row.changes {
                 if var existing = merged[change.field] {
                     existing.new = change.new
@@ -91,11 +111,11 @@ public enum Coalescing {
         }
         let changes = fieldOrder.compactMap { field -> FieldChange? in
             let change = merged[field]!
-            return change.old == change.new ? nil : change
+            return change.old == change.new && !touchedByUncertainRows.contains(field) ? nil : change
         }
         let last = rows[rows.count - 1]
         return CoalescedWrite(rowIDs: rows.map(\.rowID), recordKey: last.recordKey, objectKey: last.objectKey,
-                              changes: changes, fromStatus: rows[0].fromStatus, toStatus: last.toStatus)
+                              changes: changes, fromStatus: rows[0].fromStatus, toStatus: last.toStatus, writeKeys: rows.map(\.writeKey))
     }
 
     /// Splits writes into batches of at most `size`: ceil(count / size) calls, never more.

@@ -49,14 +49,21 @@ public enum PagePlanner {
             }
             for route in routes {
                 guard let kindRoute = route.kinds[observation.key.kind] else { continue }
-                let relevant = changed.intersection(kindRoute.fields)
+                // A record key that changed (an invoice renumbered at the provider) points at a
+                // record this sink has never been sent anything for: it gets every mapped field,
+                // as a new object's first write does. The record under the old key is left as it is.
+                let recordKey = kindRoute.recordKey(for: observation)
+                let isRekeyed = previous != nil && recordKey != nil && previous.flatMap { kindRoute.recordKey(for: $0) } != recordKey
+                let relevant = isRekeyed
+                    ? kindRoute.fields.intersection(observation.presentFields.union(previous!.presentFields))
+                    : changed.intersection(kindRoute.fields)
                 guard !relevant.isEmpty else { continue }
-                guard let recordKey = kindRoute.recordKey(for: observation) else {
+                guard let recordKey else {
                     plan.counts.unkeyed += 1
                     continue
                 }
                 let changes = relevant.map { field in
-                    FieldChange(field: field, old: previous?.value(of: field), new: observation.value(of: field))
+                    FieldChange(field: field, old: isRekeyed ? nil : previous?.value(of: field), new: observation.value(of: field))
                 }
                 var write = PlannedWrite(
                     sink: route.sink, objectKey: observation.key, recordKey: recordKey, changes: changes,

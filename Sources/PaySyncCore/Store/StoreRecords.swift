@@ -88,12 +88,17 @@ public struct OutboxRow: Hashable, Sendable {
     public var createdAt: Timestamp
     /// Set for an action row (a CRM task or note).
     public var action: ActionPayload?
+    /// Names this write forever (`docs/sinks/webhook.md`: the idempotency key derives from it).
+    public var writeKey: String
 
+    /// The row as the coalescer sees it. A row sent before without an acknowledgement may have
+    /// reached the CRM.
     public var queued: QueuedWrite {
-        QueuedWrite(rowID: id, recordKey: recordKey, objectKey: objectKey, changes: changes, fromStatus: fromStatus, toStatus: toStatus, action: action)
+        QueuedWrite(rowID: id, recordKey: recordKey, objectKey: objectKey, changes: changes, fromStatus: fromStatus, toStatus: toStatus,
+                    action: action, mayHaveLanded: attempts > 0, writeKey: writeKey)
     }
 
-    public init(id: Int64, sink: String, recordKey: String, objectKey: ObjectKey, changes: [FieldChange], fromStatus: PaymentStatus?, toStatus: PaymentStatus, state: OutboxState, attempts: Int, nextAttemptAt: Timestamp, lastError: String?, createdAt: Timestamp, action: ActionPayload?) {
+    public init(id: Int64, sink: String, recordKey: String, objectKey: ObjectKey, changes: [FieldChange], fromStatus: PaymentStatus?, toStatus: PaymentStatus, state: OutboxState, attempts: Int, nextAttemptAt: Timestamp, lastError: String?, createdAt: Timestamp, action: ActionPayload?, writeKey: String) {
         self.id = id
         self.sink = sink
         self.recordKey = recordKey
@@ -107,6 +112,7 @@ public struct OutboxRow: Hashable, Sendable {
         self.lastError = lastError
         self.createdAt = createdAt
         self.action = action
+        self.writeKey = writeKey
     }
 }
 

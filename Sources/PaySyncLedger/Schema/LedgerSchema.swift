@@ -143,5 +143,16 @@ enum LedgerSchema {
             ALTER TABLE objects ADD COLUMN parent_key TEXT;            -- object key of the invoice a payment, refund or dispute belongs to
             ALTER TABLE objects ADD COLUMN subscription_id TEXT;
             """),
+        Migration(name: "0005-write-keys", sql: """
+            -- A random identity per ledger: keys derived from it never collide with another
+            -- ledger's, even one re-created at the same path.
+            CREATE TABLE ledger_identity (id TEXT NOT NULL);
+            INSERT INTO ledger_identity (id) VALUES (lower(hex(randomblob(16))));
+            -- Each outbox row's write key: ledger identity, sink, the transition that caused it
+            -- (transition ids are never reused: transitions are never deleted) and its position
+            -- among that transition's writes to the sink. Outbox row ids can be reused once
+            -- delivered rows are deleted, so they must not name a write outside the ledger.
+            ALTER TABLE outbox ADD COLUMN write_key TEXT;
+            """),
     ]
 }

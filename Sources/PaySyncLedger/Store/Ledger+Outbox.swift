@@ -3,8 +3,14 @@ import PaySyncCore
 extension Ledger {
     static let outboxColumns = """
         o.id, o.sink, o.record_key, o.changes, o.from_status, o.to_status, o.state, o.attempts, o.next_attempt_at, \
-        o.last_error, o.created_at, obj.provider, obj.account, obj.kind, obj.external_id, o.action
+        o.last_error, o.created_at, obj.provider, obj.account, obj.kind, obj.external_id, o.action, o.write_key
         """
+
+    /// A row's write key; rows queued before write keys existed get one from their row id and
+    /// creation time (unique among those rows).
+    private static func writeKey(_ row: Statement) -> String {
+        row.optionalString(16) ?? "legacy:\(row.int64(0)):\(row.int64(10))"
+    }
 
     /// A row as stored, for listing: parts that cannot be read show as none.
     private static func outboxRow(_ row: Statement) -> OutboxRow? {
@@ -17,7 +23,7 @@ extension Ledger {
             toStatus: PaymentStatus(rawValue: row.string(5)), state: state, attempts: Int(row.int64(7)),
             nextAttemptAt: Timestamp(millisecondsSinceEpoch: row.int64(8)), lastError: row.optionalString(9),
             createdAt: Timestamp(millisecondsSinceEpoch: row.int64(10)),
-            action: row.optionalString(15).flatMap(ActionPayload.init(json:))
+            action: row.optionalString(15).flatMap(ActionPayload.init(json:)), writeKey: writeKey(row)
         )
     }
 
@@ -39,7 +45,7 @@ extension Ledger {
             changes: changes, fromStatus: row.optionalString(4).map(PaymentStatus.init(rawValue:)),
             toStatus: PaymentStatus(rawValue: row.string(5)), state: state, attempts: Int(row.int64(7)),
             nextAttemptAt: Timestamp(millisecondsSinceEpoch: row.int64(8)), lastError: row.optionalString(9),
-            createdAt: Timestamp(millisecondsSinceEpoch: row.int64(10)), action: action
+            createdAt: Timestamp(millisecondsSinceEpoch: row.int64(10)), action: action, writeKey: writeKey(row)
         ))
     }
 

@@ -16,6 +16,8 @@ public actor Ledger: LedgerStore {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let database: Database
     private let logger: Logger
+    /// This ledger's random identity (migration 0005), the root of every write key.
+    private(set) var identity = ""
 
     /// Test hook: called before each object state is written inside a page commit, with its
     /// index. A throw aborts the commit (which must then leave nothing behind).
@@ -47,10 +49,17 @@ public actor Ledger: LedgerStore {
             let applied = try Migrator(migrations: LedgerSchema.migrations).migrate(database)
             if !applied.isEmpty { logger.debug("ledger \(path): applied migrations \(applied.joined(separator: ", "))") }
         }
+        identity = (try? Ledger.readIdentity(database)) ?? ""
     }
 
     deinit {
         executor.stop()
+    }
+
+    private static func readIdentity(_ database: Database) throws -> String {
+        let statement = try database.statement("SELECT id FROM ledger_identity LIMIT 1", [])
+        defer { statement.reset() }
+        return try statement.step() ? statement.string(0) : ""
     }
 
     /// Whether the caller runs on the ledger's own thread (tests check the isolation holds).
@@ -167,6 +176,8 @@ public actor Ledger: LedgerStore {
                 try faultBeforeStateWrite?(index)
                 objectIDs.append(try upsert(state, runID: commit.runID))
             }
+            var transitionIDs: [Int64] = []
+            transitionIDs.reserveCapacity(commit.plan.transitions.count)
             for (index, transition) in commit.plan.transitions.enumerated() {
                 let objectID = objectIDs[index]
                 try database.run(
@@ -179,10 +190,19 @@ public actor Ledger: LedgerStore {
                      SQLValue(transition.fromStatus?.rawValue), .text(transition.toStatus.rawValue),
                      .integer(Int64(transition.changed.rawValue))]
                 )
+                transitionIDs.append(database.lastInsertedRowID)
             }
+            // A write's key: the transition that caused it and its place among that transition's
+            // writes to the sink, under this ledger's identity. Unique forever, the same on a retry.
+            struct Slot: Hashable { let state: Int; let sink: String }
+            var ordinals: [Slot: Int] = [:]
             for write in commit.plan.writes {
                 guard objectIDs.indices.contains(write.stateIndex) else { continue }
-                try enqueue(write, objectID: objectIDs[write.stateIndex], runID: commit.runID, now: commit.observedAt)
+                let slot = Slot(state: write.stateIndex, sink: write.sink)
+                let ordinal = ordinals[slot, default: 0]
+                ordinals[slot] = ordinal + 1
+                let key = "\(identity):\(write.sink):\(transitionIDs[write.stateIndex]):\(ordinal)"
+                try enqueue(write, objectID: objectIDs[write.stateIndex], writeKey: key, runID: commit.runID, now: commit.observedAt)
             }
             for reject in commit.rejects {
                 try database.run(
@@ -207,15 +227,15 @@ public actor Ledger: LedgerStore {
         return statement.int64(0)
     }
 
-    private func enqueue(_ write: PlannedWrite, objectID: Int64, runID: Int64, now: Timestamp) throws {
+    private func enqueue(_ write: PlannedWrite, objectID: Int64, writeKey: String, runID: Int64, now: Timestamp) throws {
         try database.run(
             """
-            INSERT INTO outbox (sink, record_key, object_id, changes, from_status, to_status, next_attempt_at, created_run, created_at, updated_at, action)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO outbox (sink, record_key, object_id, changes, from_status, to_status, next_attempt_at, created_run, created_at, updated_at, action, write_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(write.sink), .text(write.recordKey), .integer(objectID), .text(ChangesCodec.encode(write.changes)),
              SQLValue(write.fromStatus?.rawValue), .text(write.toStatus.rawValue), .integer(now.millisecondsSinceEpoch),
-             .integer(runID), .integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), SQLValue(write.action?.json)]
+             .integer(runID), .integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), SQLValue(write.action?.json), .text(writeKey)]
         )
     }
 

@@ -61,27 +61,26 @@ enum ObjectColumns {
             guard let kind = ObjectKind(rawValue: row.string(offset + 2)) else { return nil }
             key = ObjectKey(provider: row.string(offset), account: row.string(offset + 1), kind: kind, externalID: row.string(offset + 3))
         }
-        var observation = Observation(
-            key: key,
-            updatedAt: row.optionalInt64(offset + 4).map(Timestamp.init(millisecondsSinceEpoch:)),
-            version: row.optionalString(offset + 5),
-            status: .unknown(""), providerStatus: ""
-        )
         let first = offset + Int32(leading.count)
         let currency = row.optionalString(first + currencyPosition).flatMap { Currency(code: $0) }
+        var storage = [FieldValue?](repeating: nil, count: Field.count)
         for (position, field) in Field.stored.enumerated() {
             let column = first + Int32(position)
             switch field.spec.type {
-            case .text: observation[field] = row.optionalString(column).map(FieldValue.text)
-            case .date: observation[field] = row.optionalString(column).flatMap { CalendarDate(iso: $0) }.map(FieldValue.date)
-            case .status: observation[field] = .status(PaymentStatus(rawValue: row.string(column)))
-            case .currency: observation[field] = currency.map(FieldValue.currency)
+            case .text: storage[field.index] = row.optionalString(column).map(FieldValue.text)
+            case .date: storage[field.index] = row.optionalString(column).flatMap { CalendarDate(iso: $0) }.map(FieldValue.date)
+            case .status: storage[field.index] = .status(PaymentStatus(rawValue: row.string(column)))
+            case .currency: storage[field.index] = currency.map(FieldValue.currency)
             case .money:
-                guard let currency, let units = row.optionalInt64(column) else { observation[field] = nil; continue }
-                observation[field] = .money(Money(minorUnits: units, currency: currency))
+                if let currency, let units = row.optionalInt64(column) { storage[field.index] = .money(Money(minorUnits: units, currency: currency)) }
             }
         }
-        return observation
+        return Observation(
+            key: key,
+            updatedAt: row.optionalInt64(offset + 4).map(Timestamp.init(millisecondsSinceEpoch:)),
+            version: row.optionalString(offset + 5),
+            storage: storage
+        )
     }
 
     /// The currency column's position among the field columns (amounts need it first).

@@ -1,9 +1,13 @@
 import PaySyncCore
 
-/// How a CRM sink carries one batch: field writes grouped by the object mapping they go through
-/// (one call per group, in the order the groups first appear), then actions grouped by the
-/// records they attach to — after the writes, since an upsert may just have created the record
-/// an action attaches to. A write whose kind has no mapping is refused here, once for both.
+/// How a CRM sink carries one batch: field writes grouped by the object kind and mapping they go
+/// through (one call per group), then actions grouped by the records they attach to — after the
+/// writes, since an upsert may just have created the record an action attaches to. A write whose
+/// kind has no mapping is refused here, once for both.
+///
+/// Two kinds may write the same CRM record (payments keyed by their invoice's number): each kind
+/// is its own group, so a call never names one record twice, and invoice groups go last, so
+/// where two kinds set the same property the invoice — the document of record — has the last word.
 enum CRMBatchRouting {
     /// - Parameters:
     ///   - crm: the CRM's name, for the refusal of a write whose kind has no mapping.
@@ -28,10 +32,12 @@ enum CRMBatchRouting {
                 actionGroups["\(mapping.object)|\(mapping.idProperty)", default: []].append(index)
                 continue
             }
-            let key = "\(mapping.object)|\(mapping.idProperty)|\(mapping.missingRecord.rawValue)"
+            let key = "\(write.objectKey.kind.rawValue)|\(mapping.object)|\(mapping.idProperty)|\(mapping.missingRecord.rawValue)"
             if fieldGroups[key] == nil { fieldOrder.append(key) }
             fieldGroups[key, default: []].append(index)
         }
+        let invoiceFirst = "\(ObjectKind.invoice.rawValue)|"
+        fieldOrder = fieldOrder.filter { !$0.hasPrefix(invoiceFirst) } + fieldOrder.filter { $0.hasPrefix(invoiceFirst) }
         for key in fieldOrder {
             try await deliver(fieldGroups[key]!, of: writes, mappings: mappings, into: &outcomes, by: fields)
         }

@@ -26,9 +26,11 @@ public enum WebhookSignature {
         return signatures.contains { HMACSHA256.constantTimeEqual(Array($0.utf8), expected) }
     }
 
-    /// A write's idempotency key: the same outbox rows always give the same key, so a receiver can
-    /// drop a write it has already seen (after a crash, the batch in flight is sent again).
-    public static func idempotencyKey(sink: String, rowIDs: [Int64]) -> String {
-        String(HMACSHA256.hex(SHA256.hash(Array("\(sink):\(rowIDs.sorted().map(String.init).joined(separator: ","))".utf8))).prefix(32))
+    /// A write's idempotency key, from the write keys of the outbox rows it carries: the same
+    /// rows always give the same key (a retry after a crash repeats it, so a receiver can drop it),
+    /// and a different write never does — write keys name the ledger, the sink and the transition
+    /// that caused the write, none of which is ever reused.
+    public static func idempotencyKey(writeKeys: [String]) -> String {
+        String(HMACSHA256.hex(SHA256.hash(Array(writeKeys.sorted().joined(separator: ",").utf8))).prefix(32))
     }
 }

@@ -29,7 +29,7 @@ public struct WebhookSink: Sink {
             ("sent_at", .string(sentAt.iso8601)),
             ("writes", .array(writes.map { write in
                 var members: [(key: String, value: JSONValue)] = [
-                    ("idempotency_key", .string(WebhookSignature.idempotencyKey(sink: sink, rowIDs: write.rowIDs))),
+                    ("idempotency_key", .string(WebhookSignature.idempotencyKey(writeKeys: write.writeKeys))),
                     ("record", .string(write.recordKey)), ("object", .string(write.objectKey.description)),
                     ("kind", .string(write.objectKey.kind.rawValue)), ("provider", .string(write.objectKey.provider)),
                     ("from", write.fromStatus.map { .string($0.rawValue) } ?? .null), ("to", .string(write.toStatus.rawValue)),
@@ -52,7 +52,7 @@ public struct WebhookSink: Sink {
         }
         let now = client.environment.now()
         let body = Array(JSONWriter.compact(WebhookSink.body(sink: name, writes: writes, sentAt: now)).utf8)
-        let keys = writes.map { WebhookSignature.idempotencyKey(sink: name, rowIDs: $0.rowIDs) }
+        let keys = writes.map { WebhookSignature.idempotencyKey(writeKeys: $0.writeKeys) }
         let request = HTTPRequest(method: "POST", url: url, headers: [
             "Content-Type": "application/json",
             WebhookSignature.header: WebhookSignature.sign(body: body, timestamp: now.secondsSinceEpoch, secret: secret),

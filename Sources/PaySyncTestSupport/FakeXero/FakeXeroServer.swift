@@ -184,6 +184,28 @@ public final class FakeXeroServer: Sendable {
         }
     }
 
+    /// Deletes a payment as Xero does: the payment stays listed with `Status` `DELETED`, and the
+    /// invoice it paid is open again for that amount; both stamped now.
+    public func deletePayment(_ paymentID: String, tenant: String) {
+        let stamp = tick()
+        state.withLock { state in
+            guard var payment = state.tenants[tenant]?.payments[paymentID], payment.status != "DELETED" else { return }
+            payment.status = "DELETED"
+            payment.updated = stamp
+            state.tenants[tenant]?.payments[paymentID] = payment
+            if var invoice = state.tenants[tenant]?.invoices[payment.documentID] {
+                invoice.amountPaid -= payment.amount
+                invoice.payments.removeAll { $0.id == paymentID }
+                if invoice.status == "PAID" && invoice.amountDue > 0 { invoice.status = "AUTHORISED" }
+                invoice.updated = stamp
+                state.tenants[tenant]?.invoices[payment.documentID] = invoice
+            }
+            state.tenants[tenant]?.sortedInvoices = nil
+            state.tenants[tenant]?.sortedPayments = nil
+            state.tenants[tenant]?.lastQuery = nil
+        }
+    }
+
     public func invoice(_ id: String, tenant: String) -> FakeXeroInvoice? { state.value.tenants[tenant]?.invoices[id] }
 
     /// The tenant's invoices, by invoice number (a stable order for tests).
