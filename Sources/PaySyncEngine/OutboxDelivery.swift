@@ -10,12 +10,13 @@ import PaySyncSinks
 /// the next run sends it again. CRM writes set absolute values, so the repeat is harmless.
 enum OutboxDelivery {
     static func drain(sink: any Sink, ledger: any OutboxStore, settings: OutboxSettings, context: Reconciler.Context) async {
-        var written = 0, failed = 0, deadLettered = 0
+        var written = 0, failed = 0, deadLettered = 0, skippedByMapping = 0
         var firstRefusal: String?
         let callsBefore = sink.calls.total
         defer {
             let calls = sink.calls.total - callsBefore
-            context.logger.info("\(sink.name): \(written) written in \(calls) call\(calls == 1 ? "" : "s"), \(failed) failed")
+            context.logger.info("\(sink.name): \(written) written in \(calls) call\(calls == 1 ? "" : "s"), \(failed) failed"
+                                + (skippedByMapping > 0 ? ", \(skippedByMapping) skipped by mapping" : ""))
         }
         do {
             var batch = try await ledger.claimBatch(sink: sink.name, after: nil, limit: sink.maxBatchSize, now: context.environment.now())
@@ -30,7 +31,11 @@ enum OutboxDelivery {
                         FaultPoint.killAfterSend.hit()
                         for (write, outcome) in zip(toSend, results) {
                             outcomes.append(contentsOf: write.rowIDs.map { ($0, outcome) })
-                            if outcome == .delivered { written += 1 } else { failed += 1 }
+                            switch outcome {
+                            case .delivered: written += 1
+                            case .notMapped: skippedByMapping += 1
+                            default: failed += 1
+                            }
                         }
                     } catch {
                         // The whole batch failed (the CRM is down or refused us): keep every write queued.
@@ -68,6 +73,6 @@ enum OutboxDelivery {
         } catch {
             await context.state.problem(RunProblem(error))
         }
-        await context.state.delivered(written: written, failed: failed, calls: sink.calls.total - callsBefore)
+        await context.state.delivered(written: written, failed: failed, skippedByMapping: skippedByMapping, calls: sink.calls.total - callsBefore)
     }
 }

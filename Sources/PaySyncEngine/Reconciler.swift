@@ -73,7 +73,7 @@ public enum Reconciler {
         report.deadAfter = try await ledger.outboxCount(sink: nil, state: .dead)
         report.skippedAfter = try await ledger.outboxCount(sink: nil, state: .skipped)
         if let runID {
-            try await ledger.finishRun(id: runID, counts: report.counts, written: report.written, failed: report.failed,
+            try await ledger.finishRun(id: runID, counts: report.counts, written: report.written, failed: report.failed, skippedByMapping: report.skippedByMapping,
                                        exitCode: report.exitCode, message: report.problems.first?.message, finishedAt: environment.now())
         }
         return report

@@ -57,6 +57,9 @@ public struct RunReport: Sendable {
     public var outOfScope = 0
     /// CRM writes delivered (in a dry run: the writes that would be made).
     public var written = 0
+    /// Writes a sink's mapping had nothing to send for (a status its value table leaves out):
+    /// settled, never counted as written.
+    public var skippedByMapping = 0
     /// CRM writes that failed this run (to be retried, dead-lettered, or with no CRM record).
     public var failed = 0
     /// Writes still queued after the run, and dead letters.
@@ -84,8 +87,10 @@ public struct RunReport: Sendable {
     /// The most urgent problem's code, or success.
     public var exitCode: ExitCode { problems.map(\.exitCode).max() ?? .success }
 
-    /// `N fetched, N changed, N written, N failed, N skipped as stale`.
+    /// `N fetched, N changed, N written, N failed, N skipped as stale`, then `, N skipped by
+    /// mapping` when a sink's mapping left writes out.
     public var summaryLine: String {
         "\(counts.fetched + counts.rejected) fetched, \(counts.changedTotal) changed, \(written) written, \(failed) failed, \(counts.stale) skipped as stale"
+            + (skippedByMapping > 0 ? ", \(skippedByMapping) skipped by mapping" : "")
     }
 }

@@ -33,8 +33,9 @@ actor RunState {
 
     func window(_ window: WindowReport) { report.windows.append(window) }
 
-    func delivered(written: Int, failed: Int, calls: Int) {
+    func delivered(written: Int, failed: Int, skippedByMapping: Int, calls: Int) {
         report.written += written
+        report.skippedByMapping += skippedByMapping
         report.failed += failed
         report.crmCalls += calls
     }

@@ -21,7 +21,7 @@ final class CRMHarness: Sendable {
     static let statusLabels = ["sent": "Awaiting payment", "overdue": "Overdue", "partially_paid": "Partially paid", "paid": "Paid",
                                "failed": "Failed", "refunded": "Refunded", "voided": "Voided", "draft": "Draft"]
 
-    init(invoices count: Int, voidedLabel: String = "Voided", hubspotLimit: Int = 100, entities: [XeroEntity] = [.invoices]) throws {
+    init(invoices count: Int, voidedLabel: String? = "Voided", hubspotLimit: Int = 100, entities: [XeroEntity] = [.invoices]) throws {
         xero = try FakeXeroServer(tenants: [tenant])
         hubspot = try FakeHubSpotServer(requestsPer10Seconds: hubspotLimit)
         salesforce = try FakeSalesforceServer()
@@ -247,5 +247,24 @@ import PaySyncConnectors
             #expect(opportunity["Amount_Paid__c"] == .number(DecimalText.format(minorUnits: invoice.total, exponent: 2)), "\(invoice.invoiceNumber)")
         }
         #expect(try await harness.ledger().outboxCount(sink: nil, state: .pending) == 0)
+    }
+
+    /// Issue 9, case 3: a HubSpot mapping that gives "voided" no label writes nothing for a
+    /// voided invoice. That is not a write: the summary, --format json and status count it as
+    /// skipped by mapping, and the CRM sees no call for it.
+    @Test func writesAMappingLeavesOutAreCountedAsSkippedByMappingNotWritten() async throws {
+        let harness = try CRMHarness(invoices: 10, voidedLabel: nil)
+        #expect(try await harness.run().exitCode == .success)
+        harness.hubspot.clearCalls()
+        for invoice in harness.invoices.prefix(3) { harness.xero.updateInvoice(invoice.invoiceID, tenant: harness.tenant) { $0.status = "VOIDED" } }
+        let report = try await harness.run()
+        #expect(report.exitCode == .success, "\(report.problems)")
+        #expect(report.written == 3)  // Salesforce's mapping has a voided value
+        #expect(report.skippedByMapping == 3)  // HubSpot's does not
+        #expect(report.summaryLine.hasSuffix(", 3 skipped by mapping"))
+        #expect(harness.hubspotUpdates.isEmpty)
+        let runs = try await harness.ledger().recentRuns(limit: 1)
+        #expect(runs.first?.skippedByMapping == 3)
+        #expect(runs.first?.written == 3)
     }
 }

@@ -52,7 +52,8 @@ enum StatusCommand {
             if status.lastRuns.isEmpty { output.line("  (none)") }
             for run in status.lastRuns {
                 let exit = run.exitCode.map { "exit \($0)" } ?? "running or killed"
-                output.line("  #\(run.id) \(run.command) \(run.startedAt.iso8601) \(exit): \(run.fetched) fetched, \(run.changed) changed, \(run.written) written, \(run.failed) failed, \(run.stale) skipped as stale")
+                output.line("  #\(run.id) \(run.command) \(run.startedAt.iso8601) \(exit): \(run.fetched) fetched, \(run.changed) changed, \(run.written) written, \(run.failed) failed, \(run.stale) skipped as stale"
+                            + (run.skippedByMapping > 0 ? ", \(run.skippedByMapping) skipped by mapping" : ""))
             }
             output.line("quarantined objects: \(status.rejects)")
             for reject in rejects {
@@ -87,7 +88,7 @@ enum StatusCommand {
             "runs": .array(status.lastRuns.map { run in
                 ["id": .number(String(run.id)), "command": .string(run.command), "started_at": .string(run.startedAt.iso8601),
                  "exit_code": run.exitCode.map { .number(String($0)) } ?? .null, "fetched": .number(String(run.fetched)),
-                 "changed": .number(String(run.changed)), "written": .number(String(run.written)), "failed": .number(String(run.failed)),
+                 "changed": .number(String(run.changed)), "written": .number(String(run.written)), "failed": .number(String(run.failed)), "skipped_by_mapping": .number(String(run.skippedByMapping)),
                  "stale": .number(String(run.stale))]
             }),
             "quarantined": .number(String(status.rejects)),

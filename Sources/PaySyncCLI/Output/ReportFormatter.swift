@@ -39,6 +39,7 @@ enum ReportFormatter {
             ("changed", .number(String(report.counts.changedTotal))),
             ("unchanged", .number(String(report.counts.unchanged))),
             ("written", .number(String(report.written))),
+            ("skipped_by_mapping", .number(String(report.skippedByMapping))),
             ("failed", .number(String(report.failed))),
             ("stale", .number(String(report.counts.stale))),
             ("rejected", .number(String(report.counts.rejected))),

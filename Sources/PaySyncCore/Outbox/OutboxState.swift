@@ -3,7 +3,7 @@
 /// from `sources(of:)`).
 ///
 /// ```
-/// pending ──picked──► sending ──acknowledged──► delivered (row removed)
+/// pending ──picked──► sending ──acknowledged / not mapped──► delivered (row removed)
 ///    ▲ │                │ retryable failure (attempts < max) ──► pending (later)
 ///    │ │                │ retryable failure (attempts ≥ max) ──► dead
 ///    │ │                │ permanent failure (CRM rejected the record) ──► dead
@@ -35,6 +35,8 @@ public enum OutboxEvent: Hashable, Sendable, CaseIterable {
     case retryableFailure
     case permanentFailure
     case noSuchRecord
+    /// The sink's mapping had nothing to send for the row: done, though nothing was written.
+    case notMapped
     /// A new run found the row still `sending`: the run that sent it died before hearing back.
     case recovered
     /// The row's stored payload (changes, action, statuses) cannot be read back.
@@ -52,7 +54,7 @@ public enum OutboxStateMachine {
     public static func next(from state: OutboxState, on event: OutboxEvent, attempts: Int, maxAttempts: Int) -> OutboxState? {
         switch (state, event) {
         case (.pending, .picked): .sending
-        case (.sending, .acknowledged): .delivered
+        case (.sending, .acknowledged), (.sending, .notMapped): .delivered
         case (.sending, .retryableFailure): attempts >= maxAttempts ? .dead : .pending
         case (.sending, .permanentFailure): .dead
         case (.sending, .noSuchRecord): .skipped

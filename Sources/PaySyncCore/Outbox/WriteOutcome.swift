@@ -10,6 +10,10 @@ public enum WriteOutcome: Hashable, Sendable {
     case rejected(String)
     /// The CRM has no record with this key and the policy is to skip: kept, listed, not retried.
     case noSuchRecord(String)
+    /// The sink's mapping writes nothing for this change (a status its value table leaves out):
+    /// nothing was sent. Settled like a delivery, but counted apart as "skipped by mapping",
+    /// never as written.
+    case notMapped
 }
 
 /// When a write that failed for a passing reason is tried again: doubling from `base` per

@@ -61,7 +61,8 @@ public protocol CredentialRecordStore: Sendable {
 /// Runs and what the operator reads about them.
 public protocol RunStore: Sendable {
     func startRun(command: String, dryRun: Bool, startedAt: Timestamp) async throws -> Int64
-    func finishRun(id: Int64, counts: PageCounts, written: Int, failed: Int, exitCode: ExitCode, message: String?, finishedAt: Timestamp) async throws
+    func finishRun(id: Int64, counts: PageCounts, written: Int, failed: Int, skippedByMapping: Int, exitCode: ExitCode, message: String?,
+                   finishedAt: Timestamp) async throws
     func recentRuns(limit: Int) async throws -> [RunRecord]
     func status() async throws -> LedgerStatus
     func recentRejects(limit: Int) async throws -> [RejectRecord]

@@ -176,8 +176,11 @@ public struct RunRecord: Hashable, Sendable {
     public var stale: Int
     public var exitCode: Int32?
     public var message: String?
+    /// Writes a sink's mapping had nothing to send for.
+    public var skippedByMapping = 0
 
-    public init(id: Int64, command: String, dryRun: Bool, startedAt: Timestamp, finishedAt: Timestamp?, fetched: Int, changed: Int, written: Int, failed: Int, stale: Int, exitCode: Int32?, message: String?) {
+    public init(id: Int64, command: String, dryRun: Bool, startedAt: Timestamp, finishedAt: Timestamp?, fetched: Int, changed: Int, written: Int, failed: Int, stale: Int, exitCode: Int32?, message: String?, skippedByMapping: Int = 0) {
+        self.skippedByMapping = skippedByMapping
         self.id = id
         self.command = command
         self.dryRun = dryRun

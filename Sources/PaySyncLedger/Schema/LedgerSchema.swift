@@ -154,5 +154,9 @@ enum LedgerSchema {
             -- delivered rows are deleted, so they must not name a write outside the ledger.
             ALTER TABLE outbox ADD COLUMN write_key TEXT;
             """),
+        Migration(name: "0006-runs-skipped-by-mapping", sql: """
+            -- Writes a sink's mapping had nothing to send for, counted apart from writes made.
+            ALTER TABLE runs ADD COLUMN skipped_by_mapping INTEGER NOT NULL DEFAULT 0;
+            """),
     ]
 }

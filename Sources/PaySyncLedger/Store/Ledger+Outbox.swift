@@ -188,6 +188,7 @@ extension Ledger {
                 case .retryable(let message): event = .retryableFailure; error = message
                 case .rejected(let message): event = .permanentFailure; error = message
                 case .noSuchRecord(let message): event = .noSuchRecord; error = message
+                case .notMapped: event = .notMapped; error = nil
                 }
                 guard let next = OutboxStateMachine.next(from: current, on: event, attempts: attempts, maxAttempts: maxAttempts) else { continue }
                 switch next {

@@ -85,20 +85,22 @@ public actor Ledger: LedgerStore {
         return database.lastInsertedRowID
     }
 
-    public func finishRun(id: Int64, counts: PageCounts, written: Int, failed: Int, exitCode: ExitCode, message: String?, finishedAt: Timestamp) throws {
+    public func finishRun(id: Int64, counts: PageCounts, written: Int, failed: Int, skippedByMapping: Int, exitCode: ExitCode, message: String?,
+                          finishedAt: Timestamp) throws {
         try database.run(
             """
-            UPDATE runs SET finished_at = ?, fetched = ?, changed = ?, written = ?, failed = ?, stale = ?, exit_code = ?, message = ?
+            UPDATE runs SET finished_at = ?, fetched = ?, changed = ?, written = ?, failed = ?, stale = ?, exit_code = ?, message = ?,
+                skipped_by_mapping = ?
             WHERE id = ?
             """,
             [.integer(finishedAt.millisecondsSinceEpoch), SQLValue(counts.fetched), SQLValue(counts.changedTotal), SQLValue(written),
-             SQLValue(failed), SQLValue(counts.stale), .integer(Int64(exitCode.rawValue)), SQLValue(message), .integer(id)]
+             SQLValue(failed), SQLValue(counts.stale), .integer(Int64(exitCode.rawValue)), SQLValue(message), SQLValue(skippedByMapping), .integer(id)]
         )
     }
 
     public func recentRuns(limit: Int) throws -> [RunRecord] {
         let statement = try database.statement(
-            "SELECT id, command, dry_run, started_at, finished_at, fetched, changed, written, failed, stale, exit_code, message FROM runs ORDER BY id DESC LIMIT ?",
+            "SELECT id, command, dry_run, started_at, finished_at, fetched, changed, written, failed, stale, exit_code, message, skipped_by_mapping FROM runs ORDER BY id DESC LIMIT ?",
             [SQLValue(limit)]
         )
         defer { statement.reset() }
@@ -110,7 +112,8 @@ public actor Ledger: LedgerStore {
                 finishedAt: statement.optionalInt64(4).map(Timestamp.init(millisecondsSinceEpoch:)),
                 fetched: Int(statement.int64(5)), changed: Int(statement.int64(6)), written: Int(statement.int64(7)),
                 failed: Int(statement.int64(8)), stale: Int(statement.int64(9)),
-                exitCode: statement.optionalInt64(10).map { Int32($0) }, message: statement.optionalString(11)
+                exitCode: statement.optionalInt64(10).map { Int32($0) }, message: statement.optionalString(11),
+                skippedByMapping: Int(statement.int64(12))
             ))
         }
         return runs

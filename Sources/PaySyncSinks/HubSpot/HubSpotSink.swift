@@ -43,8 +43,12 @@ public struct HubSpotSink: Sink {
         var outcomes = [WriteOutcome](repeating: .delivered, count: writes.count)
         for (position, write) in writes.enumerated() {
             let values = mapping.propertyValues(for: write.changes)
-            // Nothing this CRM maps changed in a way it is told about (a status with no label): done.
-            guard !values.isEmpty else { continue }
+            // Nothing this CRM maps changed in a way it is told about (a status with no label):
+            // nothing is sent, and the run counts it as skipped by mapping, not as written.
+            guard !values.isEmpty else {
+                outcomes[position] = .notMapped
+                continue
+            }
             let trace = write.rowIDs.map(String.init).joined(separator: ",")
             if !sent.isEmpty { body += "," }
             body += "{\"idProperty\":"

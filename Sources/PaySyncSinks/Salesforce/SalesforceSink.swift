@@ -39,7 +39,11 @@ public struct SalesforceSink: Sink {
         var positions: [Int] = []
         for (position, write) in writes.enumerated() {
             let values = mapping.propertyValues(for: write.changes)
-            guard !values.isEmpty else { continue }
+            // Nothing this mapping writes for the change (a status with no value): nothing is sent.
+            guard !values.isEmpty else {
+                outcomes[position] = .notMapped
+                continue
+            }
             var members: [(key: String, value: JSONValue)] = [("attributes", ["type": .string(mapping.object)]), (mapping.idProperty, .string(write.recordKey))]
             for (property, value) in values { members.append((property.name, CRMValueFormat.salesforce(value, type: property.effectiveType))) }
             records.append(.object(JSONObject(members)))
