@@ -136,7 +136,7 @@ public enum Reconciler {
             var position: CursorPosition?
             if let updatedAt = page.lastUpdatedAt, let id = page.lastID { position = CursorPosition(updatedAt: updatedAt, lastID: id) }
             let move = CursorMove(provider: source.provider, account: account, entity: entity, position: position, holdSince: guardian.hold)
-            try await commit(page: page, known: known, provider: source.provider, account: account, cursor: move, actionsEnabled: actionsEnabled, context: context)
+            try await commit(page: page, known: known, entity: entity, provider: source.provider, account: account, cursor: move, actionsEnabled: actionsEnabled, context: context)
             pages += 1
             try Task.checkCancellation()
         }
@@ -157,7 +157,7 @@ public enum Reconciler {
         var sourceCount = 0, added = 0, changed = 0
         try await source.read(account: account, entity: entity, mode: .window(from: from, until: until)) { page in
             let known = try await knownStates(page.observations, context: context)
-            let plan = try await commit(page: page, known: known, provider: source.provider, account: account, cursor: nil, context: context)
+            let plan = try await commit(page: page, known: known, entity: entity, provider: source.provider, account: account, cursor: nil, context: context)
             sourceCount += page.observations.count + page.rejects.count
             added += plan.counts.new
             changed += plan.counts.changed
@@ -191,9 +191,14 @@ public enum Reconciler {
     }
 
     @discardableResult
-    static func commit(page: SourcePage, known: [Observation?], provider: String, account: String, cursor: CursorMove?,
+    static func commit(page: SourcePage, known: [Observation?], entity: String, provider: String, account: String, cursor: CursorMove?,
                        actionsEnabled: Bool = true, context: Context) async throws -> PagePlan {
-        let plan = PagePlanner.plan(observations: page.observations, known: known, routes: context.routes, actionsEnabled: actionsEnabled)
+        // Rules every provider's objects must meet (plausible dates); the rest are quarantined.
+        var page = page
+        let checked = ObservationCheck.partition(page.observations, known: known, entity: entity)
+        page.observations = checked.observations
+        page.rejects += checked.rejects
+        let plan = PagePlanner.plan(observations: page.observations, known: checked.known, routes: context.routes, actionsEnabled: actionsEnabled)
         if !context.options.dryRun {
             try await context.ledger.apply(PageCommit(provider: provider, account: account, plan: plan, cursor: cursor, rejects: page.rejects,
                                                       runID: context.runID, observedAt: context.environment.now()))

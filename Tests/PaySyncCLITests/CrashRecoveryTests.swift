@@ -81,7 +81,7 @@ import Testing
 @Suite struct LockTests {
     @Test func aSecondRunOnTheSameLedgerExits75AtOnceNamingTheHolder() async throws {
         let harness = try BinaryHarness(objects: 40)
-        harness.server.delayNext(pathSuffix: "/Invoices", seconds: 4)
+        harness.server.delayNext(pathSuffix: "/Invoices", seconds: 10)
         let first = try harness.start(["reconcile"])
         // Wait until the first run is talking to Xero (it holds the lock by then).
         let deadline = Date().addingTimeInterval(20)

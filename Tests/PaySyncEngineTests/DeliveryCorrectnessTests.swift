@@ -58,4 +58,27 @@ import Testing
         #expect(line["changes"]?["status"]?["new"]?.stringValue != nil)
         #expect(line["changes"]?["amount_total"]?["new"]?.stringValue == DecimalText.format(minorUnits: invoice.total, exponent: 2))
     }
+
+    /// Case 4: a date out of range was stored as year 3170843, read back as no date, and written
+    /// again on every run; an unparseable date was taken as none (the invoice could never become
+    /// overdue). Both are quarantined with a reason, exit 65, and later runs write nothing.
+    @Test("implausible and unreadable dates are quarantined, not written forever", arguments: [
+        #""/Date(99999999999999999+0000)/""#, #""/Date(abc)/""#, #""/Date(-5364662400000+0000)/""#,
+    ])
+    func implausibleDatesAreQuarantined(dueDate: String) async throws {
+        let harness = try EngineHarness(objects: 20)
+        #expect(try await harness.run().exitCode == .success)
+        let invoice = try #require(harness.server.invoices(tenant: harness.tenant).first { $0.type == "ACCREC" && $0.status == "AUTHORISED" })
+        harness.server.updateInvoice(invoice.invoiceID, tenant: harness.tenant) { $0.overrides = [("DueDate", dueDate)] }
+        let report = try await harness.run()
+        #expect(report.exitCode == .dataError)
+        #expect(report.counts.rejected == 1)
+        #expect(report.written == 0)
+        let rejects = try await harness.ledger().recentRejects(limit: 5)
+        #expect(rejects.first?.externalID == invoice.invoiceID)
+        #expect(rejects.first.map { $0.error.contains("DueDate") || $0.error.contains("due_date") } == true, "\(rejects.first?.error ?? "")")
+        // Nothing about it is written again on later runs.
+        let again = try await harness.run()
+        #expect(again.written == 0)
+    }
 }

@@ -70,51 +70,54 @@ public enum XeroMapping {
 
     /// Normalises a sales invoice. Bills (`ACCPAY`) are out of scope.
     /// - Parameter path: where the invoice sits in the response (`Invoices[3]`), named in errors.
-    public static func observation(of invoice: XeroInvoice, tenant: String, today: CalendarDate, path: String) throws(MoneyError) -> Outcome {
+    public static func observation(of invoice: XeroInvoice, tenant: String, today: CalendarDate, path: String) throws(ObjectRejection) -> Outcome {
         guard invoice.type == "ACCREC" else { return .outOfScope }
         let field = { (name: String) in "\(path) (InvoiceID \(invoice.invoiceID)).\(name)" }
         guard let code = invoice.currencyCode, let currency = Currency(code: code) else {
-            throw MoneyError(field: field("CurrencyCode"), text: invoice.currencyCode ?? "(missing)", reason: .unknownCurrency)
+            throw ObjectRejection(MoneyError(field: field("CurrencyCode"), text: invoice.currencyCode ?? "(missing)", reason: .unknownCurrency))
         }
-        let total = try invoice.total.map { value throws(MoneyError) in try Money(parsing: value.text, currency: currency, field: field("Total")) }
-        let paid = try invoice.amountPaid.map { value throws(MoneyError) in try Money(parsing: value.text, currency: currency, field: field("AmountPaid")) }
-        let due = try invoice.amountDue.map { value throws(MoneyError) in try Money(parsing: value.text, currency: currency, field: field("AmountDue")) }
-        let dueDate = invoice.dueDate.flatMap(XeroDate.calendarDate)
+        let total = try money(invoice.total, currency, field("Total"))
+        let paid = try money(invoice.amountPaid, currency, field("AmountPaid"))
+        let due = try money(invoice.amountDue, currency, field("AmountDue"))
+        let dueDate = try date(invoice.dueDate, field("DueDate"))
         let status = invoiceStatus(status: invoice.status, amountPaid: paid?.minorUnits ?? 0, amountDue: due?.minorUnits ?? 0, dueDate: dueDate, today: today)
 
         // The latest payment applied, by date then id, for "last payment date" fields in the CRM.
-        let latest = (invoice.payments ?? []).compactMap { payment -> (date: CalendarDate, id: String?)? in
-            payment.date.flatMap(XeroDate.calendarDate).map { ($0, payment.paymentID) }
-        }.max { ($0.date, $0.id ?? "") < ($1.date, $1.id ?? "") }
+        var applied: [(date: CalendarDate, id: String?)] = []
+        for (index, payment) in (invoice.payments ?? []).enumerated() {
+            if let day = try date(payment.date, field("Payments[\(index)].Date")) { applied.append((day, payment.paymentID)) }
+        }
+        let latest = applied.max { ($0.date, $0.id ?? "") < ($1.date, $1.id ?? "") }
+        let fullyPaidOn = try date(invoice.fullyPaidOnDate, field("FullyPaidOnDate"))
 
         return .observation(Observation(
             key: ObjectKey(provider: "xero", account: tenant, kind: .invoice, externalID: invoice.invoiceID),
-            updatedAt: XeroDate.timestamp(invoice.updatedDateUTC),
+            updatedAt: try timestamp(invoice.updatedDateUTC, field("UpdatedDateUTC")),
             status: status, providerStatus: invoice.status, currency: currency,
             total: total, paid: paid, due: due,
             invoiceNumber: nonEmpty(invoice.invoiceNumber),
             customerID: nonEmpty(invoice.contact?.contactID), customerEmail: nonEmpty(invoice.contact?.emailAddress),
             customerName: nonEmpty(invoice.contact?.name),
-            documentDate: invoice.date.flatMap(XeroDate.calendarDate), dueDate: dueDate,
-            lastPaymentDate: latest?.date ?? invoice.fullyPaidOnDate.flatMap(XeroDate.calendarDate),
+            documentDate: try date(invoice.date, field("Date")), dueDate: dueDate,
+            lastPaymentDate: latest?.date ?? fullyPaidOn,
             lastPaymentID: latest?.id,
             reference: nonEmpty(invoice.reference)
         ))
     }
 
     /// Normalises a customer payment or refund. Supplier payments are out of scope.
-    public static func observation(of payment: XeroPayment, tenant: String, path: String) throws(MoneyError) -> Outcome {
+    public static func observation(of payment: XeroPayment, tenant: String, path: String) throws(ObjectRejection) -> Outcome {
         guard let kind = paymentKind(paymentType: payment.paymentType) else { return .outOfScope }
         let field = { (name: String) in "\(path) (PaymentID \(payment.paymentID)).\(name)" }
         guard let code = payment.invoice?.currencyCode, let currency = Currency(code: code) else {
-            throw MoneyError(field: field("Invoice.CurrencyCode"), text: payment.invoice?.currencyCode ?? "(missing)", reason: .unknownCurrency)
+            throw ObjectRejection(MoneyError(field: field("Invoice.CurrencyCode"), text: payment.invoice?.currencyCode ?? "(missing)", reason: .unknownCurrency))
         }
-        let amount = try payment.amount.map { value throws(MoneyError) in try Money(parsing: value.text, currency: currency, field: field("Amount")) }
-        let date = payment.date.flatMap(XeroDate.calendarDate)
+        let amount = try money(payment.amount, currency, field("Amount"))
+        let date = try date(payment.date, field("Date"))
         let status = paymentStatus(status: payment.status, kind: kind)
         return .observation(Observation(
             key: ObjectKey(provider: "xero", account: tenant, kind: kind, externalID: payment.paymentID),
-            updatedAt: XeroDate.timestamp(payment.updatedDateUTC),
+            updatedAt: try timestamp(payment.updatedDateUTC, field("UpdatedDateUTC")),
             status: status, providerStatus: payment.status, currency: currency,
             total: amount,
             paid: kind == .payment && status == .paid ? amount : nil,
@@ -126,6 +129,25 @@ public enum XeroMapping {
             lastPaymentDate: date, lastPaymentID: payment.paymentID,
             reference: nonEmpty(payment.reference)
         ))
+    }
+
+    private static func money(_ value: XeroAmount?, _ currency: Currency, _ field: String) throws(ObjectRejection) -> Money? {
+        guard let value else { return nil }
+        do { return try Money(parsing: value.text, currency: currency, field: field) } catch { throw ObjectRejection(error) }
+    }
+
+    /// A date field: absent is no date; present but not a date Xero writes is a rejection (an
+    /// invoice whose due date cannot be read could never become overdue).
+    private static func date(_ text: String?, _ field: String) throws(ObjectRejection) -> CalendarDate? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let date = XeroDate.calendarDate(text) else { throw ObjectRejection(field: field, text: text, reason: "\"\(text)\" is not a date") }
+        return date
+    }
+
+    private static func timestamp(_ text: String, _ field: String) throws(ObjectRejection) -> Timestamp? {
+        guard !text.isEmpty else { return nil }
+        guard let instant = XeroDate.timestamp(text) else { throw ObjectRejection(field: field, text: text, reason: "\"\(text)\" is not a time") }
+        return instant
     }
 
     private static func nonEmpty(_ text: String?) -> String? {

@@ -124,12 +124,12 @@ public struct XeroSource: Source {
         switch entity {
         case .invoices:
             let envelope = try scan(body, source: source) { try XeroPageScanner.invoices($0) }
-            return normalise(envelope, entity: entity, page: page, id: \.invoiceID, updated: \.updatedDateUTC) { invoice, path throws(MoneyError) in
+            return normalise(envelope, entity: entity, page: page, id: \.invoiceID, updated: \.updatedDateUTC) { invoice, path throws(ObjectRejection) in
                 try XeroMapping.observation(of: invoice, tenant: tenant, today: today, path: path)
             }
         case .payments:
             let envelope = try scan(body, source: source) { try XeroPageScanner.payments($0) }
-            return normalise(envelope, entity: entity, page: page, id: \.paymentID, updated: \.updatedDateUTC) { payment, path throws(MoneyError) in
+            return normalise(envelope, entity: entity, page: page, id: \.paymentID, updated: \.updatedDateUTC) { payment, path throws(ObjectRejection) in
                 try XeroMapping.observation(of: payment, tenant: tenant, path: path)
             }
         }
@@ -160,7 +160,7 @@ public struct XeroSource: Source {
     private func normalise<Element>(
         _ envelope: XeroPage<Element>, entity: XeroEntity, page: Int,
         id: KeyPath<Element, String>, updated: KeyPath<Element, String>,
-        map: (Element, String) throws(MoneyError) -> XeroMapping.Outcome
+        map: (Element, String) throws(ObjectRejection) -> XeroMapping.Outcome
     ) -> FetchedPage {
         var observations: [Observation] = []
         observations.reserveCapacity(envelope.elements.count)
