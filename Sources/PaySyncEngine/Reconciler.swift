@@ -21,6 +21,7 @@ public enum Reconciler {
     static func run(configuration: Configuration, options: RunOptions, dependencies: EngineDependencies, additionalSources: [any Source]) async throws -> RunReport {
         let logger = dependencies.logger
         let environment = dependencies.environment
+        try Ledger.refuseForeignFile(at: options.ledgerPath)
         let lock = try LedgerLock(ledgerPath: options.ledgerPath)
         defer { withExtendedLifetime(lock) {} }
         let ledger = try Ledger(path: options.ledgerPath, create: true, logger: logger)

@@ -12,6 +12,10 @@ public enum LedgerError: PaySyncError, Equatable {
     case newerSchema(path: String, found: Int, known: Int)
     /// The migrations recorded in the ledger are not this binary's.
     case foreignSchema(path: String, migration: String)
+    /// The file is an SQLite database of something else: paysync neither reads nor changes it.
+    case notALedger(path: String)
+    /// A read-only command met a ledger an older paysync wrote; it does not migrate.
+    case olderSchema(path: String, found: Int, known: Int)
     /// An outbox row or object named on the command line does not exist.
     case notFound(what: String)
 
@@ -20,7 +24,7 @@ public enum LedgerError: PaySyncError, Equatable {
         case .lockHeld: .temporaryFailure
         case .cannotCreate: .cannotCreate
         case .missing: .cannotCreate
-        case .newerSchema, .foreignSchema: .dataError
+        case .newerSchema, .foreignSchema, .notALedger, .olderSchema: .dataError
         case .notFound: .usage
         }
     }
@@ -37,6 +41,10 @@ public enum LedgerError: PaySyncError, Equatable {
             "ledger \(path) was written by a newer paysync (schema \(found); this paysync knows \(known)); upgrade paysync, never downgrade a ledger"
         case .foreignSchema(let path, let migration):
             "ledger \(path) has a migration this paysync does not know (\(migration)); it is not a ledger of this paysync"
+        case .notALedger(let path):
+            "\(path) is not a paysync ledger (an SQLite database of something else); paysync left it untouched; pass --ledger PATH of a paysync ledger"
+        case .olderSchema(let path, let found, let known):
+            "ledger \(path) was written by an older paysync (schema \(found); this paysync knows \(known)); run `paysync reconcile` once to upgrade it (read-only commands never change a ledger)"
         case .notFound(let what):
             "\(what) not found in the ledger"
         }

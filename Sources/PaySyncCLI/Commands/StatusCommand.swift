@@ -8,7 +8,7 @@ enum StatusCommand {
         let format = try invocation.format(command: "status")
         let configuration = try invocation.optionalConfiguration()
         let path = invocation.ledgerPath(configuration: configuration)
-        let ledger = try LedgerAccess.open(path: path, logger: invocation.logger)
+        let ledger = try LedgerAccess.openForReading(path: path, logger: invocation.logger)
         let status = try await ledger.status()
         let rejects = try await ledger.recentRejects(limit: 10)
         let output = invocation.output

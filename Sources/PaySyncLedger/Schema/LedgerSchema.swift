@@ -1,5 +1,28 @@
 /// The ledger's migrations, oldest first. Never edit a released migration: append a new one.
 enum LedgerSchema {
+    /// What a database file holds, judged before anything is written to it.
+    enum Contents: Equatable {
+        /// No tables: a new file (paysync made it, or it is empty).
+        case empty
+        /// A paysync ledger with this many migrations applied.
+        case ledger(version: Int)
+        /// Tables of another application.
+        case foreign
+    }
+
+    /// Reads `sqlite_master` and the migration log only.
+    static func inspect(_ database: Database) throws -> Contents {
+        let tables = Int(try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0)
+        guard tables > 0 else { return .empty }
+        let hasLog = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") ?? 0
+        guard hasLog > 0 else { return .foreign }
+        let first = try database.statement("SELECT name FROM schema_migrations WHERE position = 1", [])
+        let name = try first.step() ? first.string(0) : nil
+        first.reset()
+        guard name == migrations.first?.name else { return .foreign }
+        return .ledger(version: Int(try database.scalar("PRAGMA user_version") ?? 0))
+    }
+
     static let migrations: [Migration] = [
         Migration(name: "0001-create-ledger", sql: """
             -- Last known state of every provider object.

@@ -24,12 +24,24 @@ public actor Ledger: LedgerStore {
     var faultBeforeStateWrite: (@Sendable (Int) throws -> Void)?
 
     /// Opens the ledger at `path`, creating it (mode 0600) when `create` is true, and applies any
-    /// pending migrations.
+    /// pending migrations. A file that is an SQLite database of something else is refused before
+    /// anything is changed in it. `readOnly` opens without creating, migrating or changing the
+    /// journal mode, and refuses a ledger that would need a migration.
     public init(path: String, create: Bool = true, readOnly: Bool = false, logger: Logger = .silent) throws {
         self.path = path
         self.logger = logger
-        self.database = try Database(path: path, create: create, readOnly: readOnly)
+        self.database = try Database(path: path, create: create && !readOnly, readOnly: readOnly)
         try database.execute("PRAGMA busy_timeout = 5000")
+        switch try LedgerSchema.inspect(database) {
+        case .foreign:
+            throw LedgerError.notALedger(path: path)
+        case .empty where readOnly:
+            throw LedgerError.notALedger(path: path)
+        case .ledger(let version) where readOnly && version < LedgerSchema.migrations.count:
+            throw LedgerError.olderSchema(path: path, found: version, known: LedgerSchema.migrations.count)
+        case .empty, .ledger:
+            break
+        }
         if !readOnly {
             try database.execute("PRAGMA journal_mode = WAL")
             try database.execute("PRAGMA synchronous = FULL")
@@ -54,6 +66,14 @@ public actor Ledger: LedgerStore {
 
     deinit {
         executor.stop()
+    }
+
+    /// Refuses, before anything is created beside it (a lock file, a journal), a file at `path`
+    /// that is an SQLite database of another application. Absent and empty files pass.
+    public static func refuseForeignFile(at path: String) throws {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue > 0 else { return }
+        let database = try Database(path: path, create: false, readOnly: true)
+        if case .foreign = try LedgerSchema.inspect(database) { throw LedgerError.notALedger(path: path) }
     }
 
     private static func readIdentity(_ database: Database) throws -> String {
