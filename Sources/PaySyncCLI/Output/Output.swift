@@ -1,4 +1,5 @@
 import Foundation
+import PaySyncCore
 
 /// Where a command's results (standard output) and diagnostics (standard error) go. Commands
 /// never print directly, so tests can run the CLI in-process and read both.
@@ -16,7 +17,8 @@ public struct Output: Sendable {
         standardError: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     )
 
-    func line(_ text: String) { standardOutput(text) }
-    func error(_ text: String) { standardError("paysync: error: \(text)") }
-    func warning(_ text: String) { standardError("paysync: warning: \(text)") }
+    // Every line is scrubbed of secret values (`SecretScrubber`), whatever put them there.
+    func line(_ text: String) { standardOutput(SecretScrubber.shared.scrub(text)) }
+    func error(_ text: String) { standardError("paysync: error: \(SecretScrubber.shared.scrub(text))") }
+    func warning(_ text: String) { standardError("paysync: warning: \(SecretScrubber.shared.scrub(text))") }
 }

@@ -69,7 +69,10 @@ public struct Logger: Sendable {
 
     public func log(_ level: Level, _ message: @autoclosure () -> String, _ metadata: [(String, String)] = []) {
         guard isEnabled(level) else { return }
-        let text = message()
+        // No secret value leaves in a log line, whatever quoted it.
+        let scrubber = SecretScrubber.shared
+        let text = scrubber.scrub(message())
+        let metadata = metadata.map { ($0.0, scrubber.scrub($0.1)) }
         switch format {
         case .text:
             var line = "paysync: \(level.name): \(text)"

@@ -4,8 +4,11 @@
 public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     private let value: String
 
+    /// Holds `value`, and registers it with `SecretScrubber.shared` so it is scrubbed from
+    /// every log line, message and recording wherever it appears.
     public init(_ value: String) {
         self.value = value
+        SecretScrubber.shared.register(value)
     }
 
     /// The secret's text. Call only where it must go on the wire.

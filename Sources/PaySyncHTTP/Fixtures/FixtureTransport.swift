@@ -87,7 +87,9 @@ public final class RecordingTransport: HTTPTransport {
         recordedResponse.body = Redaction.body(response.body, contentType: response.headers["Content-Type"] ?? "application/json")
         let number = sequence.withLock { value in value += 1; return value }
         let name = String(format: "%03d-%@-%@.http", number, request.method, request.url.lastPathComponent.isEmpty ? "root" : request.url.lastPathComponent)
-        let text = RecordedExchange(request: recordedRequest, response: recordedResponse).serialized()
+        // Keys and headers are redacted by name above; a secret value anywhere else (an error
+        // description that echoes the refresh token) is scrubbed here.
+        let text = SecretScrubber.shared.scrub(RecordedExchange(request: recordedRequest, response: recordedResponse).serialized())
         guard FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644]) else {
             throw GeneralError("cannot write fixture \(directory)/\(name)", exitCode: .cannotCreate)
         }
