@@ -115,10 +115,11 @@ nonisolated(unsafe) let dealMapping = CRMObjectMapping(object: "deals", idProper
         PropertyMapping(name: "Last_Payment_Date__c", field: .lastPaymentDate),
     ], actions: [:])
 
-    func sink(_ server: FakeSalesforceServer, refresh: String = "5Aep861fake-refresh") -> SalesforceSink {
+    func sink(_ server: FakeSalesforceServer, refresh: String = "5Aep861fake-refresh", store: InMemoryCredentialStore = InMemoryCredentialStore()) -> SalesforceSink {
         let client = HTTPClient(transport: URLSessionTransport(), environment: VirtualClock().environment)
         let session = SalesforceSession(credentials: .init(label: "salesforce", tokenURL: URL(string: server.tokenURL)!, grant: .refreshToken,
-                                                           clientID: Secret(server.clientID), clientSecret: Secret(server.clientSecret), refreshToken: Secret(refresh)), client: client)
+                                                           clientID: Secret(server.clientID), clientSecret: Secret(server.clientSecret), refreshToken: Secret(refresh)), client: client,
+                                        store: store, storeKey: "salesforce:salesforce")
         return SalesforceSink(name: "salesforce", settings: SalesforceSettings(grant: .refreshToken, clientID: .environment("A"), clientSecret: .environment("B"), refreshToken: nil),
                               mappings: [.invoice: mapping], session: session, client: client)
     }
@@ -165,11 +166,58 @@ nonisolated(unsafe) let dealMapping = CRMObjectMapping(object: "deals", idProper
         #expect(error?.description.contains("revoked") == false)
     }
 
+    /// Issue 9, case 10: with the connected app's refresh-token rotation on, each refresh
+    /// returns a new refresh token and retires the old one; reusing a retired one revokes the
+    /// whole family. The session stores the new token before it is used, so the next run refreshes
+    /// with it.
+    @Test func aRotatedRefreshTokenIsStoredAndUsedByTheNextRun() async throws {
+        let salesforce = try server()
+        salesforce.setRotation(true)
+        let store = InMemoryCredentialStore()
+        #expect(try await sink(salesforce, store: store).send([write("INV-1", 1)]) == [.delivered])
+        let stored = try #require(store.all["salesforce:salesforce:refresh_token"])
+        #expect(stored.value.reveal().hasPrefix("5Aep861rotated-1-"))
+        // The next run (a new session, the same configured token, the same ledger).
+        #expect(try await sink(salesforce, store: store).send([write("INV-2", 2)]) == [.delivered])
+        #expect(!salesforce.isFamilyRevoked)
+        #expect(store.all["salesforce:salesforce:refresh_token"]?.value.reveal().hasPrefix("5Aep861rotated-2-") == true)
+    }
+
+    /// The rotated token is durable before the session makes its first API call: a crash right
+    /// after the token call can never leave only a retired token behind.
+    @Test func theRotatedTokenIsStoredBeforeTheSessionIsUsed() async throws {
+        let salesforce = try server()
+        salesforce.setRotation(true)
+        final class OrderCheckingStore: CredentialStore {
+            let inner = InMemoryCredentialStore()
+            let server: FakeSalesforceServer
+            let apiCallsAtSave = Locked<[Int]>([])
+            init(server: FakeSalesforceServer) { self.server = server }
+            func load(_ name: String) async throws -> StoredToken? { try await inner.load(name) }
+            func save(_ name: String, _ token: StoredToken) async throws {
+                apiCallsAtSave.withLock { $0.append(server.calls.count) }
+                try await inner.save(name, token)
+            }
+            func remove(_ name: String) async throws { try await inner.remove(name) }
+        }
+        let store = OrderCheckingStore(server: salesforce)
+        let client = HTTPClient(transport: URLSessionTransport(), environment: VirtualClock().environment)
+        let session = SalesforceSession(credentials: .init(label: "salesforce", tokenURL: URL(string: salesforce.tokenURL)!, grant: .refreshToken,
+                                                           clientID: Secret(salesforce.clientID), clientSecret: Secret(salesforce.clientSecret),
+                                                           refreshToken: Secret("5Aep861fake-refresh")), client: client, store: store, storeKey: "sf")
+        let sink = SalesforceSink(name: "salesforce", settings: SalesforceSettings(grant: .refreshToken, clientID: .environment("A"), clientSecret: .environment("B"), refreshToken: nil),
+                                  mappings: [.invoice: mapping], session: session, client: client)
+        #expect(try await sink.send([write("INV-1", 1)]) == [.delivered])
+        #expect(store.apiCallsAtSave.value == [0])
+        #expect(salesforce.calls.count > 0)
+    }
+
     @Test func theClientCredentialsGrantNeedsNoRefreshToken() async throws {
         let salesforce = try server()
         let client = HTTPClient(transport: URLSessionTransport(), environment: VirtualClock().environment)
         let session = SalesforceSession(credentials: .init(label: "salesforce", tokenURL: URL(string: salesforce.tokenURL)!, grant: .clientCredentials,
-                                                           clientID: Secret(salesforce.clientID), clientSecret: Secret(salesforce.clientSecret), refreshToken: nil), client: client)
+                                                           clientID: Secret(salesforce.clientID), clientSecret: Secret(salesforce.clientSecret), refreshToken: nil), client: client,
+                                        store: InMemoryCredentialStore(), storeKey: "salesforce:salesforce")
         let sink = SalesforceSink(name: "salesforce", settings: SalesforceSettings(grant: .clientCredentials, clientID: .environment("A"), clientSecret: .environment("B"), refreshToken: nil),
                                   mappings: [.invoice: mapping], session: session, client: client)
         #expect(try await sink.send([write("INV-1", 1)]) == [.delivered])

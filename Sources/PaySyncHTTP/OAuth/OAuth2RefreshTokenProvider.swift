@@ -46,7 +46,6 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
         self.client = client
     }
 
-    private var refreshName: String { configuration.storeKey + ":refresh_token" }
     private var accessName: String { configuration.storeKey + ":access_token" }
     private var seedFingerprint: String { configuration.seedRefreshToken.fingerprint }
 
@@ -76,15 +75,12 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
         return now.adding(milliseconds: 60_000) < expiresAt
     }
 
-    private func currentRefreshToken() async throws -> Secret {
-        if let stored = try await store.load(refreshName), stored.seedFingerprint == seedFingerprint {
-            return stored.value
-        }
-        return configuration.seedRefreshToken
+    private var chain: RefreshTokenChain {
+        RefreshTokenChain(store: store, storeKey: configuration.storeKey, seed: configuration.seedRefreshToken)
     }
 
     private func refresh() async throws -> Secret {
-        let refreshToken = try await currentRefreshToken()
+        let refreshToken = try await chain.current()
         var headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
         var form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken.reveal())]
         if let secret = configuration.clientSecret {
@@ -104,9 +100,8 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
         }
         let now = client.environment.now()
         let expiresIn = body["expires_in"]?.numberText.flatMap(Double.init) ?? 1800
-        if let rotated = body["refresh_token"]?.stringValue, !rotated.isEmpty, rotated != refreshToken.reveal() {
-            // Committed before the access token leaves this function.
-            try await store.save(refreshName, StoredToken(value: Secret(rotated), seedFingerprint: seedFingerprint))
+        // Committed before the access token leaves this function.
+        if try await chain.accept(body["refresh_token"]?.stringValue, used: refreshToken) {
             client.logger.debug("\(configuration.label): refresh token rotated and stored")
         }
         let token = StoredToken(value: Secret(access), expiresAt: now.adding(seconds: expiresIn), seedFingerprint: seedFingerprint)

@@ -26,13 +26,18 @@ public actor SalesforceSession: AccessTokenProvider {
 
     private let credentials: Credentials
     private let client: HTTPClient
+    /// The refresh-token grant's rotation chain (nil for client credentials): with Salesforce's
+    /// rotation on, each refresh returns a new token, saved before the session is used.
+    private let chain: RefreshTokenChain?
     private var current: (token: Secret, instance: String)?
     private var pending: Task<(token: Secret, instance: String), any Error>?
     public private(set) var tokenRequests = 0
 
-    public init(credentials: Credentials, client: HTTPClient) {
+    /// - Parameter store: where a rotated refresh token is kept between runs (under `storeKey`).
+    public init(credentials: Credentials, client: HTTPClient, store: any CredentialStore, storeKey: String) {
         self.credentials = credentials
         self.client = client
+        self.chain = credentials.refreshToken.map { RefreshTokenChain(store: store, storeKey: storeKey, seed: $0) }
     }
 
     /// The current session, opened if needed.
@@ -59,7 +64,8 @@ public actor SalesforceSession: AccessTokenProvider {
 
     private func open() async throws -> (token: Secret, instance: String) {
         var form = [("grant_type", credentials.grant.rawValue), ("client_id", credentials.clientID.reveal()), ("client_secret", credentials.clientSecret.reveal())]
-        if credentials.grant == .refreshToken, let refresh = credentials.refreshToken { form.append(("refresh_token", refresh.reveal())) }
+        let refresh = credentials.grant == .refreshToken ? try await chain?.current() : nil
+        if let refresh { form.append(("refresh_token", refresh.reveal())) }
         tokenRequests += 1
         let response = try await client.send(HTTPRequest(method: "POST", url: credentials.tokenURL,
             headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"], body: URLBuilder.formBody(form)))
@@ -75,6 +81,10 @@ public actor SalesforceSession: AccessTokenProvider {
         }
         guard let token = body?["access_token"]?.stringValue, let instance = body?["instance_url"]?.stringValue, !token.isEmpty, !instance.isEmpty else {
             throw AuthenticationError(label: credentials.label, message: "Salesforce's token response had no access_token or instance_url; check token_url")
+        }
+        // A rotated refresh token is stored (committed) before this session is used.
+        if let refresh, try await chain?.accept(body?["refresh_token"]?.stringValue, used: refresh) == true {
+            client.logger.debug("\(credentials.label): Salesforce refresh token rotated and stored")
         }
         return (Secret(token), instance.hasSuffix("/") ? String(instance.dropLast()) : instance)
     }

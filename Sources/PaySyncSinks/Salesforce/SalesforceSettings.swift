@@ -70,7 +70,8 @@ extension SalesforceSink {
                 clientID: try context.secret(settings.clientID, key: "client_id"),
                 clientSecret: try context.secret(settings.clientSecret, key: "client_secret"),
                 refreshToken: settings.grant == .refreshToken ? try context.secret(settings.refreshToken, key: "refresh_token") : nil
-            ), client: HTTPClient(transport: client.transport, policy: client.policy, environment: client.environment, logger: client.logger))
+            ), client: HTTPClient(transport: client.transport, policy: client.policy, environment: client.environment, logger: client.logger),
+               store: context.credentials, storeKey: "salesforce:\(context.name)")
             // The session's token calls are counted apart from the data calls.
             return SalesforceSink(name: context.name, settings: settings, mappings: objects.compactMapValues(\.crm), session: session, client: client)
         }

@@ -35,6 +35,12 @@ public final class FakeSalesforceServer: Sendable {
         var calls: [(method: String, path: String, records: Int)] = []
         var tokenRequests = 0
         var down = false
+        /// Refresh token rotation (a connected-app setting): each refresh returns a new refresh
+        /// token and retires the one used; reusing a retired one revokes the whole family.
+        var rotateRefreshTokens = false
+        var retiredRefreshTokens: Set<String> = []
+        var familyRevoked = false
+        var rotations = 0
     }
 
     public let clientID: String
@@ -92,6 +98,15 @@ public final class FakeSalesforceServer: Sendable {
     public func clearCalls() { state.withLock { $0.calls.removeAll() } }
     public var tokenRequests: Int { state.value.tokenRequests }
 
+    /// Turns refresh-token rotation on (the connected app's "Refresh Token Rotation" setting).
+    public func setRotation(_ rotate: Bool) { state.withLock { $0.rotateRefreshTokens = rotate } }
+
+    /// Whether a rotated-out refresh token was reused, revoking every token of the family.
+    public var isFamilyRevoked: Bool { state.value.familyRevoked }
+
+    /// The refresh tokens the fake still accepts.
+    public var validRefreshTokens: Set<String> { state.value.refreshTokens }
+
     /// Every session issued so far stops working (the org's session timeout passed).
     public func expireSessions() { state.withLock { $0.sessions.removeAll() } }
     public func setDown(_ down: Bool) { state.withLock { $0.down = down } }
@@ -113,8 +128,23 @@ public final class FakeSalesforceServer: Sendable {
                 }
                 switch form["grant_type"] {
                 case "refresh_token":
-                    guard let token = form["refresh_token"], state.refreshTokens.contains(token) else {
+                    if let token = form["refresh_token"], state.retiredRefreshTokens.contains(token) {
+                        // Salesforce treats a rotated-out token's reuse as theft: the family is revoked.
+                        state.familyRevoked = true
+                        state.refreshTokens.removeAll()
+                    }
+                    guard !state.familyRevoked, let token = form["refresh_token"], state.refreshTokens.contains(token) else {
                         return .json(400, #"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#)
+                    }
+                    if state.rotateRefreshTokens {
+                        state.rotations += 1
+                        let next = "5Aep861rotated-\(state.rotations)-\(UUID().uuidString.prefix(8))"
+                        state.refreshTokens.remove(token)
+                        state.retiredRefreshTokens.insert(token)
+                        state.refreshTokens.insert(next)
+                        let session = "00D5g000004XXXX!AQ\(UUID().uuidString.prefix(12))"
+                        state.sessions.insert(session)
+                        return .json(200, #"{"access_token":"\#(session)","refresh_token":"\#(next)","signature":"fake=","scope":"api refresh_token","instance_url":"\#(instance)","id":"\#(instance)/id/00D5g000004XXXX/0055g00000ABCDE","token_type":"Bearer","issued_at":"1714554764000"}"#)
                     }
                 case "client_credentials":
                     break
