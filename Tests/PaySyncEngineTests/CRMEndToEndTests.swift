@@ -147,7 +147,9 @@ import PaySyncConnectors
         harness.xero.updateInvoice(harness.invoices.last!.invoiceID, tenant: harness.tenant) { $0.status = "VOIDED" }
         harness.hubspot.clearCalls()
         let report = try await harness.run()
-        #expect(harness.hubspotUpdates == [100])
+        // Issue 9, case 9: HubSpot refuses the whole batch (400 VALIDATION_ERROR naming no input);
+        // paysync halves it down to the culprit: 2·log2(100) calls, not 100 retries of everything.
+        #expect(harness.hubspotUpdates == [100, 50, 50, 25, 25, 12, 13, 6, 7, 3, 4, 2, 2, 1, 1])
         #expect(report.exitCode == .dataError)  // a person must fix the mapping or the CRM's options
         #expect(report.problems.first?.message.hasPrefix("hubspot: 1 write was dead-lettered, e.g. HubSpot VALIDATION_ERROR") == true)
         #expect(report.failed == 1)

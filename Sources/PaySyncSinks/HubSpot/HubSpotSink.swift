@@ -36,10 +36,15 @@ public struct HubSpotSink: Sink {
 
     // MARK: Field writes
 
+    /// One input of a batch: where its write sits, how its result is matched, its JSON.
+    struct BatchInput {
+        var position: Int
+        var input: HubSpotBatchResponse.Input
+        var json: String
+    }
+
     func update(_ writes: [CoalescedWrite], mapping: CRMObjectMapping) async throws -> [WriteOutcome] {
-        // The body is written as text directly: this runs for every write.
-        var body = "{\"inputs\":["
-        var sent: [(position: Int, input: HubSpotBatchResponse.Input)] = []
+        var inputs: [BatchInput] = []
         var outcomes = [WriteOutcome](repeating: .delivered, count: writes.count)
         for (position, write) in writes.enumerated() {
             let values = mapping.propertyValues(for: write.changes)
@@ -49,46 +54,76 @@ public struct HubSpotSink: Sink {
                 outcomes[position] = .notMapped
                 continue
             }
+            // The JSON is written as text directly: this runs for every write.
             let trace = write.rowIDs.map(String.init).joined(separator: ",")
-            if !sent.isEmpty { body += "," }
-            body += "{\"idProperty\":"
-            JSONWriter.appendQuoted(mapping.idProperty, into: &body)
-            body += ",\"id\":"
-            JSONWriter.appendQuoted(write.recordKey, into: &body)
-            body += ",\"properties\":{"
+            var json = "{\"idProperty\":"
+            JSONWriter.appendQuoted(mapping.idProperty, into: &json)
+            json += ",\"id\":"
+            JSONWriter.appendQuoted(write.recordKey, into: &json)
+            json += ",\"properties\":{"
             for (index, value) in values.enumerated() {
-                if index > 0 { body += "," }
-                JSONWriter.appendQuoted(value.property.name, into: &body)
-                body += ":"
-                JSONWriter.appendQuoted(CRMValueFormat.hubSpot(value.value, type: value.property.effectiveType), into: &body)
+                if index > 0 { json += "," }
+                JSONWriter.appendQuoted(value.property.name, into: &json)
+                json += ":"
+                JSONWriter.appendQuoted(CRMValueFormat.hubSpot(value.value, type: value.property.effectiveType), into: &json)
             }
-            body += "},\"objectWriteTraceId\":"
-            JSONWriter.appendQuoted(trace, into: &body)
-            body += "}"
-            sent.append((position, .init(id: write.recordKey, traceID: trace)))
+            json += "},\"objectWriteTraceId\":"
+            JSONWriter.appendQuoted(trace, into: &json)
+            json += "}"
+            inputs.append(BatchInput(position: position, input: .init(id: write.recordKey, traceID: trace), json: json))
         }
-        guard !sent.isEmpty else { return outcomes }
-        body += "]}"
+        guard !inputs.isEmpty else { return outcomes }
         let operation = mapping.missingRecord == .create ? "upsert" : "update"
-        let response = try await post("/\(mapping.object)/batch/\(operation)", text: body)
-        let results: [WriteOutcome]
+        // A refused batch is split to find its culprits: at most about two calls per input.
+        var budget = 2 * inputs.count
+        let results = try await send(inputs, path: "/\(mapping.object)/batch/\(operation)", budget: &budget)
+        for (entry, outcome) in zip(inputs, results) { outcomes[entry.position] = outcome }
+        return outcomes
+    }
+
+    /// Sends one batch. HubSpot refuses a whole batch (400, nothing written) when one input's
+    /// value is invalid, and its error names the property, not the input: the batch is then split
+    /// in halves, down to single inputs, so the valid writes are delivered and only the culprit is
+    /// refused with HubSpot's message. Inputs an error names are refused at once, the rest resent.
+    /// When `budget` calls are spent, what is left unresolved stays queued (retryable).
+    private func send(_ inputs: [BatchInput], path: String, budget: inout Int) async throws -> [WriteOutcome] {
+        var body = "{\"inputs\":["
+        for (index, entry) in inputs.enumerated() {
+            if index > 0 { body += "," }
+            body += entry.json
+        }
+        body += "]}"
+        budget -= 1
+        let response = try await post(path, text: body)
         switch response.status {
         case 200, 207:
-            guard let parsed = HubSpotBatchResponse.outcomes(for: sent.map(\.input), data: response.body) else {
+            guard let parsed = HubSpotBatchResponse.outcomes(for: inputs.map(\.input), data: response.body) else {
                 throw SinkError(sink: name, message: "HubSpot answered \(response.status) with a body that is not JSON", exitCode: .unavailable)
             }
-            results = parsed
+            return parsed
         case 400, 409, 422:
-            // The whole batch was refused; any inputs it names are the culprits, the rest retry.
-            let body = (try? JSONParser.parse(response.body)) ?? .null
-            let named = HubSpotBatchResponse.outcomes(for: sent.map(\.input), body: ["errors": [body]])
-            let message = "HubSpot \(body["category"]?.stringValue ?? "HTTP \(response.status)"): \(body["message"]?.stringValue ?? response.bodyExcerpt())"
-            results = named.map { $0 == .retryable("HubSpot returned no result for this record") ? .retryable(message) : $0 }
+            let error = (try? JSONParser.parse(response.body)) ?? .null
+            let message = "HubSpot \(error["category"]?.stringValue ?? "HTTP \(response.status)"): \(error["message"]?.stringValue ?? response.bodyExcerpt())"
+            let unnamed = WriteOutcome.retryable("HubSpot returned no result for this record")
+            var results = HubSpotBatchResponse.outcomes(for: inputs.map(\.input), body: ["errors": [error]])
+            let others = results.indices.filter { results[$0] == unnamed }
+            if others.count < inputs.count {
+                // The error names its culprits; the others were refused only with them.
+                guard !others.isEmpty else { return results }
+                guard budget > 0 else { return results.map { $0 == unnamed ? .retryable(message) : $0 } }
+                let resent = try await send(others.map { inputs[$0] }, path: path, budget: &budget)
+                for (index, outcome) in zip(others, resent) { results[index] = outcome }
+                return results
+            }
+            guard inputs.count > 1 else { return [.rejected(message)] }
+            guard budget > 0 else { return inputs.map { _ in .retryable(message) } }
+            let half = inputs.count / 2
+            let first = try await send(Array(inputs[..<half]), path: path, budget: &budget)
+            let second = try await send(Array(inputs[half...]), path: path, budget: &budget)
+            return first + second
         default:
             throw failure(response)
         }
-        for (entry, outcome) in zip(sent, results) { outcomes[entry.position] = outcome }
-        return outcomes
     }
 
     // MARK: Actions

@@ -180,34 +180,25 @@ public final class FakeHubSpotServer: Sendable {
             }
             var results: [JSONValue] = []
             var errors: [JSONValue] = []
+            // HubSpot validates every input's properties before writing any: one invalid value
+            // refuses the whole batch (400 VALIDATION_ERROR, naming the property, not the input).
+            var invalidValues: [String] = []
             for input in inputs {
-                let id = input["id"]?.stringValue ?? ""
-                let trace = input["objectWriteTraceId"]
                 guard let idProperty = input["idProperty"]?.stringValue, state.unique[objectType]?.contains(idProperty) == true else {
                     return error(400, category: "VALIDATION_ERROR", message: "Unable to perform update/upsert by non-unique \(objectType) property \(input["idProperty"]?.stringValue ?? "(none)")")
                 }
+                for (name, value) in input["properties"]?.objectValue?.members ?? [] {
+                    if let problem = invalidValue(name: name, value: value.stringValue ?? "", schema: schema) { invalidValues.append(problem) }
+                }
+            }
+            if !invalidValues.isEmpty {
+                return error(400, category: "VALIDATION_ERROR", message: "Property values were not valid: [\(invalidValues.joined(separator: ","))]")
+            }
+            for input in inputs {
+                let id = input["id"]?.stringValue ?? ""
+                let trace = input["objectWriteTraceId"]
+                let idProperty = input["idProperty"]?.stringValue ?? ""
                 let properties = input["properties"]?.objectValue?.members ?? []
-                var invalid: [String] = []
-                for (name, value) in properties {
-                    let text = value.stringValue ?? ""
-                    switch schema[name] {
-                    case nil:
-                        invalid.append(#"{"isValid":false,"message":"Property \"\#(name)\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"\#(name)"}"#)
-                    case .enumeration(let options) where !text.isEmpty && !options.contains(text):
-                        invalid.append(#"{"isValid":false,"message":"\#(text) was not one of the allowed options: [\#(options.joined(separator: ", "))]","error":"INVALID_OPTION","name":"\#(name)"}"#)
-                    case .number where !text.isEmpty && Double(text) == nil:
-                        invalid.append(#"{"isValid":false,"message":"\#(text) is not a valid number","error":"INVALID_INTEGER","name":"\#(name)"}"#)
-                    case .date where !text.isEmpty && (Int64(text).map { $0 % 86_400_000 != 0 } ?? true):
-                        invalid.append(#"{"isValid":false,"message":"\#(text) is not a valid date: dates are epoch milliseconds at midnight UTC","error":"INVALID_DATE","name":"\#(name)"}"#)
-                    default:
-                        break
-                    }
-                }
-                if !invalid.isEmpty {
-                    errors.append(.object(JSONObject([("status", "error"), ("category", "VALIDATION_ERROR"),
-                        ("message", .string("Property values were not valid: [\(invalid.joined(separator: ","))]")), ("context", ["ids": [.string(id)]])])))
-                    continue
-                }
                 var existing = state.index[objectType]?[idProperty]?[id].flatMap { state.records[objectType]?[$0] }
                 var isNew = false
                 if existing == nil {
@@ -240,6 +231,22 @@ public final class FakeHubSpotServer: Sendable {
             }
             body += [("requestedAt", "2025-05-02T09:00:00.000Z"), ("startedAt", "2025-05-02T09:00:00.010Z"), ("completedAt", "2025-05-02T09:00:00.120Z")]
             return .json(errors.isEmpty ? 200 : 207, JSONWriter.compact(.object(JSONObject(body))))
+        }
+    }
+
+    /// HubSpot's validation of one property value, as its error entry; nil when valid.
+    static func invalidValue(name: String, value text: String, schema: [String: PropertyKind]) -> String? {
+        switch schema[name] {
+        case nil:
+            #"{"isValid":false,"message":"Property \"\#(name)\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"\#(name)"}"#
+        case .enumeration(let options) where !text.isEmpty && !options.contains(text):
+            #"{"isValid":false,"message":"\#(text) was not one of the allowed options: [\#(options.joined(separator: ", "))]","error":"INVALID_OPTION","name":"\#(name)"}"#
+        case .number where !text.isEmpty && Double(text) == nil:
+            #"{"isValid":false,"message":"\#(text) is not a valid number","error":"INVALID_INTEGER","name":"\#(name)"}"#
+        case .date where !text.isEmpty && (Int64(text).map { $0 % 86_400_000 != 0 } ?? true):
+            #"{"isValid":false,"message":"\#(text) is not a valid date: dates are epoch milliseconds at midnight UTC","error":"INVALID_DATE","name":"\#(name)"}"#
+        default:
+            nil
         }
     }
 
