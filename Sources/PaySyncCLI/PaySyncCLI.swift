@@ -45,6 +45,10 @@ public enum PaySyncCLI {
             let known = CommandTable.all.map(\.name) + ["outbox", "config"]
             if let first = words.first, ["outbox", "config"].contains(first) {
                 let subcommands = CommandTable.all.filter { $0.path.first == first }.map { $0.path[1] }
+                if words.count == 1, arguments.contains("--help") || arguments.contains("-h") {
+                    output.line(CommandTable.groupHelp(first))
+                    return .success
+                }
                 throw UsageError(message: "`\(first)` needs a subcommand: \(subcommands.joined(separator: ", "))\(words.count > 1 ? Suggestion.didYouMean(words[words.startIndex + 1], in: subcommands) : "")", command: first)
             }
             throw UsageError(message: "unknown command \"\(attempted)\"\(Suggestion.didYouMean(attempted, in: known))", command: "")

@@ -63,7 +63,7 @@ public enum Reconciler {
             report.written = report.plannedWrites.count
         }
         if report.counts.rejected > 0 {
-            report.problems.append(RunProblem("\(report.counts.rejected) objects could not be read and were quarantined; `paysync status` lists them", exitCode: .dataError))
+            report.problems.append(RunProblem("\(Plural.count(report.counts.rejected, "object")) could not be read and \(report.counts.rejected == 1 ? "was" : "were") quarantined; `paysync status` lists them", exitCode: .dataError))
         }
         if !report.unknownStatuses.isEmpty {
             let list = report.unknownStatuses.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
@@ -146,7 +146,7 @@ public enum Reconciler {
         }
         let after = await context.state.report.counts
         before.fetched = after.fetched - before.fetched
-        context.logger.info("\(source.name) tenant \(account) \(entity): \(pages) page\(pages == 1 ? "" : "s") since \(since?.iso8601 ?? "the beginning"), \(before.fetched) objects")
+        context.logger.info("\(source.name) tenant \(account) \(entity): \(pages) page\(pages == 1 ? "" : "s") since \(since?.iso8601 ?? "the beginning"), \(Plural.count(before.fetched, "object"))")
     }
 
     static func readWindow(source: any Source, account: String, entity: String, from: CalendarDate, until: CalendarDate, context: Context) async throws {
@@ -174,10 +174,10 @@ public enum Reconciler {
         let report = WindowReport(source: source.name, account: account, entity: entity, from: from, until: until,
                                   sourceCount: sourceCount, ledgerBefore: ledgerBefore, ledgerAfter: ledgerAfter, added: added, changed: changed)
         if report.added > 0 {
-            context.logger.warning("\(source.name) \(entity) \(from)..<\(until): \(report.added) objects were missing from the ledger (an incremental read missed them); now recorded")
+            context.logger.warning("\(source.name) \(entity) \(from)..<\(until): \(Plural.count(report.added, "object")) \(report.added == 1 ? "was" : "were") missing from the ledger (an incremental read missed them); now recorded")
         }
         if report.missingAtSource > 0 {
-            context.logger.warning("\(source.name) \(entity) \(from)..<\(until): \(report.missingAtSource) objects in the ledger were not returned by \(source.provider) (deleted or re-dated there?)")
+            context.logger.warning("\(source.name) \(entity) \(from)..<\(until): \(Plural.count(report.missingAtSource, "object")) in the ledger \(report.missingAtSource == 1 ? "was" : "were") not returned by \(source.provider) (deleted or re-dated there?)")
         }
         await context.state.window(report)
     }

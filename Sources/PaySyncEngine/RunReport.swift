@@ -90,7 +90,7 @@ public struct RunReport: Sendable {
     /// `N fetched, N changed, N written, N failed, N skipped as stale`, then `, N skipped by
     /// mapping` when a sink's mapping left writes out.
     public var summaryLine: String {
-        "\(counts.fetched + counts.rejected) fetched, \(counts.changedTotal) changed, \(written) written, \(failed) failed, \(counts.stale) skipped as stale"
+        "\(counts.fetched + counts.rejected) fetched, \(counts.changedTotal) changed, \(written) \(dryRun ? "would be written" : "written"), \(failed) failed, \(counts.stale) skipped as stale"
             + (skippedByMapping > 0 ? ", \(skippedByMapping) skipped by mapping" : "")
     }
 }

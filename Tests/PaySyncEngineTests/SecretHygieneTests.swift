@@ -63,4 +63,19 @@ import Testing
         #expect(scrubber.scrub("a sk_live_0123456789abcdef b sk_live_0123456789 c short") == "a [redacted] b [redacted] c short")
         #expect(scrubber.scrub("grant&refresh_token=p%40ss%20w0rd%2F%2B%3Dx&x=1") == "grant&refresh_token=[redacted]&x=1")
     }
+
+    /// Issue 9, case 12: the token endpoint's refusals are a person's to fix (77), and a token
+    /// endpoint that keeps failing is reported once.
+    @Test("token endpoint answers and their exit codes", arguments: [
+        (ServerReply.json(400, #"{"error":"invalid_request","error_description":"Missing parameter"}"#), ExitCode.authenticationFailed),
+        (ServerReply.json(400, #"{"error":"unauthorized_client"}"#), ExitCode.authenticationFailed),
+        (ServerReply.status(500), ExitCode.unavailable),
+    ])
+    func tokenEndpointAnswers(reply: ServerReply, exit: ExitCode) async throws {
+        let harness = try EngineHarness(objects: 5)
+        for _ in 0..<8 { harness.server.inject(.init(pathSuffix: "/connect/token", reply: reply)) }
+        let report = try await harness.run()
+        #expect(report.exitCode == exit, "\(report.problems)")
+        #expect(report.problems.count == 1, "\(report.problems.map(\.message))")
+    }
 }

@@ -53,6 +53,18 @@ enum CommandTable {
 
     static let all = [reconcile, backfill, status, history, outboxList, outboxRetry, outboxDrop, configCheck]
 
+    /// Help for a command group (`paysync outbox --help`): its subcommands and what they do.
+    static func groupHelp(_ group: String) -> String {
+        let commands = all.filter { $0.path.first == group }
+        var text = "OVERVIEW: the \(group) commands.\n\nUSAGE: paysync \(group) <subcommand> [options]\n\nSUBCOMMANDS:\n"
+        for command in commands {
+            let name = command.path[1]
+            text += "  " + name + String(repeating: " ", count: max(1, 24 - name.count)) + command.summary + "\n"
+        }
+        text += "\nSee `paysync \(group) <subcommand> --help` for each one's options."
+        return text
+    }
+
     static let overview = """
         OVERVIEW: paysync keeps your CRM in step with what customers have actually paid.
 

@@ -37,7 +37,10 @@ enum HistoryCommand {
                 let label = [current.invoiceNumber, current.customerName].compactMap { $0 }.joined(separator: ", ")
                 if !label.isEmpty { line += " (\(label))" }
                 line += ": now \(current.status.rawValue)"
-                if let total = current.total { line += ", \(current.paid?.decimalText ?? "0") of \(total) paid" }
+                if let total = current.total {
+                    let paid = current.paid ?? Money(minorUnits: 0, currency: total.currency)
+                    line += ", \(paid.decimalText) of \(total) paid"
+                }
                 if let due = current.dueDate { line += ", due \(due)" }
                 output.line(line)
                 for transition in object.transitions {

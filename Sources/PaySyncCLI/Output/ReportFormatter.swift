@@ -25,6 +25,9 @@ enum ReportFormatter {
         if !report.dryRun {
             output.line("outbox: \(report.pendingAfter) pending, \(report.deadAfter) dead-lettered, \(report.skippedAfter) without a CRM record")
         }
+        if report.outOfScope > 0 {
+            output.line("out of scope: \(Plural.count(report.outOfScope, "object")) (bills, supplier payments) read and not stored")
+        }
         output.line(report.summaryLine)
     }
 

@@ -58,6 +58,6 @@ public struct HTTPError: PaySyncError, Hashable {
         case .other(let message): what = message
         }
         let tries = attempts > 1 ? " after \(attempts) attempts" : ""
-        return "\(call): \(what)\(tries)" + (detail.map { ": \($0)" } ?? "")
+        return "\(call): \(what)\(tries)" + (detail.flatMap { $0.isEmpty ? nil : ": \($0)" } ?? "")
     }
 }

@@ -119,6 +119,11 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
             return AuthenticationError(label: configuration.label, message: "\(host) refused the refresh token (invalid_grant): it has expired or was revoked; re-authorise and update the configured refresh_token")
         case (400, "invalid_client"), (401, _):
             return AuthenticationError(label: configuration.label, message: "\(host) refused the client id or secret (\(code ?? "HTTP \(response.status)")); check client_id and client_secret")
+        case (400, _), (403, _):
+            // Any other refusal of the grant (invalid_request, unauthorized_client, invalid_scope):
+            // retrying cannot help; a person must look at the app's authorisation.
+            let description = body?["error_description"]?.stringValue.map { ": \($0)" } ?? ""
+            return AuthenticationError(label: configuration.label, message: "\(host) refused the token request (\(code ?? "HTTP \(response.status)")\(description)); check the app's authorisation and re-authorise if needed")
         default:
             return HTTPError(.status(response.status), call: "POST \(host)\(configuration.tokenURL.path)", detail: code ?? Redaction.redactedJSONText(response.body))
         }
