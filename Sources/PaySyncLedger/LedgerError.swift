@@ -6,6 +6,8 @@ public enum LedgerError: PaySyncError, Equatable {
     case lockHeld(path: String, pid: Int32?)
     /// The file or its directory cannot be created or opened.
     case cannotCreate(path: String, reason: String)
+    /// The directory the ledger belongs in does not exist (paysync does not create directories).
+    case missingDirectory(path: String, directory: String)
     /// A read-only command was pointed at a ledger that does not exist.
     case missing(path: String)
     /// A newer paysync has migrated this ledger past what this binary knows.
@@ -23,7 +25,7 @@ public enum LedgerError: PaySyncError, Equatable {
         switch self {
         case .lockHeld: .temporaryFailure
         case .cannotCreate: .cannotCreate
-        case .missing: .cannotCreate
+        case .missing, .missingDirectory: .cannotCreate
         case .newerSchema, .foreignSchema, .notALedger, .olderSchema: .dataError
         case .notFound: .usage
         }
@@ -35,6 +37,8 @@ public enum LedgerError: PaySyncError, Equatable {
             "another paysync run holds \(path)\(pid.map { " (pid \($0))" } ?? ""); this run did nothing"
         case .cannotCreate(let path, let reason):
             "cannot create ledger \(path): \(reason)"
+        case .missingDirectory(let path, let directory):
+            "cannot create ledger \(path): its directory \(directory) does not exist; create it (mkdir -p \(directory) && chmod 700 \(directory)) or change \"ledger\" in the config"
         case .missing(let path):
             "no ledger at \(path); run `paysync reconcile` first, or pass --ledger PATH"
         case .newerSchema(let path, let found, let known):

@@ -11,9 +11,13 @@ public final class LedgerLock: Sendable {
     /// Takes the lock or fails at once (no waiting) with `LedgerError.lockHeld` naming the holder.
     public init(ledgerPath: String) throws(LedgerError) {
         let path = ledgerPath + ".lock"
+        let directory = (ledgerPath as NSString).deletingLastPathComponent
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            throw LedgerError.missingDirectory(path: ledgerPath, directory: directory)
+        }
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw LedgerError.cannotCreate(path: path, reason: String(cString: strerror(errno)))
+            throw LedgerError.cannotCreate(path: ledgerPath, reason: String(cString: strerror(errno)))
         }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let holder = LedgerLock.readPID(descriptor)

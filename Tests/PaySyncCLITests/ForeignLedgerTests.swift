@@ -61,4 +61,17 @@ import Testing
         #expect(result.code == ExitCode.cannotCreate.rawValue)
         #expect(!FileManager.default.fileExists(atPath: directory.file("nothing.db")))
     }
+
+    /// Issue 9, case 12: the README's ledger directory did not exist, and the error named the
+    /// lock file. It names the directory and what to do, and creates nothing.
+    @Test func aMissingLedgerDirectoryIsNamedWithTheFix() async throws {
+        let directory = TemporaryDirectory(prefix: "paysync-nodir")
+        let ledger = directory.file("var/lib/paysync/paysync.db")
+        let result = await paysync(["reconcile", "--config", Repository.path("fixtures/demo/paysync.json"), "--ledger", ledger,
+                                    "--fixtures", Repository.path("fixtures/demo/1-first-sync"), "--now", "2025-05-02T09:00:00Z"])
+        #expect(result.code == ExitCode.cannotCreate.rawValue)
+        #expect(result.err.contains("its directory \(directory.file("var/lib/paysync")) does not exist; create it (mkdir -p"), "\(result.err)")
+        #expect(!result.err.contains(".lock"))
+        #expect(!FileManager.default.fileExists(atPath: directory.file("var")))
+    }
 }
