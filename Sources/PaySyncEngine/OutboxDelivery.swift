@@ -34,6 +34,7 @@ enum OutboxDelivery {
                             switch outcome {
                             case .delivered: written += 1
                             case .notMapped: skippedByMapping += 1
+                            case .noSuchRecord: break  // not a failure: listed as "without a CRM record"
                             default: failed += 1
                             }
                         }

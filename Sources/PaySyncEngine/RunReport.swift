@@ -60,7 +60,8 @@ public struct RunReport: Sendable {
     /// Writes a sink's mapping had nothing to send for (a status its value table leaves out):
     /// settled, never counted as written.
     public var skippedByMapping = 0
-    /// CRM writes that failed this run (to be retried, dead-lettered, or with no CRM record).
+    /// CRM writes that failed this run (to be retried, or dead-lettered); writes whose record the
+    /// CRM does not have are counted in `skippedAfter`, not here.
     public var failed = 0
     /// Writes still queued after the run, and dead letters.
     public var pendingAfter = 0

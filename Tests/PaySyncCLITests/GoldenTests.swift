@@ -26,7 +26,10 @@ import Testing
         Case(name: "config-check-fixtures", arguments: ["config", "check", "--config", "$REPO/fixtures/demo/paysync.json", "--fixtures"]),
         Case(name: "config-check-missing-secrets", arguments: ["config", "check", "--config", "$REPO/fixtures/demo/paysync.json"]),
         Case(name: "backfill-without-since", arguments: ["backfill", "--config", "$REPO/fixtures/demo/paysync.json"]),
-        Case(name: "demo-run-1-json", arguments: ["reconcile", "--config", "$REPO/fixtures/demo/paysync.json", "--ledger", "golden.db",
+        // --format json puts the summary on standard output: a sink there too would mix the two.
+        Case(name: "json-with-stdout-sink", arguments: ["reconcile", "--config", "$REPO/fixtures/demo/paysync.json", "--ledger", "golden.db",
+                                                        "--fixtures", "$REPO/fixtures/demo/1-first-sync", "--now", "2025-05-02T09:00:00Z", "--format", "json"]),
+        Case(name: "demo-run-1-json", arguments: ["reconcile", "--config", "demo-to-file.json", "--ledger", "golden.db",
                                                   "--fixtures", "$REPO/fixtures/demo/1-first-sync", "--now", "2025-05-02T09:00:00Z", "--format", "json", "--log-level", "warning"]),
         Case(name: "demo-run-2-dry-run", arguments: ["reconcile", "--config", "$REPO/fixtures/demo/paysync.json", "--ledger", "golden.db", "--dry-run",
                                                      "--fixtures", "$REPO/fixtures/demo/3-some-paid", "--now", "2025-05-02T09:00:00Z", "--log-level", "warning"]),
@@ -42,6 +45,9 @@ import Testing
     @Test func outputsMatchTheGoldenFiles() throws {
         let work = TemporaryDirectory(prefix: "paysync-golden")
         work.write("bad.json", #"{"sources": [{"kind": "xeroo", "tenants": ["t"]}], "sinks": [{"kind": "jsonl"}]}"#)
+        // The demo config with its sink writing to a file, so standard output holds the JSON summary alone.
+        let demoConfig = try String(contentsOfFile: Self.demo + "/paysync.json", encoding: .utf8)
+        work.write("demo-to-file.json", demoConfig.replacingOccurrences(of: #""path": "-""#, with: #""path": "writes.jsonl""#))
         let record = ProcessInfo.processInfo.environment["PAYSYNC_RECORD_GOLDEN"] == "1"
         for testCase in Self.cases {
             let arguments = testCase.arguments.map { $0.replacingOccurrences(of: "$REPO", with: Repository.root) }

@@ -19,6 +19,10 @@ enum RunCommandHandler {
     private static func run(_ command: RunCommand, _ invocation: Invocation) async throws -> ExitCode {
         let format = try invocation.format(Options.summaryFormat, command: command.name)
         let configuration = try invocation.loadConfiguration()
+        if format == .json, let sink = configuration.sinks.first(where: { $0.settings.writesToStandardOutput }), !invocation.parsed.isSet(Options.dryRun) {
+            throw UsageError(message: "sink \(sink.name) writes to standard output, where --format json puts the summary; write the sink to a file, or use --format text",
+                             command: command.name)
+        }
         let options = RunOptions(
             command: command, ledgerPath: invocation.ledgerPath(configuration: configuration),
             sourceNames: try invocation.parsed.values(Options.source, command: command.name), dryRun: invocation.parsed.isSet(Options.dryRun),

@@ -10,6 +10,12 @@ public protocol SourceSettings: Sendable {
 public protocol SinkSettings: Sendable {
     /// The secret references the sink needs to write; a dry run needs none of them.
     var secrets: [SecretRequirement] { get }
+    /// Whether the sink writes to standard output (where `--format json` puts the summary).
+    var writesToStandardOutput: Bool { get }
+}
+
+extension SinkSettings {
+    public var writesToStandardOutput: Bool { false }
 }
 
 /// One secret a source or sink needs: the config key that holds it, the reference read from the

@@ -7,6 +7,8 @@ public struct JSONLinesSettings: SinkSettings, Equatable {
     public init(path: String = "-") { self.path = path }
 
     public var secrets: [SecretRequirement] { [] }
+
+    public var writesToStandardOutput: Bool { path == "-" }
 }
 
 extension JSONLinesSink {
