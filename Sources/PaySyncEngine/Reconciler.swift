@@ -192,6 +192,12 @@ public enum Reconciler {
     }
 
     @discardableResult
+    /// When the fixtures in `directory` were recorded (see `FixtureTransport.recordedAt`), for a
+    /// replay that should run at that time; nil when they carry no `Date`.
+    public static func recordedTime(fixturesDirectory directory: String) -> Timestamp? {
+        (try? FixtureTransport(directory: directory))?.recordedAt
+    }
+
     static func commit(page: SourcePage, known: [Observation?], entity: String, provider: String, account: String, cursor: CursorMove?,
                        actionsEnabled: Bool = true, context: Context) async throws -> PagePlan {
         // Rules every provider's objects must meet (plausible dates); the rest are quarantined.

@@ -29,9 +29,16 @@ enum RunCommandHandler {
             fixturesDirectory: try invocation.parsed.value(Options.fixtures, command: command.name),
             recordDirectory: try invocation.parsed.value(Options.record, command: command.name)
         )
-        let dependencies = invocation.dependencies
+        var dependencies = invocation.dependencies
+        // A replay runs at the time it was recorded unless --now says otherwise: "today" (what is
+        // overdue) is the recording's, not the calendar's, so CI's fixture runs never drift.
+        if let directory = options.fixturesDirectory, invocation.parsed.value(Options.now.spec.name) == nil,
+           let recorded = Reconciler.recordedTime(fixturesDirectory: directory) {
+            dependencies.environment = .pinned(at: recorded)
+        }
+        let runDependencies = dependencies
         let report = try await SignalHandling.cancellingOnTermination(output: invocation.output) {
-            try await Reconciler.run(configuration: configuration, options: options, dependencies: dependencies)
+            try await Reconciler.run(configuration: configuration, options: options, dependencies: runDependencies)
         }
         let exitCode = report.exitCode
         for problem in report.problems { invocation.output.error(problem.message) }

@@ -28,6 +28,13 @@ public final class FixtureTransport: HTTPTransport {
     /// described, so the message shows what tells requests apart (an account, a cursor).
     static let formatHeaders: Set<String> = ["accept", "content-type"]
 
+    /// When the exchanges were recorded: the latest `Date` a recorded response carries (servers
+    /// send one with every response). A replay without `--now` runs at this time, so what the
+    /// recording means ("overdue today") does not change with the calendar.
+    public var recordedAt: Timestamp? {
+        exchanges.compactMap { $0.exchange.response.headers["Date"].flatMap(RetryAfter.httpDate) }.max()
+    }
+
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let matches = exchanges.indices.filter { exchanges[$0].exchange.difference(from: request) == nil }
         guard let last = matches.last else {

@@ -47,7 +47,7 @@ public struct RecordedExchange: Sendable, Equatable {
             text += RecordedExchange.readable(body) + "\n"
         }
         text += "HTTP \(response.status)\n"
-        for field in response.headers where !["content-length", "date", "connection", "transfer-encoding"].contains(field.name.lowercased()) {
+        for field in response.headers where !["content-length", "connection", "transfer-encoding"].contains(field.name.lowercased()) {
             text += "\(field.name): \(field.value)\n"
         }
         text += "\n"

@@ -22,6 +22,16 @@ public enum RetryAfter {
         return Timestamp(millisecondsSinceEpoch: date.startOfDayUTC.millisecondsSinceEpoch + Int64(time[0] * 3600 + time[1] * 60 + time[2]) * 1000)
     }
 
+    /// Formats an instant in IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), as servers send `Date`.
+    public static func httpDateText(_ instant: Timestamp) -> String {
+        let date = instant.utcDate
+        let seconds = Int((instant.millisecondsSinceEpoch - date.startOfDayUTC.millisecondsSinceEpoch) / 1000)
+        let days = Int(date.startOfDayUTC.millisecondsSinceEpoch / 86_400_000)
+        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][((days % 7) + 7) % 7]  // 1970-01-01 was a Thursday
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        return "\(weekday), \(two(date.day)) \(months[date.month - 1]) \(date.year) \(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60)) GMT"
+    }
+
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 }
 

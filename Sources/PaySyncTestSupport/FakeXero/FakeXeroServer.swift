@@ -395,7 +395,8 @@ public final class FakeXeroServer: Sendable {
         // A deterministic response id, so recorded fixtures do not churn when regenerated.
         let responseID = String(format: "5c1e0f8a-2b7d-4a51-9a36-%012llx", served.millisecondsSinceEpoch &* 31 &+ Int64(page))
         let body = #"{"Id":"\#(responseID)","Status":"OK","ProviderName":"paysync fake","DateTimeUTC":"/Date(\#(served.millisecondsSinceEpoch))/","pagination":{"page":\#(page),"pageSize":\#(pageSize),"pageCount":\#(pageCount),"itemCount":\#(itemCount)},"\#(resource)":[\#(rendered.joined(separator: ","))]}"#
-        return .json(200, body, headers: ["X-DayLimit-Remaining": String(remaining), "X-MinLimit-Remaining": "59", "X-AppMinLimit-Remaining": "9999"])
+        return .json(200, body, headers: ["Date": RetryAfter.httpDateText(served), "X-DayLimit-Remaining": String(remaining), "X-MinLimit-Remaining": "59",
+                                          "X-AppMinLimit-Remaining": "9999"])
     }
 
     enum Renderable {
