@@ -46,6 +46,9 @@ enum OutboxDelivery {
                         try await ledger.settle(outcomes, maxAttempts: settings.maxAttempts, retryBaseSeconds: settings.retryBaseSeconds,
                                                 retryCapSeconds: settings.retryCapSeconds, now: context.environment.now())
                         let pending = try await ledger.outboxCount(sink: sink.name, state: .pending)
+                        // Writes due this run that were never attempted failed this run too: the
+                        // summary's "failed" and "stay queued" then tell the same story.
+                        failed += max(0, pending - toSend.count)
                         await context.state.problem(RunProblem("\(problem.message); \(pending) writes for \(sink.name) stay queued for the next run",
                                                                exitCode: problem.exitCode))
                         break

@@ -269,4 +269,23 @@ import PaySyncConnectors
         #expect(runs.first?.skippedByMapping == 3)
         #expect(runs.first?.written == 3)
     }
+
+    /// Issue 9, cases 11 and 12: Salesforce's daily request limit answers 403
+    /// REQUEST_LIMIT_EXCEEDED; nothing is lost, the run exits 75, and its counts agree.
+    @Test func salesforcesRequestLimitKeepsEverythingQueuedAndTheCountsAgree() async throws {
+        let harness = try CRMHarness(invoices: 250)
+        harness.salesforce.setRequestLimitExceeded(true)
+        let report = try await harness.run()
+        #expect(report.exitCode == .temporaryFailure, "\(report.problems)")
+        let problem = try #require(report.problems.first { $0.message.contains("REQUEST_LIMIT") || $0.message.contains("request limit") })
+        #expect(problem.message.contains("250 writes for salesforce stay queued"), "\(problem.message)")
+        #expect(try await harness.ledger().outboxCount(sink: "salesforce", state: .pending) == 250)
+        #expect(harness.hubspot.record("deals", where: "invoice_number", is: "INV-00007")?.properties["payment_status"] == "Awaiting payment")
+        harness.salesforce.setRequestLimitExceeded(false)
+        harness.clock.advance(by: .seconds(3600))
+        let next = try await harness.run()
+        #expect(next.exitCode == .success, "\(next.problems)")
+        #expect(try await harness.ledger().outboxCount(sink: "salesforce", state: .pending) == 0)
+        #expect(harness.salesforce.record("Opportunity", where: "Invoice_Number__c", is: "INV-00007")?["Payment_Status__c"] == "Awaiting payment")
+    }
 }

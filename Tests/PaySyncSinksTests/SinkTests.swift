@@ -321,3 +321,31 @@ nonisolated(unsafe) let dealMapping = CRMObjectMapping(object: "deals", idProper
         #expect(try String(contentsOfFile: directory.file("out.jsonl"), encoding: .utf8) == "a\nb\n")
     }
 }
+
+/// The fake HubSpot is held to HubSpot's request schema, so sink tests cannot pass on requests
+/// the real API would refuse (issue 9, case 11).
+@Suite struct StrictHubSpotFakeTests {
+    func post(_ hub: FakeHubSpotServer, _ body: String, contentType: String = "application/json") async throws -> HTTPResponse {
+        try await URLSessionTransport().send(HTTPRequest(method: "POST", url: URL(string: hub.baseURL + "/crm/v3/objects/deals/batch/update")!,
+                                                         headers: ["Authorization": "Bearer \(hub.token)", "Content-Type": contentType], body: Data(body.utf8)))
+    }
+
+    @Test("requests HubSpot would refuse are refused", arguments: [
+        (#"{"inputs":[{"idProperty":"invoice_number","id":"INV-1","properties":{"payment_status":"Paid"}}]}"#, "text/plain", 415, "not supported"),
+        (#"{"inputs":[{"idProperty":"invoice_number","id":"INV-1","properties":{"payment_status":"Paid"}}],"extra":1}"#, "application/json", 400, "Unrecognized field"),
+        (#"{"inputs":[{"idProperty":"invoice_number","id":"INV-1","properties":{},"note":"x"}]}"#, "application/json", 400, "Unrecognized field"),
+        (#"{"inputs":[{"idProperty":"invoice_number","id":"INV-1","properties":{"amount_paid":12.5}}]}"#, "application/json", 400, "must be a string"),
+        (#"{"inputs":[{"idProperty":"invoice_number","id":"INV-1","properties":{}},{"idProperty":"invoice_number","id":"INV-1","properties":{}}]}"#, "application/json", 400, "Duplicate IDs"),
+        (#"{"inputs":[{"idProperty":"invoice_number","id":"INV-1","properties":{"payment_status":"Nope"}},{"idProperty":"invoice_number","id":"INV-2","properties":{"payment_status":"Paid"}}]}"#, "application/json", 400, "Property values were not valid"),
+    ])
+    func refusals(body: String, contentType: String, status: Int, message: String) async throws {
+        let hub = try FakeHubSpotServer()
+        hub.defineDeals()
+        hub.seed("deals", (1...2).map { ["invoice_number": "INV-\($0)", "dealname": "Deal \($0)"] })
+        let response = try await post(hub, body, contentType: contentType)
+        #expect(response.status == status)
+        #expect(String(decoding: response.body, as: UTF8.self).contains(message), "\(String(decoding: response.body, as: UTF8.self))")
+        // A refused batch writes nothing, the valid inputs included.
+        #expect(hub.record("deals", where: "invoice_number", is: "INV-2")?.properties["payment_status"] == nil)
+    }
+}

@@ -158,8 +158,35 @@ public final class FakeHubSpotServer: Sendable {
         }
         let objectType = parts[3], operation = parts[5]
         state.withLock { $0.calls.append((request.path, inputs.count)) }
+        // Strict as HubSpot: JSON only, the documented keys only, at most 100 inputs, no id twice,
+        // and property values as strings (HubSpot takes numbers and dates as text).
+        guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true else {
+            return error(415, category: "VALIDATION_ERROR", message: "Content type '\(request.headers["Content-Type"] ?? "")' not supported")
+        }
         guard inputs.count <= 100 else {
             return error(400, category: "VALIDATION_ERROR", message: "Batch input limit of 100 exceeded (\(inputs.count) inputs)")
+        }
+        let allowed: Set<String> = operation == "read" ? ["inputs", "properties", "idProperty", "propertiesWithHistory", "archived"] : ["inputs"]
+        if let unknown = body.objectValue?.keys.first(where: { !allowed.contains($0) }) {
+            return error(400, category: "VALIDATION_ERROR", message: "Invalid input JSON on line 1, column 2: Unrecognized field \"\(unknown)\"")
+        }
+        if operation == "update" || operation == "upsert" {
+            let inputKeys: Set<String> = ["id", "idProperty", "properties", "objectWriteTraceId"]
+            var seen: Set<String> = []
+            var duplicates: [String] = []
+            for input in inputs {
+                if let unknown = input.objectValue?.keys.first(where: { !inputKeys.contains($0) }) {
+                    return error(400, category: "VALIDATION_ERROR", message: "Invalid input JSON on line 1, column 2: Unrecognized field \"\(unknown)\"")
+                }
+                for (name, value) in input["properties"]?.objectValue?.members ?? [] where value.stringValue == nil && value != .null {
+                    return error(400, category: "VALIDATION_ERROR", message: "Invalid input JSON: property \(name) must be a string, found \(value.typeDescription)")
+                }
+                let id = input["id"]?.stringValue ?? ""
+                if !seen.insert(id).inserted { duplicates.append(id) }
+            }
+            if !duplicates.isEmpty {
+                return error(400, category: "VALIDATION_ERROR", message: "Duplicate IDs found in batch input: [\(duplicates.joined(separator: ", "))]. IDs must be unique")
+            }
         }
         switch (objectType, operation) {
         case ("tasks", "create"), ("notes", "create"):
@@ -221,7 +248,8 @@ public final class FakeHubSpotServer: Sendable {
                     ("createdAt", "2024-03-02T10:00:00.000Z"), ("updatedAt", "2025-05-02T09:00:00.000Z"), ("archived", false),
                 ]
                 if upsert { result.append(("new", .bool(isNew))) }
-                if let trace { result.append(("objectWriteTraceId", trace)) }
+                // HubSpot does not promise to echo objectWriteTraceId; paysync must not depend on it.
+                _ = trace
                 results.append(.object(JSONObject(result)))
             }
             var body: [(key: String, value: JSONValue)] = [("status", "COMPLETE"), ("results", .array(results))]

@@ -40,6 +40,9 @@ public final class FakeSalesforceServer: Sendable {
         var rotateRefreshTokens = false
         var retiredRefreshTokens: Set<String> = []
         var familyRevoked = false
+        /// The org's rolling 24-hour API request limit is reached: every REST call answers
+        /// 403 REQUEST_LIMIT_EXCEEDED until it is lifted.
+        var requestLimitExceeded = false
         var rotations = 0
     }
 
@@ -97,6 +100,9 @@ public final class FakeSalesforceServer: Sendable {
     public var calls: [(method: String, path: String, records: Int)] { state.value.calls }
     public func clearCalls() { state.withLock { $0.calls.removeAll() } }
     public var tokenRequests: Int { state.value.tokenRequests }
+
+    /// Makes every REST call answer 403 REQUEST_LIMIT_EXCEEDED (the org's daily limit), or stops.
+    public func setRequestLimitExceeded(_ exceeded: Bool) { state.withLock { $0.requestLimitExceeded = exceeded } }
 
     /// Turns refresh-token rotation on (the connected app's "Refresh Token Rotation" setting).
     public func setRotation(_ rotate: Bool) { state.withLock { $0.rotateRefreshTokens = rotate } }
@@ -156,6 +162,9 @@ public final class FakeSalesforceServer: Sendable {
                 return .json(200, #"{"access_token":"\#(session)","signature":"fake=","scope":"api refresh_token","instance_url":"\#(instance)","id":"\#(instance)/id/00D5g000004XXXX/0055g00000ABCDE","token_type":"Bearer","issued_at":"1714554764000"}"#)
             }
         }
+        if state.value.requestLimitExceeded {
+            return errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+        }
         let auth = request.headers["Authorization"] ?? ""
         guard auth.hasPrefix("Bearer "), state.value.sessions.contains(String(auth.dropFirst(7))) else {
             return errors(401, "INVALID_SESSION_ID", "Session expired or invalid")
@@ -206,11 +215,11 @@ public final class FakeSalesforceServer: Sendable {
             for record in records {
                 let fields = record.objectValue?.members ?? []
                 guard record["attributes"]?["type"]?.stringValue == object else {
-                    results.append(["id": nil, "success": false, "created": false, "errors": [["statusCode": "INVALID_TYPE", "message": "attributes.type must match the URI's sObject", "fields": []]]])
+                    results.append(["success": false, "errors": [["statusCode": "INVALID_TYPE", "message": "attributes.type must match the URI's sObject", "fields": []]]])
                     continue
                 }
                 if let invalid = validate(fields, schema: schema, object: object) {
-                    results.append(["id": nil, "success": false, "created": false, "errors": [invalid.error]])
+                    results.append(["success": false, "errors": [invalid.error]])
                     continue
                 }
                 let key = record[externalID]?.stringValue ?? ""
@@ -222,7 +231,7 @@ public final class FakeSalesforceServer: Sendable {
                 } else {
                     let missing = schema.requiredOnCreate.filter { field in !fields.contains { $0.key == field } }.sorted()
                     if !missing.isEmpty {
-                        results.append(["id": nil, "success": false, "created": false, "errors": [[
+                        results.append(["success": false, "errors": [[
                             "statusCode": "REQUIRED_FIELD_MISSING", "message": .string("Required fields are missing: [\(missing.joined(separator: ", "))]"),
                             "fields": .array(missing.map { .string($0) }),
                         ]]])
@@ -246,12 +255,12 @@ public final class FakeSalesforceServer: Sendable {
             var results: [JSONValue] = []
             for record in records {
                 guard let object = record["attributes"]?["type"]?.stringValue, let schema = state.schemas[object] else {
-                    results.append(["id": nil, "success": false, "errors": [["statusCode": "INVALID_TYPE", "message": "sObject type is not supported", "fields": []]]])
+                    results.append(["success": false, "errors": [["statusCode": "INVALID_TYPE", "message": "sObject type is not supported", "fields": []]]])
                     continue
                 }
                 let fields = record.objectValue?.members ?? []
                 if let invalid = validate(fields, schema: schema, object: object) {
-                    results.append(["id": nil, "success": false, "errors": [invalid.error]])
+                    results.append(["success": false, "errors": [invalid.error]])
                     continue
                 }
                 state.nextID += 1
