@@ -7,7 +7,7 @@ DESTDIR  ?=
 BIN_DEBUG   := .build/debug/paysync
 BIN_RELEASE := .build/release/paysync
 
-.PHONY: all build release test demo bench bench-peers install uninstall clean deps fixtures
+.PHONY: all build release test chaos demo bench bench-peers install uninstall clean deps fixtures
 
 all: build
 
@@ -35,6 +35,17 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The kill loop: `paysync reconcile` SIGKILLed at 100 seeded fault points per seed (fetch, page
+# commit, token store, claim, send, settle) against changing fakes; the CRM must end with the
+# provider's truth (Tests/PaySyncCLITests/ChaosTests.swift, docs/reliability.md). CI runs it too.
+CHAOS_SEEDS ?= 2026 1 7
+chaos: deps
+	$(SWIFT) build --build-tests
+	@for seed in $(CHAOS_SEEDS); do \
+		echo "chaos: seed $$seed"; \
+		PAYSYNC_CHAOS=1 PAYSYNC_CHAOS_SEED=$$seed $(SWIFT) test --skip-build --filter ChaosTests || exit 1; \
+	done
 
 # Three runs of `paysync reconcile` on bundled Xero fixtures against a fresh ledger in .build-demo/.
 demo: build

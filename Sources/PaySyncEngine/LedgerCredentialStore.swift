@@ -15,6 +15,7 @@ struct LedgerCredentialStore: CredentialStore {
     func save(_ name: String, _ token: StoredToken) async throws {
         try await ledger.saveCredential(named: name, value: token.value, expiresAt: token.expiresAt,
                                         seedFingerprint: token.seedFingerprint, now: environment.now())
+        if name.hasSuffix(":refresh_token") { FaultPoint.afterTokenStore.hit() }
     }
 
     func remove(_ name: String) async throws {

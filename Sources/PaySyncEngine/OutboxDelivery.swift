@@ -21,6 +21,7 @@ enum OutboxDelivery {
         do {
             var batch = try await ledger.claimBatch(sink: sink.name, after: nil, limit: sink.maxBatchSize, now: context.environment.now())
             while let claimed = batch {
+                FaultPoint.afterClaim.hit()
                 let writes = Coalescing.coalesce(claimed.rows.map(\.queued))
                 // Writes whose changes cancelled out while queued need no call.
                 var outcomes: [(id: Int64, outcome: WriteOutcome)] = writes.filter(\.isEmpty).flatMap { $0.rowIDs.map { ($0, .delivered) } }
@@ -59,6 +60,7 @@ enum OutboxDelivery {
                     outcomes, settings: settings, now: context.environment.now(),
                     sink: sink.name, after: claimed.lastRecordKey, limit: sink.maxBatchSize, claimNext: !Task.isCancelled
                 )
+                FaultPoint.afterSettle.hit()
                 batch = result.next
                 deadLettered += result.settled.dead
                 if firstRefusal == nil {

@@ -200,6 +200,7 @@ public enum Reconciler {
 
     static func commit(page: SourcePage, known: [Observation?], entity: String, provider: String, account: String, cursor: CursorMove?,
                        actionsEnabled: Bool = true, context: Context) async throws -> PagePlan {
+        FaultPoint.afterFetch.hit()
         // Rules every provider's objects must meet (plausible dates); the rest are quarantined.
         var page = page
         let checked = ObservationCheck.partition(page.observations, known: known, entity: entity)
@@ -209,6 +210,7 @@ public enum Reconciler {
         if !context.options.dryRun {
             try await context.ledger.apply(PageCommit(provider: provider, account: account, plan: plan, cursor: cursor, rejects: page.rejects,
                                                       runID: context.runID, observedAt: context.environment.now()))
+            FaultPoint.afterPageCommit.hit()
         }
         for reject in page.rejects { context.logger.warning("quarantined \(provider) \(reject.entity): \(reject.error)") }
         await context.state.add(plan, rejects: page.rejects.count, outOfScope: page.outOfScope, dryRun: context.options.dryRun)

@@ -78,6 +78,29 @@ import Testing
         ])
     }
 
+    /// Issue 9, case 2: a row sent before without an acknowledgement, then reverted by a newer
+    /// row, may have left the CRM on its value: the revert must be sent.
+    @Test func aRevertOfAWriteThatMayHaveLandedIsSent() {
+        var sent = row(1, "INV-1", [FieldChange(field: .status, old: "sent", new: "paid")])
+        sent.attempts = 1
+        let merged = Coalescing.merge([sent, row(2, "INV-1", [FieldChange(field: .status, old: "paid", new: "sent")], to: .sent)])
+        #expect(merged.changes == [FieldChange(field: .status, old: "sent", new: "sent")])
+    }
+
+    /// Rows always sent together (equal attempts) coalesce the same way every time: the retry of
+    /// a write carries the same payload under the same idempotency key.
+    @Test func rowsSentTogetherCoalesceTheSameWayOnEveryAttempt() {
+        let first = [row(1, "INV-1", [FieldChange(field: .status, old: "sent", new: "paid")]),
+                     row(2, "INV-1", [FieldChange(field: .status, old: "paid", new: "sent")], to: .sent)]
+        let retried = first.map { row -> QueuedWrite in
+            var row = row
+            row.attempts = 1
+            return row
+        }
+        #expect(Coalescing.merge(first) == Coalescing.merge(retried))
+        #expect(Coalescing.merge(retried).isEmpty)
+    }
+
     @Test func changesThatCancelOutSendNothing() {
         let merged = Coalescing.merge([
             row(1, "INV-1", [FieldChange(field: .status, old: "sent", new: "paid")]),

@@ -5,9 +5,11 @@ public struct CoalescedWrite: Hashable, Sendable {
     public var recordKey: String
     public var objectKey: ObjectKey
     /// Per field: `old` from the earliest row, `new` from the latest. Fields that ended where they
-    /// started (sent → paid → sent while queued) are dropped — unless a row that touched them may
-    /// already have reached the CRM (see `QueuedWrite.mayHaveLanded`): then the CRM may hold the
-    /// middle value, and the write carries the current one.
+    /// started (sent → paid → sent while queued) are dropped — unless a row that touched them was
+    /// sent before without the rows after it (it has more attempts than one of them, and no
+    /// acknowledgement): that send may have landed, so the CRM may hold the middle value, and the
+    /// write carries the current one. Rows always sent together keep equal attempt counts, so the
+    /// same rows always give the same write (and the same idempotency key the same payload).
     public var changes: [FieldChange]
     public var fromStatus: PaymentStatus?
     public var toStatus: PaymentStatus
@@ -42,16 +44,15 @@ public struct QueuedWrite: Hashable, Sendable {
     public var fromStatus: PaymentStatus?
     public var toStatus: PaymentStatus
     public var action: ActionPayload?
-    /// True when the row has been sent before without an acknowledgement (a run died after
-    /// sending, or the send failed in a way that may still have landed): the CRM may hold its
-    /// values, so a later row cannot cancel it out.
-    public var mayHaveLanded: Bool
+    /// Sends so far without an acknowledgement (a run died after sending, or the send failed in
+    /// a way that may still have landed).
+    public var attempts: Int
     /// The row's write key (see `OutboxRow.writeKey`).
     public var writeKey: String
 
     public init(rowID: Int64, recordKey: String, objectKey: ObjectKey, changes: [FieldChange], fromStatus: PaymentStatus?,
-                toStatus: PaymentStatus, action: ActionPayload? = nil, mayHaveLanded: Bool = false, writeKey: String = "") {
-        self.mayHaveLanded = mayHaveLanded
+                toStatus: PaymentStatus, action: ActionPayload? = nil, attempts: Int = 0, writeKey: String = "") {
+        self.attempts = attempts
         self.writeKey = writeKey.isEmpty ? "row:\(rowID)" : writeKey
         self.rowID = rowID
         self.recordKey = recordKey
@@ -96,9 +97,15 @@ public enum Coalescing {
         }
         var fieldOrder: [Field] = []
         var merged: [Field: FieldChange] = [:]
-        var touchedByUncertainRows = FieldSet()
+        // Fields an earlier send may have set without the rows that later reverted them.
+        var mayHoldMiddleValue = FieldSet()
+        for (index, row) in rows.enumerated() where row.attempts > 0 {
+            let touched = FieldSet(row.changes.map(\.field))
+            for later in rows[(index + 1)...] where later.attempts < row.attempts {
+                mayHoldMiddleValue = mayHoldMiddleValue.union(touched.intersection(FieldSet(later.changes.map(\.field))))
+            }
+        }
         for row in rows {
-            if row.mayHaveLanded { touchedByUncertainRows = touchedByUncertainRows.union(FieldSet(row.changes.map(\.field))) }
             for change in row.changes {
                 if var existing = merged[change.field] {
                     existing.new = change.new
@@ -111,7 +118,7 @@ public enum Coalescing {
         }
         let changes = fieldOrder.compactMap { field -> FieldChange? in
             let change = merged[field]!
-            return change.old == change.new && !touchedByUncertainRows.contains(field) ? nil : change
+            return change.old == change.new && !mayHoldMiddleValue.contains(field) ? nil : change
         }
         let last = rows[rows.count - 1]
         return CoalescedWrite(rowIDs: rows.map(\.rowID), recordKey: last.recordKey, objectKey: last.objectKey,

@@ -95,7 +95,7 @@ public struct OutboxRow: Hashable, Sendable {
     /// reached the CRM.
     public var queued: QueuedWrite {
         QueuedWrite(rowID: id, recordKey: recordKey, objectKey: objectKey, changes: changes, fromStatus: fromStatus, toStatus: toStatus,
-                    action: action, mayHaveLanded: attempts > 0, writeKey: writeKey)
+                    action: action, attempts: attempts, writeKey: writeKey)
     }
 
     public init(id: Int64, sink: String, recordKey: String, objectKey: ObjectKey, changes: [FieldChange], fromStatus: PaymentStatus?, toStatus: PaymentStatus, state: OutboxState, attempts: Int, nextAttemptAt: Timestamp, lastError: String?, createdAt: Timestamp, action: ActionPayload?, writeKey: String) {

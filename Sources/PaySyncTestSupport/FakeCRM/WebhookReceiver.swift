@@ -10,6 +10,11 @@ public final class WebhookReceiver: Sendable {
     struct State: Sendable {
         var accepted: [JSONValue] = []
         var seenKeys: Set<String> = []
+        /// Each key's first payload: a key that comes back with another one named a different
+        /// write, which a receiver that drops repeats would have lost.
+        var payloads: [String: String] = [:]
+        var conflicts: [String] = []
+        var conflictDetails: [String] = []
         var repeats = 0
         var badSignatures = 0
         var requests = 0
@@ -38,7 +43,17 @@ public final class WebhookReceiver: Sendable {
             state.withLock { state in
                 for write in body["writes"]?.arrayValue ?? [] {
                     guard let key = write["idempotency_key"]?.stringValue else { continue }
-                    if state.seenKeys.insert(key).inserted { state.accepted.append(write) } else { state.repeats += 1 }
+                    let payload = JSONWriter.compact(write)
+                    if state.seenKeys.insert(key).inserted {
+                        state.accepted.append(write)
+                        state.payloads[key] = payload
+                    } else {
+                        state.repeats += 1
+                        if state.payloads[key] != payload {
+                            state.conflicts.append(key)
+                            state.conflictDetails.append("first: \(state.payloads[key] ?? "")\nthen:  \(payload)")
+                        }
+                    }
                 }
             }
             return .json(200, #"{"ok":true}"#)
@@ -49,6 +64,10 @@ public final class WebhookReceiver: Sendable {
 
     public var accepted: [JSONValue] { state.value.accepted }
     public var repeats: Int { state.value.repeats }
+    /// Keys that arrived again with a different payload (must be none).
+    public var conflicts: [String] { state.value.conflicts }
+    /// For each conflict, the key's first payload and the later one.
+    public var conflictDetails: [String] { state.value.conflictDetails }
     public var badSignatures: Int { state.value.badSignatures }
     public var requests: Int { state.value.requests }
     public func failNext(_ count: Int) { state.withLock { $0.failNext = count } }
