@@ -7,7 +7,7 @@ DESTDIR  ?=
 BIN_DEBUG   := .build/debug/paysync
 BIN_RELEASE := .build/release/paysync
 
-.PHONY: all build release test chaos demo bench bench-peers install uninstall clean deps fixtures
+.PHONY: all build release test chaos fuzz demo bench bench-peers install uninstall clean deps fixtures
 
 all: build
 
@@ -47,6 +47,19 @@ chaos: deps
 		PAYSYNC_CHAOS=1 PAYSYNC_CHAOS_SEED=$$seed $(SWIFT) test --skip-build --filter ChaosTests || exit 1; \
 	done
 
+# libFuzzer over the fuzz entry points (JSON, money, dates, config, Xero pages), FUZZ_SECONDS
+# each, seeded from fixtures/fuzz/<target>; a crash is saved there and fails the target.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := json money dates config xero-invoices xero-payments
+fuzz: deps
+	$(SWIFT) build --package-path Fuzz --sanitize=fuzzer --scratch-path .build-fuzz
+	@for target in $(FUZZ_TARGETS); do \
+		echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
+		mkdir -p .build-fuzz/corpus/$$target; \
+		PAYSYNC_FUZZ_TARGET=$$target .build-fuzz/debug/paysync-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+			-artifact_prefix=fixtures/fuzz/$$target/crash- .build-fuzz/corpus/$$target fixtures/fuzz/$$target 2>&1 | tail -2 || exit 1; \
+	done
+
 # Three runs of `paysync reconcile` on bundled Xero fixtures against a fresh ledger in .build-demo/.
 demo: build
 	@bash fixtures/demo/run-demo.sh $(BIN_DEBUG) .build-demo
@@ -82,4 +95,4 @@ uninstall:
 	rm -f "$(DESTDIR)$(PREFIX)/bin/paysync"
 
 clean:
-	rm -rf .build .build-demo .build-bench
+	rm -rf .build .build-demo .build-bench .build-fuzz

@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "paysync", targets: ["paysync"]),
+        // For the fuzzing package in Fuzz/ (make fuzz), which builds with --sanitize=fuzzer.
+        .library(name: "PaySyncFuzzTargets", targets: ["PaySyncFuzzTargets"]),
     ],
     targets: [
         // libsqlite3 from the system (Debian: libsqlite3-dev).
@@ -44,13 +46,16 @@ let package = Package(
             dependencies: ["PaySyncTestSupport", "PaySyncEngine"]
         ),
 
+        // The entry points fuzzing drives: JSON, money, dates, config, each connector's pages.
+        .target(name: "PaySyncFuzzTargets", dependencies: ["PaySyncCore", "PaySyncHTTP", "PaySyncConnectors", "PaySyncEngine"]),
+
         // `make bench`: runs the release binary against the fakes and reports what a run costs.
         .executableTarget(name: "paysync-bench", dependencies: ["PaySyncTestSupport", "PaySyncConnectors", "PaySyncLedger"]),
 
         .testTarget(name: "PaySyncCoreTests", dependencies: ["PaySyncCore"]),
         .testTarget(name: "PaySyncLedgerTests", dependencies: ["PaySyncLedger", "PaySyncTestSupport"]),
         .testTarget(name: "PaySyncHTTPTests", dependencies: ["PaySyncHTTP", "PaySyncTestSupport"]),
-        .testTarget(name: "PaySyncConnectorsTests", dependencies: ["PaySyncConnectors", "PaySyncTestSupport"]),
+        .testTarget(name: "PaySyncConnectorsTests", dependencies: ["PaySyncConnectors", "PaySyncTestSupport", "PaySyncFuzzTargets"]),
         .testTarget(name: "PaySyncSinksTests", dependencies: ["PaySyncSinks", "PaySyncTestSupport"]),
         .testTarget(name: "PaySyncEngineTests", dependencies: ["PaySyncEngine", "PaySyncTestSupport"]),
         .testTarget(

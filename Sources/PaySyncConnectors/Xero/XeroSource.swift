@@ -119,7 +119,7 @@ public struct XeroSource: Source {
     }
 
     /// Decodes and normalises one page.
-    func decodePage(_ body: Data, entity: XeroEntity, tenant: String, page: Int, today: CalendarDate) throws -> FetchedPage {
+    public func decodePage(_ body: Data, entity: XeroEntity, tenant: String, page: Int, today: CalendarDate) throws -> FetchedPage {
         let source = "tenant \(tenant) /\(entity.resource) page \(page)"
         switch entity {
         case .invoices:

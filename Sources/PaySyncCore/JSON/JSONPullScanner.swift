@@ -299,7 +299,16 @@ public struct JSONPullScanner {
                 guard offset < bytes.count else { break }
                 if bytes[offset] == UInt8(ascii: "u") {
                     offset += 1
-                    _ = try hex4()  // validates; surrogate pairing is checked when a string is read
+                    // The same rules as readString: a high surrogate needs its low half, and a
+                    // low one alone is refused, so skipping and reading accept the same strings.
+                    let code = try hex4()
+                    if JSONEscapes.isHighSurrogate(code) {
+                        guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else { throw failure("unpaired surrogate") }
+                        offset += 2
+                        guard JSONEscapes.isLowSurrogate(try hex4()) else { throw failure("unpaired surrogate") }
+                    } else if JSONEscapes.isLowSurrogate(code) {
+                        throw failure("unpaired surrogate")
+                    }
                     continue
                 }
                 switch bytes[offset] {
