@@ -158,4 +158,45 @@ import PaySyncSinks
         }
         #expect(error?.issues.first?.path == "sinks[0].objects")
     }
+
+    /// Issue 9, local faults: base URLs that would send finance credentials in clear text, or
+    /// hold credentials themselves, are refused; loopback http is allowed (proxies, tests).
+    @Test("unsafe URLs are refused", arguments: [
+        ("http://api.xero.example/api.xro/2.0", "is plain http to another machine"),
+        ("http://10.0.0.5/api", "is plain http to another machine"),
+        ("https://user:hunter2-secret@api.xero.com/api.xro/2.0", "holds credentials"),
+    ])
+    func unsafeURLs(url: String, message: String) {
+        let text = #"{"sources": [{"kind": "xero", "tenants": ["t"], "base_url": "URL"}], "sinks": [{"kind": "jsonl"}]}"#.replacingOccurrences(of: "URL", with: url)
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(text, file: "c.json", kinds: Registry.configKinds) }
+        #expect(error?.issues.first?.path == "sources[0].base_url")
+        #expect(error?.issues.first?.message.contains(message) == true, "\(error?.issues.first?.message ?? "")")
+        #expect(error.map { !$0.description.contains("hunter2") } == true)
+    }
+
+    @Test("loopback http is allowed", arguments: ["http://127.0.0.1:8080/api", "http://localhost:9000", "https://api.xero.com/api.xro/2.0"])
+    func loopbackURLs(url: String) throws {
+        let text = #"{"sources": [{"kind": "xero", "tenants": ["t"], "base_url": "URL"}], "sinks": [{"kind": "jsonl"}]}"#.replacingOccurrences(of: "URL", with: url)
+        _ = try ConfigParser.parse(text, file: "c.json", kinds: Registry.configKinds)
+    }
+
+    /// Every key given a value of the wrong type names its path and the type found.
+    @Test("wrong types are named with their key path", arguments: [
+        (#""page_size": "100""#, "sources[0].page_size", "expected a whole number"),
+        (#""tenants": "t""#, "sources[0].tenants", "expected an array"),
+        (#""overlap_seconds": 1.5"#, "sources[0].overlap_seconds", "expected a whole number"),
+        (#""client_id": "plain-text-secret""#, "sources[0].client_id", "secrets are references"),
+        (#""timezone": 3"#, "sources[0].timezone", "expected a non-empty string"),
+        (#""rate_limit": []"#, "sources[0].rate_limit", "expected an object"),
+        (#""sweep": {"every_hours": "x", "window_days": 2}"#, "sources[0].sweep.every_hours", "expected a number"),
+        (#""entities": [1]"#, "sources[0].entities[0]", "expected a non-empty string"),
+    ])
+    func wrongTypes(member: String, path: String, message: String) {
+        let text = #"{"sources": [{"kind": "xero", "tenants": ["t"], MEMBER}], "sinks": [{"kind": "jsonl"}]}"#.replacingOccurrences(of: "MEMBER", with: member)
+            .replacingOccurrences(of: #""tenants": ["t"], "tenants": "t""#, with: #""tenants": "t""#)
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(text, file: "c.json", kinds: Registry.configKinds) }
+        let issue = error?.issues.first { $0.path == path }
+        #expect(issue?.message.hasPrefix(message) == true, "\(error?.issues ?? [])")
+        #expect(error.map { !$0.description.contains("plain-text-secret") } == true)
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Walks a parsed JSON config, collecting every problem with its key path. Unknown keys are
 /// errors (a typo must not silently drop a setting) with a suggestion of the nearest known key.
 public struct ConfigReader {
@@ -107,10 +109,22 @@ public struct ConfigReader {
         return nil
     }
 
+    /// An https URL, or plain http to this machine only (a local proxy, a test server): finance
+    /// credentials never cross a network in clear text. Credentials inside a URL are refused
+    /// (they belong in secret references), without echoing them.
     public mutating func url(_ object: JSONObject, _ key: String, at path: String) -> String? {
         guard let text = string(object, key, at: path) else { return nil }
-        guard text.hasPrefix("https://") || text.hasPrefix("http://"), text.count > 8, !text.contains(" ") else {
+        guard text.hasPrefix("https://") || text.hasPrefix("http://"), text.count > 8, !text.contains(" "),
+              let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
             fail(join(path, key), "\"\(text)\" is not an http(s) URL")
+            return nil
+        }
+        if components.user != nil || components.password != nil {
+            fail(join(path, key), "holds credentials (user:password@); put them in a secret reference, never in a URL")
+            return nil
+        }
+        if components.scheme == "http", !["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()), !host.hasPrefix("127.") {
+            fail(join(path, key), "\"\(text)\" is plain http to another machine; use https (plain http is allowed to 127.0.0.1 and localhost only)")
             return nil
         }
         return text.hasSuffix("/") ? String(text.dropLast()) : text
