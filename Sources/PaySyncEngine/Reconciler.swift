@@ -130,16 +130,27 @@ public enum Reconciler {
         // The first read of an entity imports its history: no tasks for years of old failures.
         let actionsEnabled = cursor != nil
         var pages = 0
+        var heldBack: Timestamp?
         var before = await context.state.report.counts
         try await source.read(account: account, entity: entity, mode: .incremental(since: since)) { page in
             let known = try await knownStates(page.observations, context: context)
             guardian.observe(servedAt: page.servedAt, observations: Array(zip(page.observations, known)), lastUpdatedAt: page.lastUpdatedAt)
             var position: CursorPosition?
-            if let updatedAt = page.lastUpdatedAt, let id = page.lastID { position = CursorPosition(updatedAt: updatedAt, lastID: id) }
-            let move = CursorMove(provider: source.provider, account: account, entity: entity, position: position, holdSince: guardian.hold)
+            let limit = page.servedAt ?? context.environment.now()
+            if let updatedAt = page.lastUpdatedAt, let id = page.lastID {
+                let limited = CursorLimit.position(updatedAt: updatedAt, lastID: id, limit: limit)
+                if limited.heldBack { heldBack = updatedAt }
+                position = CursorPosition(updatedAt: limited.updatedAt, lastID: limited.lastID)
+            }
+            // The guard's re-read point obeys the same limit: a future-dated object is not a shift.
+            let hold = guardian.hold.map { min($0, limit) }
+            let move = CursorMove(provider: source.provider, account: account, entity: entity, position: position, holdSince: hold)
             try await commit(page: page, known: known, entity: entity, provider: source.provider, account: account, cursor: move, actionsEnabled: actionsEnabled, context: context)
             pages += 1
             try Task.checkCancellation()
+        }
+        if let heldBack {
+            context.logger.warning("\(source.name) \(entity): an object's modification time is in the future (\(heldBack.iso8601)); the cursor stays at the provider's clock so no later change is missed")
         }
         if let hold = guardian.hold {
             context.logger.warning("\(source.name) \(entity): objects changed while this run paged through them; the next run re-reads from \(hold.iso8601) so none is lost")

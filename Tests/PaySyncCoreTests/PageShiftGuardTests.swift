@@ -42,3 +42,17 @@ import Testing
         #expect(guardian.hold == nil)
     }
 }
+
+@Suite struct CursorLimitTests {
+    let now = Timestamp(iso: "2025-05-02T09:00:00Z")!
+
+    @Test func aPastPositionIsKept() {
+        let position = CursorLimit.position(updatedAt: now.adding(seconds: -60), lastID: "b", limit: now)
+        #expect(position.updatedAt == now.adding(seconds: -60) && position.lastID == "b" && !position.heldBack)
+    }
+
+    @Test func aFuturePositionIsHeldAtTheClock() {
+        let position = CursorLimit.position(updatedAt: now.adding(seconds: 86_400 * 365), lastID: "b", limit: now)
+        #expect(position.updatedAt == now && position.lastID == "" && position.heldBack)
+    }
+}

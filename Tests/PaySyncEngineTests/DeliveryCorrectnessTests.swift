@@ -81,4 +81,25 @@ import Testing
         let again = try await harness.run()
         #expect(again.written == 0)
     }
+
+    /// Issue 9, network faults, "dates in the future": an object modified "next year" must not
+    /// move the cursor there, or every later run asks for changes since next year and misses
+    /// the ones made today.
+    @Test func anObjectModifiedInTheFutureDoesNotHideLaterChanges() async throws {
+        let harness = try EngineHarness(objects: 20)
+        #expect(try await harness.run().exitCode == .success)
+        let invoices = harness.server.invoices(tenant: harness.tenant).filter { $0.type == "ACCREC" && $0.status == "AUTHORISED" }
+        try #require(invoices.count >= 2)
+        harness.server.updateInvoice(invoices[0].invoiceID, tenant: harness.tenant) { $0.overrides = [("UpdatedDateUTC", #""/Date(1893456000000+0000)/""#)] }  // 2030
+        #expect(try await harness.run().exitCode == .success)
+        let cursor = try await harness.ledger().cursor(provider: "xero", account: harness.tenant, entity: "invoices")
+        #expect(try #require(cursor?.position).updatedAt < Timestamp(iso: "2026-01-01T00:00:00Z")!)
+        // A change made now reaches the CRM on the next run.
+        harness.server.updateInvoice(invoices[1].invoiceID, tenant: harness.tenant) { $0.status = "VOIDED" }
+        let report = try await harness.run()
+        #expect(report.exitCode == .success, "\(report.problems)")
+        let after = try await harness.ledger().cursor(provider: "xero", account: harness.tenant, entity: "invoices")
+        #expect(harness.lines.contains { $0["record"]?.stringValue == invoices[1].invoiceNumber && $0["to"]?.stringValue == "voided" },
+                "cursor \(String(describing: cursor)) then \(String(describing: after)); server now \(harness.server.now); fetched \(report.counts.fetched)")
+    }
 }

@@ -131,22 +131,27 @@ public enum XeroMapping {
         ))
     }
 
-    private static func money(_ value: XeroAmount?, _ currency: Currency, _ field: String) throws(ObjectRejection) -> Money? {
+    // The field's path is built only when something is wrong: this runs several times per object.
+    private static func money(_ value: XeroAmount?, _ currency: Currency, _ field: @autoclosure () -> String) throws(ObjectRejection) -> Money? {
         guard let value else { return nil }
-        do { return try Money(parsing: value.text, currency: currency, field: field) } catch { throw ObjectRejection(error) }
+        do { return try Money(parsing: value.text, currency: currency, field: "") } catch {
+            var named = error
+            named.field = field()
+            throw ObjectRejection(named)
+        }
     }
 
     /// A date field: absent is no date; present but not a date Xero writes is a rejection (an
     /// invoice whose due date cannot be read could never become overdue).
-    private static func date(_ text: String?, _ field: String) throws(ObjectRejection) -> CalendarDate? {
+    private static func date(_ text: String?, _ field: @autoclosure () -> String) throws(ObjectRejection) -> CalendarDate? {
         guard let text, !text.isEmpty else { return nil }
-        guard let date = XeroDate.calendarDate(text) else { throw ObjectRejection(field: field, text: text, reason: "\"\(text)\" is not a date") }
+        guard let date = XeroDate.calendarDate(text) else { throw ObjectRejection(field: field(), text: text, reason: "\"\(text)\" is not a date") }
         return date
     }
 
-    private static func timestamp(_ text: String, _ field: String) throws(ObjectRejection) -> Timestamp? {
+    private static func timestamp(_ text: String, _ field: @autoclosure () -> String) throws(ObjectRejection) -> Timestamp? {
         guard !text.isEmpty else { return nil }
-        guard let instant = XeroDate.timestamp(text) else { throw ObjectRejection(field: field, text: text, reason: "\"\(text)\" is not a time") }
+        guard let instant = XeroDate.timestamp(text) else { throw ObjectRejection(field: field(), text: text, reason: "\"\(text)\" is not a time") }
         return instant
     }
 

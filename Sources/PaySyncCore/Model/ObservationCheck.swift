@@ -5,9 +5,12 @@ public enum ObservationCheck {
     /// Years a date may fall in (invoices, payments and bank entries of real businesses).
     public static let plausibleYears = 1900...2200
 
+    /// The date-typed fields, read off the table once.
+    private static let dateFields = Field.stored.filter { $0.spec.type == .date }
+
     /// The first problem with an observation, or nil when it may be recorded.
     public static func problem(in observation: Observation) -> String? {
-        for field in Field.stored where field.spec.type == .date {
+        for field in dateFields {
             if let date = observation[date: field], !plausibleYears.contains(date.year) {
                 return "\(observation.key): \(field) \(date) is outside the years \(plausibleYears.lowerBound)–\(plausibleYears.upperBound); check the provider's record"
             }

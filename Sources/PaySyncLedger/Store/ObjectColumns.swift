@@ -64,15 +64,15 @@ enum ObjectColumns {
         let first = offset + Int32(leading.count)
         let currency = row.optionalString(first + currencyPosition).flatMap { Currency(code: $0) }
         var storage = [FieldValue?](repeating: nil, count: Field.count)
-        for (position, field) in Field.stored.enumerated() {
+        for (position, slot, type) in storedLayout {
             let column = first + Int32(position)
-            switch field.spec.type {
-            case .text: storage[field.index] = row.optionalString(column).map(FieldValue.text)
-            case .date: storage[field.index] = row.optionalString(column).flatMap { CalendarDate(iso: $0) }.map(FieldValue.date)
-            case .status: storage[field.index] = .status(PaymentStatus(rawValue: row.string(column)))
-            case .currency: storage[field.index] = currency.map(FieldValue.currency)
+            switch type {
+            case .text: storage[slot] = row.optionalString(column).map(FieldValue.text)
+            case .date: storage[slot] = row.optionalString(column).flatMap { CalendarDate(iso: $0) }.map(FieldValue.date)
+            case .status: storage[slot] = .status(PaymentStatus(rawValue: row.string(column)))
+            case .currency: storage[slot] = currency.map(FieldValue.currency)
             case .money:
-                if let currency, let units = row.optionalInt64(column) { storage[field.index] = .money(Money(minorUnits: units, currency: currency)) }
+                if let currency, let units = row.optionalInt64(column) { storage[slot] = .money(Money(minorUnits: units, currency: currency)) }
             }
         }
         return Observation(
@@ -82,6 +82,11 @@ enum ObjectColumns {
             storage: storage
         )
     }
+
+    /// Each stored field's column position, storage slot and type, read off the table once (this
+    /// runs for every object read).
+    private static let storedLayout: [(position: Int, slot: Int, type: FieldSpec.ValueType)] =
+        Field.stored.enumerated().map { ($0.offset, $0.element.index, $0.element.spec.type) }
 
     /// The currency column's position among the field columns (amounts need it first).
     private static let currencyPosition = Int32(Field.stored.firstIndex(of: .currency)!)
