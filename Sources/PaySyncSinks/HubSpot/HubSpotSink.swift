@@ -36,16 +36,20 @@ public struct HubSpotSink: Sink {
 
     // MARK: Field writes
 
-    /// One input of a batch: where its write sits, how its result is matched, its JSON.
+    /// One input of a batch: where its write sits, how its result is matched, and where its
+    /// JSON sits in the batch body (kept to resend a part of the batch when HubSpot refuses it).
     struct BatchInput {
         var position: Int
         var input: HubSpotBatchResponse.Input
-        var json: String
+        var json: Range<Int>  // UTF-8 offsets in the body
     }
 
     func update(_ writes: [CoalescedWrite], mapping: CRMObjectMapping) async throws -> [WriteOutcome] {
         var inputs: [BatchInput] = []
         var outcomes = [WriteOutcome](repeating: .delivered, count: writes.count)
+        // The body is written as text directly: this runs for every write.
+        var body = "{\"inputs\":["
+        body.reserveCapacity(writes.count * 160)
         for (position, write) in writes.enumerated() {
             let values = mapping.propertyValues(for: write.changes)
             // Nothing this CRM maps changed in a way it is told about (a status with no label):
@@ -54,47 +58,55 @@ public struct HubSpotSink: Sink {
                 outcomes[position] = .notMapped
                 continue
             }
-            // The JSON is written as text directly: this runs for every write.
-            let trace = write.rowIDs.map(String.init).joined(separator: ",")
-            var json = "{\"idProperty\":"
-            JSONWriter.appendQuoted(mapping.idProperty, into: &json)
-            json += ",\"id\":"
-            JSONWriter.appendQuoted(write.recordKey, into: &json)
-            json += ",\"properties\":{"
+            let trace = write.rowIDs.count == 1 ? String(write.rowIDs[0]) : write.rowIDs.map(String.init).joined(separator: ",")
+            if !inputs.isEmpty { body += "," }
+            let start = body.utf8.count
+            body += "{\"idProperty\":"
+            JSONWriter.appendQuoted(mapping.idProperty, into: &body)
+            body += ",\"id\":"
+            JSONWriter.appendQuoted(write.recordKey, into: &body)
+            body += ",\"properties\":{"
             for (index, value) in values.enumerated() {
-                if index > 0 { json += "," }
-                JSONWriter.appendQuoted(value.property.name, into: &json)
-                json += ":"
-                JSONWriter.appendQuoted(CRMValueFormat.hubSpot(value.value, type: value.property.effectiveType), into: &json)
+                if index > 0 { body += "," }
+                JSONWriter.appendQuoted(value.property.name, into: &body)
+                body += ":"
+                JSONWriter.appendQuoted(CRMValueFormat.hubSpot(value.value, type: value.property.effectiveType), into: &body)
             }
-            json += "},\"objectWriteTraceId\":"
-            JSONWriter.appendQuoted(trace, into: &json)
-            json += "}"
-            inputs.append(BatchInput(position: position, input: .init(id: write.recordKey, traceID: trace), json: json))
+            body += "},\"objectWriteTraceId\":"
+            JSONWriter.appendQuoted(trace, into: &body)
+            body += "}"
+            inputs.append(BatchInput(position: position, input: .init(id: write.recordKey, traceID: trace), json: start..<body.utf8.count))
         }
         guard !inputs.isEmpty else { return outcomes }
+        body += "]}"
         let operation = mapping.missingRecord == .create ? "upsert" : "update"
         // A refused batch is split to find its culprits: at most about two calls per input.
         var budget = 2 * inputs.count
-        let results = try await send(inputs, path: "/\(mapping.object)/batch/\(operation)", budget: &budget)
+        let results = try await send(inputs, of: body, whole: true, path: "/\(mapping.object)/batch/\(operation)", budget: &budget)
         for (entry, outcome) in zip(inputs, results) { outcomes[entry.position] = outcome }
         return outcomes
     }
 
-    /// Sends one batch. HubSpot refuses a whole batch (400, nothing written) when one input's
-    /// value is invalid, and its error names the property, not the input: the batch is then split
-    /// in halves, down to single inputs, so the valid writes are delivered and only the culprit is
-    /// refused with HubSpot's message. Inputs an error names are refused at once, the rest resent.
-    /// When `budget` calls are spent, what is left unresolved stays queued (retryable).
-    private func send(_ inputs: [BatchInput], path: String, budget: inout Int) async throws -> [WriteOutcome] {
-        var body = "{\"inputs\":["
-        for (index, entry) in inputs.enumerated() {
-            if index > 0 { body += "," }
-            body += entry.json
+    /// Sends one batch (`whole`: `body` is exactly these inputs; otherwise their JSON is taken
+    /// from `body` to make a smaller one). HubSpot refuses a whole batch (400, nothing written)
+    /// when one input's value is invalid, and its error names the property, not the input: the
+    /// batch is then split in halves, down to single inputs, so the valid writes are delivered
+    /// and only the culprit is refused with HubSpot's message. Inputs an error names are refused
+    /// at once, the rest resent. When `budget` calls are spent, what is left stays queued.
+    private func send(_ inputs: [BatchInput], of body: String, whole: Bool, path: String, budget: inout Int) async throws -> [WriteOutcome] {
+        var text = body
+        if !whole {
+            let bytes = Array(body.utf8)
+            var part: [UInt8] = Array("{\"inputs\":[".utf8)
+            for (index, entry) in inputs.enumerated() {
+                if index > 0 { part.append(UInt8(ascii: ",")) }
+                part += bytes[entry.json]
+            }
+            part += Array("]}".utf8)
+            text = String(decoding: part, as: UTF8.self)
         }
-        body += "]}"
         budget -= 1
-        let response = try await post(path, text: body)
+        let response = try await post(path, text: text)
         switch response.status {
         case 200, 207:
             guard let parsed = HubSpotBatchResponse.outcomes(for: inputs.map(\.input), data: response.body) else {
@@ -111,15 +123,15 @@ public struct HubSpotSink: Sink {
                 // The error names its culprits; the others were refused only with them.
                 guard !others.isEmpty else { return results }
                 guard budget > 0 else { return results.map { $0 == unnamed ? .retryable(message) : $0 } }
-                let resent = try await send(others.map { inputs[$0] }, path: path, budget: &budget)
+                let resent = try await send(others.map { inputs[$0] }, of: body, whole: false, path: path, budget: &budget)
                 for (index, outcome) in zip(others, resent) { results[index] = outcome }
                 return results
             }
             guard inputs.count > 1 else { return [.rejected(message)] }
             guard budget > 0 else { return inputs.map { _ in .retryable(message) } }
             let half = inputs.count / 2
-            let first = try await send(Array(inputs[..<half]), path: path, budget: &budget)
-            let second = try await send(Array(inputs[half...]), path: path, budget: &budget)
+            let first = try await send(Array(inputs[..<half]), of: body, whole: false, path: path, budget: &budget)
+            let second = try await send(Array(inputs[half...]), of: body, whole: false, path: path, budget: &budget)
             return first + second
         default:
             throw failure(response)

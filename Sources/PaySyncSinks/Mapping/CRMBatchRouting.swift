@@ -20,8 +20,9 @@ enum CRMBatchRouting {
         actions: ([CoalescedWrite], CRMObjectMapping) async throws -> [WriteOutcome]
     ) async throws -> [WriteOutcome] {
         var outcomes = [WriteOutcome?](repeating: nil, count: writes.count)
-        var fieldGroups: [String: [Int]] = [:]
-        var fieldOrder: [String] = []
+        // One mapping per kind, so a kind is a field group (no key strings built per write).
+        var fieldGroups: [ObjectKind: [Int]] = [:]
+        var fieldOrder: [ObjectKind] = []
         var actionGroups: [String: [Int]] = [:]
         for (index, write) in writes.enumerated() {
             guard let mapping = mappings[write.objectKey.kind] else {
@@ -32,12 +33,11 @@ enum CRMBatchRouting {
                 actionGroups["\(mapping.object)|\(mapping.idProperty)", default: []].append(index)
                 continue
             }
-            let key = "\(write.objectKey.kind.rawValue)|\(mapping.object)|\(mapping.idProperty)|\(mapping.missingRecord.rawValue)"
-            if fieldGroups[key] == nil { fieldOrder.append(key) }
-            fieldGroups[key, default: []].append(index)
+            let kind = write.objectKey.kind
+            if fieldGroups[kind] == nil { fieldOrder.append(kind) }
+            fieldGroups[kind, default: []].append(index)
         }
-        let invoiceFirst = "\(ObjectKind.invoice.rawValue)|"
-        fieldOrder = fieldOrder.filter { !$0.hasPrefix(invoiceFirst) } + fieldOrder.filter { $0.hasPrefix(invoiceFirst) }
+        fieldOrder = fieldOrder.filter { $0 != .invoice } + fieldOrder.filter { $0 == .invoice }
         for key in fieldOrder {
             try await deliver(fieldGroups[key]!, of: writes, mappings: mappings, into: &outcomes, by: fields)
         }
