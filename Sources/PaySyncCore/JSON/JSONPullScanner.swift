@@ -180,17 +180,7 @@ public struct JSONPullScanner {
                 }
                 switch escape {
                 case UInt8(ascii: "u"):
-                    var code = try hex4()
-                    if JSONEscapes.isHighSurrogate(code) {
-                        guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else { throw failure("unpaired surrogate") }
-                        offset += 2
-                        let low = try hex4()
-                        guard JSONEscapes.isLowSurrogate(low) else { throw failure("unpaired surrogate") }
-                        code = JSONEscapes.combine(high: code, low: low)
-                    } else if JSONEscapes.isLowSurrogate(code) {
-                        throw failure("unpaired surrogate")
-                    }
-                    guard JSONEscapes.appendUTF8(code, to: &decoded) else { throw failure("invalid \\u escape") }
+                    guard JSONEscapes.appendUTF8(try unicodeEscape(), to: &decoded) else { throw failure("invalid \\u escape") }
                 default:
                     throw failure("invalid escape")
                 }
@@ -200,6 +190,21 @@ public struct JSONPullScanner {
             }
         }
         throw failure("unterminated string")
+    }
+
+    /// The code point of a `\\u` escape whose `\\u` is already consumed: a high surrogate must be
+    /// followed by its low half (`\\uD83D\\uDE00`), and a low one alone is refused.
+    private mutating func unicodeEscape() throws(Failure) -> UInt32 {
+        let code = try hex4()
+        if JSONEscapes.isHighSurrogate(code) {
+            guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else { throw failure("unpaired surrogate") }
+            offset += 2
+            let low = try hex4()
+            guard JSONEscapes.isLowSurrogate(low) else { throw failure("unpaired surrogate") }
+            return JSONEscapes.combine(high: code, low: low)
+        }
+        if JSONEscapes.isLowSurrogate(code) { throw failure("unpaired surrogate") }
+        return code
     }
 
     private mutating func hex4() throws(Failure) -> UInt32 {
@@ -299,16 +304,8 @@ public struct JSONPullScanner {
                 guard offset < bytes.count else { break }
                 if bytes[offset] == UInt8(ascii: "u") {
                     offset += 1
-                    // The same rules as readString: a high surrogate needs its low half, and a
-                    // low one alone is refused, so skipping and reading accept the same strings.
-                    let code = try hex4()
-                    if JSONEscapes.isHighSurrogate(code) {
-                        guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else { throw failure("unpaired surrogate") }
-                        offset += 2
-                        guard JSONEscapes.isLowSurrogate(try hex4()) else { throw failure("unpaired surrogate") }
-                    } else if JSONEscapes.isLowSurrogate(code) {
-                        throw failure("unpaired surrogate")
-                    }
+                    // Checked as readString checks it, so skipping and reading accept the same strings.
+                    _ = try unicodeEscape()
                     continue
                 }
                 switch bytes[offset] {
