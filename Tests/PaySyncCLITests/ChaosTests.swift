@@ -23,23 +23,10 @@ struct ChaosTests {
                          "refunded": "Refunded", "voided": "Voided", "draft": "Draft", "failed": "Failed"]
     static let points = ["after-fetch", "after-page-commit", "after-token-store", "kill-before-delivery", "after-claim", "kill-after-send", "after-settle"]
 
-    /// A small deterministic generator (SplitMix64), so a failing round can be replayed by seed.
-    struct Seeded {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
-
     @Test func everyKillPointLosesNothingAndTheCRMEndsWithTheProvidersTruth() async throws {
         let environment = ProcessInfo.processInfo.environment
         let rounds = Int(environment["PAYSYNC_CHAOS_ROUNDS"] ?? "") ?? 100
-        var random = Seeded(state: UInt64(environment["PAYSYNC_CHAOS_SEED"] ?? "") ?? 2026)
+        var random = SplitMix64(seed: UInt64(environment["PAYSYNC_CHAOS_SEED"] ?? "") ?? 2026)
         let tenant = "c4a05000-0000-4000-a000-00000000c4a0"
         let xero = try FakeXeroServer(tenants: [tenant])
         var generator = XeroDataGenerator(seed: 9)

@@ -32,23 +32,10 @@ import Testing
         return seeds.isEmpty ? [Array("{}".utf8)] : seeds
     }
 
-    /// SplitMix64: the same mutations on every run.
-    struct Seeded {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
-    }
-
     static let interesting: [[UInt8]] = ["\"", "\\", "{", "}", "[", "]", ",", ":", "null", "-", "e", "0", ".", "\u{0}", "\\u0000", "\\ud800",
                                          "99999999999999999999", "/Date(", ")/", "+", " "].map { Array($0.utf8) }
 
-    static func mutate(_ input: [UInt8], _ random: inout Seeded) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<(1 + random.below(4)) {
             switch random.below(5) {
@@ -67,7 +54,7 @@ import Testing
     @Test("mutations neither crash nor break an invariant", arguments: FuzzTargets.names)
     func mutationLoop(target: String) {
         let iterations = Int(ProcessInfo.processInfo.environment["PAYSYNC_FUZZ_ITERATIONS"] ?? "") ?? 3000
-        var random = Seeded(state: 0xF022 ^ UInt64(target.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
+        var random = SplitMix64(seed: 0xF022 ^ UInt64(target.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
         let seeds = Self.seeds(for: target)
         for seed in seeds { FuzzTargets.run(target, seed) }
         for _ in 0..<iterations {

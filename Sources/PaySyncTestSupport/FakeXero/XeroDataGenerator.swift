@@ -20,6 +20,9 @@ public struct SplitMix64: Sendable {
         range.lowerBound + Int(next() % UInt64(range.count))
     }
 
+    /// A number in `0..<bound` (0 when `bound` is not positive).
+    public mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
+
     /// True with probability `percent`/100.
     public mutating func chance(_ percent: Int) -> Bool { int(0...99) < percent }
 
