@@ -16,37 +16,33 @@ enum ConfigCheckCommand {
         var problems: [String] = []
         var warnings: [String] = []
         let replaying = invocation.parsed.isSet(Options.fixturesOnly)
-        // Sources: a config that only replays fixtures needs no credentials.
-        for (index, source) in configuration.sources.enumerated() {
-            for requirement in source.settings.secrets {
-                let path = "sources[\(index)].\(requirement.key)"
+        /// Resolves each secret a component needs (never printing it) and warns about files
+        /// others can read. `enforced`: an unresolvable secret is a problem; `missingHint`: a
+        /// reference left out is one too, with this hint (sinks' readers require theirs already).
+        func check(_ requirements: [SecretRequirement], at prefix: String, enforced: Bool, missingHint: String?) {
+            for requirement in requirements {
+                let path = "\(prefix).\(requirement.key)"
                 guard let reference = requirement.reference else {
-                    if !replaying { problems.append("\(path): is required \(requirement.purpose) (or pass --fixtures if this config only replays fixtures)") }
+                    if enforced, let missingHint { problems.append("\(path): is required \(requirement.purpose)\(missingHint)") }
                     continue
                 }
                 do {
                     _ = try reference.resolve(configPath: path, environment: invocation.variables)
                 } catch {
-                    if !replaying { problems.append(error.description) }
+                    if enforced { problems.append(error.description) }
                 }
                 if reference.isReadableByOthers == true {
                     warnings.append("\(path): \(reference) is readable by other users; run chmod 600 on it")
                 }
             }
         }
+        // Sources: a config that only replays fixtures needs no credentials.
+        for (index, source) in configuration.sources.enumerated() {
+            check(source.settings.secrets, at: "sources[\(index)]", enforced: !replaying,
+                  missingHint: " (or pass --fixtures if this config only replays fixtures)")
+        }
         for (index, sink) in configuration.sinks.enumerated() {
-            for requirement in sink.settings.secrets {
-                guard let reference = requirement.reference else { continue }
-                let path = "sinks[\(index)].\(requirement.key)"
-                do {
-                    _ = try reference.resolve(configPath: path, environment: invocation.variables)
-                } catch {
-                    problems.append(error.description)
-                }
-                if reference.isReadableByOthers == true {
-                    warnings.append("\(path): \(reference) is readable by other users; run chmod 600 on it")
-                }
-            }
+            check(sink.settings.secrets, at: "sinks[\(index)]", enforced: true, missingHint: nil)
         }
         for warning in warnings { output.warning("\(configuration.file): \(warning)") }
         for problem in problems { output.error("\(configuration.file): \(problem)") }
