@@ -15,16 +15,8 @@ extension Ledger {
     /// A row as stored, for listing: parts that cannot be read show as none.
     private static func outboxRow(_ row: Statement) -> OutboxRow? {
         guard let kind = ObjectKind(rawValue: row.string(13)), let state = OutboxState(rawValue: row.string(6)) else { return nil }
-        return OutboxRow(
-            id: row.int64(0), sink: row.string(1), recordKey: row.string(2),
-            objectKey: ObjectKey(provider: row.string(11), account: row.string(12), kind: kind, externalID: row.string(14)),
-            changes: ChangesCodec.decodeLeniently(row.string(3)),
-            fromStatus: row.optionalString(4).map(PaymentStatus.init(rawValue:)),
-            toStatus: PaymentStatus(rawValue: row.string(5)), state: state, attempts: Int(row.int64(7)),
-            nextAttemptAt: Timestamp(millisecondsSinceEpoch: row.int64(8)), lastError: row.optionalString(9),
-            createdAt: Timestamp(millisecondsSinceEpoch: row.int64(10)),
-            action: row.optionalString(15).flatMap(ActionPayload.init(json:)), writeKey: writeKey(row)
-        )
+        return outboxRow(row, kind: kind, state: state, changes: ChangesCodec.decodeLeniently(row.string(3)),
+                         action: row.optionalString(15).flatMap(ActionPayload.init(json:)))
     }
 
     /// A row to send: every part must read back exactly, or the row is undecodable (with why).
@@ -39,14 +31,19 @@ extension Ledger {
             action = decoded
         }
         if changes.isEmpty && action == nil { return .failure(UndecodablePayload(reason: "holds neither a change nor an action")) }
-        return .success(OutboxRow(
+        return .success(outboxRow(row, kind: kind, state: state, changes: changes, action: action))
+    }
+
+    /// The row from `outboxColumns`, with the parts the callers decoded their own way.
+    private static func outboxRow(_ row: Statement, kind: ObjectKind, state: OutboxState, changes: [FieldChange], action: ActionPayload?) -> OutboxRow {
+        OutboxRow(
             id: row.int64(0), sink: row.string(1), recordKey: row.string(2),
             objectKey: ObjectKey(provider: row.string(11), account: row.string(12), kind: kind, externalID: row.string(14)),
             changes: changes, fromStatus: row.optionalString(4).map(PaymentStatus.init(rawValue:)),
             toStatus: PaymentStatus(rawValue: row.string(5)), state: state, attempts: Int(row.int64(7)),
             nextAttemptAt: Timestamp(millisecondsSinceEpoch: row.int64(8)), lastError: row.optionalString(9),
             createdAt: Timestamp(millisecondsSinceEpoch: row.int64(10)), action: action, writeKey: writeKey(row)
-        ))
+        )
     }
 
     /// Rows left `sending` by a run that died before hearing back go back to `pending`: that batch
