@@ -9,8 +9,7 @@ import Testing
 @Suite struct FixtureClockTests {
     func statuses(now: String?) async throws -> [String: String] {
         let work = TemporaryDirectory(prefix: "paysync-fixture-clock")
-        let config = try String(contentsOfFile: Repository.path("fixtures/demo/paysync.json"), encoding: .utf8)
-        work.write("paysync.json", config.replacingOccurrences(of: #""path": "-""#, with: #""path": "\#(work.file("writes.jsonl"))""#))
+        work.write("paysync.json", try demoConfig(sinkPath: work.file("writes.jsonl")))
         var arguments = ["reconcile", "--config", work.file("paysync.json"), "--ledger", work.file("l.db"),
                          "--fixtures", Repository.path("fixtures/demo/1-first-sync")]
         if let now { arguments += ["--now", now] }

@@ -46,8 +46,7 @@ import Testing
         let work = TemporaryDirectory(prefix: "paysync-golden")
         work.write("bad.json", #"{"sources": [{"kind": "xeroo", "tenants": ["t"]}], "sinks": [{"kind": "jsonl"}]}"#)
         // The demo config with its sink writing to a file, so standard output holds the JSON summary alone.
-        let demoConfig = try String(contentsOfFile: Self.demo + "/paysync.json", encoding: .utf8)
-        work.write("demo-to-file.json", demoConfig.replacingOccurrences(of: #""path": "-""#, with: #""path": "writes.jsonl""#))
+        work.write("demo-to-file.json", try demoConfig(sinkPath: "writes.jsonl"))
         let record = ProcessInfo.processInfo.environment["PAYSYNC_RECORD_GOLDEN"] == "1"
         for testCase in Self.cases {
             let arguments = testCase.arguments.map { $0.replacingOccurrences(of: "$REPO", with: Repository.root) }

@@ -10,8 +10,7 @@ import Testing
     /// A real ledger from the demo's first run.
     func demoLedger() async throws -> (TemporaryDirectory, String) {
         let work = TemporaryDirectory(prefix: "paysync-ledger-fault")
-        let config = try String(contentsOfFile: Repository.path("fixtures/demo/paysync.json"), encoding: .utf8)
-        work.write("paysync.json", config.replacingOccurrences(of: #""path": "-""#, with: #""path": "\#(work.file("writes.jsonl"))""#))
+        work.write("paysync.json", try demoConfig(sinkPath: work.file("writes.jsonl")))
         let result = await paysync(["reconcile", "--config", work.file("paysync.json"), "--ledger", work.file("l.db"),
                                     "--fixtures", Repository.path("fixtures/demo/1-first-sync")])
         #expect(result.code == 0, "\(result.err)")

@@ -13,6 +13,13 @@ func paysync(_ arguments: [String], variables: [String: String] = [:]) async -> 
     return (code, out.value.joined(separator: "\n"), err.value.joined(separator: "\n"))
 }
 
+/// The demo config (`fixtures/demo/paysync.json`) with its jsonl sink writing to `sinkPath`
+/// instead of standard output.
+func demoConfig(sinkPath: String) throws -> String {
+    try String(contentsOfFile: Repository.path("fixtures/demo/paysync.json"), encoding: .utf8)
+        .replacingOccurrences(of: #""path": "-""#, with: #""path": "\#(sinkPath)""#)
+}
+
 @Suite struct OutboxCommandTests {
     /// A ledger whose sink file cannot be written: every write ends up pending, then dead.
     func ledgerWithDeadLetters() async throws -> (TemporaryDirectory, String) {
