@@ -80,6 +80,11 @@ public enum OutboxStateMachine {
 
     /// `'pending', 'dead'`: the sources of `event` as an SQL list (state names are fixed words).
     public static func sqlSources(of event: OutboxEvent) -> String {
-        sources(of: event).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        sqlSourceLists[event]!
     }
+
+    /// Each event's SQL list, read off the table once (statements ask on every call).
+    private static let sqlSourceLists: [OutboxEvent: String] = Dictionary(uniqueKeysWithValues: OutboxEvent.allCases.map { event in
+        (event, sources(of: event).map { "'\($0.rawValue)'" }.joined(separator: ", "))
+    })
 }
