@@ -6,4 +6,11 @@
 static inline sqlite3_destructor_type paysync_sqlite_transient(void) {
     return (sqlite3_destructor_type)-1;
 }
+
+// sqlite3_config is variadic; Swift cannot call it. Turns off SQLite's memory statistics (a
+// global mutex and counter update on every allocation). Must run before the library is first
+// used; returns SQLITE_MISUSE (harmlessly) afterwards.
+static inline int paysync_sqlite_disable_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 #endif

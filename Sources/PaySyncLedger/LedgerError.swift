@@ -20,13 +20,15 @@ public enum LedgerError: PaySyncError, Equatable {
     case olderSchema(path: String, found: Int, known: Int)
     /// An outbox row or object named on the command line does not exist.
     case notFound(what: String)
+    /// A migration that rebuilt a table would have left a reference dangling; it was rolled back.
+    case migrationBrokeReferences(path: String, migration: String, detail: String)
 
     public var exitCode: ExitCode {
         switch self {
         case .lockHeld: .temporaryFailure
         case .cannotCreate: .cannotCreate
         case .missing, .missingDirectory: .cannotCreate
-        case .newerSchema, .foreignSchema, .notALedger, .olderSchema: .dataError
+        case .newerSchema, .foreignSchema, .notALedger, .olderSchema, .migrationBrokeReferences: .dataError
         case .notFound: .usage
         }
     }
@@ -51,6 +53,8 @@ public enum LedgerError: PaySyncError, Equatable {
             "ledger \(path) was written by an older paysync (schema \(found); this paysync knows \(known)); run `paysync reconcile` once to upgrade it (read-only commands never change a ledger)"
         case .notFound(let what):
             "\(what) not found in the ledger"
+        case .migrationBrokeReferences(let path, let migration, let detail):
+            "ledger \(path): migration \(migration) was rolled back, the ledger is unchanged: \(detail); keep the file and report it"
         }
     }
 }

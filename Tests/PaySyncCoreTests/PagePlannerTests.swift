@@ -15,7 +15,7 @@ import Testing
             FieldChange(field: .status, old: nil, new: "sent"),
             FieldChange(field: .amountPaid, old: nil, new: "0.00"),
         ])
-        #expect(plan.transitions == [Transition(key: invoice().key, fromStatus: nil, toStatus: .sent, changed: invoice().presentFields, providerUpdatedAt: invoice().updatedAt)])
+        #expect(plan.transitions == [Transition(key: invoice().key, fromStatus: nil, toStatus: .sent, changed: invoice().presentFields, providerUpdatedAt: invoice().updatedAt, isFirstSeen: true)])
     }
 
     @Test func unchangedAndStaleWriteNothingAndAreCounted() {

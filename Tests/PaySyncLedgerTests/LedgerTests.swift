@@ -31,7 +31,7 @@ func commit(_ observations: [Observation], known: [Observation?]? = nil, runID: 
         let path = directory.file("paysync.db")
         let database = try Database(path: path, create: true)
         let migrator = Migrator(migrations: LedgerSchema.migrations)
-        #expect(try migrator.migrate(database) == ["0001-create-ledger", "0002-outbox-actions", "0003-lighter-object-indexes", "0004-bank-and-processor-fields", "0005-write-keys", "0006-runs-skipped-by-mapping"])
+        #expect(try migrator.migrate(database) == ["0001-create-ledger", "0002-outbox-actions", "0003-lighter-object-indexes", "0004-bank-and-processor-fields", "0005-write-keys", "0006-runs-skipped-by-mapping", "0007-objects-by-scope"])
         #expect(try migrator.migrate(database) == [])
         #expect(try database.scalar("PRAGMA user_version") == Int64(LedgerSchema.migrations.count))
         #expect(try database.scalar("SELECT count(*) FROM schema_migrations") == Int64(LedgerSchema.migrations.count))
@@ -56,6 +56,39 @@ func commit(_ observations: [Observation], known: [Observation?]? = nil, runID: 
         #expect(rows.count == 1)
         #expect(rows.first?.action == nil)
         #expect(rows.first?.changes == [FieldChange(field: .status, old: nil, new: "sent")])
+    }
+
+    @Test func objectsMoveToScopesWithTheirIdsHistoryAndOutboxKept() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("six.db")
+        do {
+            let database = try Database(path: path, create: true)
+            try Migrator(migrations: Array(LedgerSchema.migrations.prefix(6))).migrate(database)
+            try database.execute("""
+                INSERT INTO runs (id, command, started_at) VALUES (1, 'reconcile', 0);
+                INSERT INTO objects (id, provider, account, kind, external_id, status, provider_status, currency, total, invoice_number,
+                                     counterparty_name, first_run, last_changed_run)
+                    VALUES (7, 'xero', 't1', 'invoice', 'a', 'sent', 'AUTHORISED', 'GBP', 100, 'INV-1', 'Acme', 1, 1),
+                           (9, 'xero', 't2', 'invoice', 'a', 'paid', 'PAID', 'GBP', 200, 'INV-2', NULL, 1, 1),
+                           (12, 'xero', 't1', 'payment', 'p', 'paid', 'AUTHORISED', 'GBP', 100, NULL, NULL, 1, 1);
+                INSERT INTO transitions (id, object_id, run_id, observed_at, to_status, changed) VALUES (1, 7, 1, 0, 'sent', '1'), (2, 9, 1, 0, 'paid', '1');
+                INSERT INTO outbox (sink, record_key, object_id, changes, to_status, next_attempt_at, created_at, updated_at, write_key)
+                    VALUES ('out', 'INV-2', 9, '{"status":[null,"paid"]}', 'paid', 0, 0, 0, 'k:out:2:0');
+                """)
+        }
+        let ledger = try Ledger(path: path)
+        #expect(try await ledger.count("scopes") == 3)
+        let keys = [ObjectKey(provider: "xero", account: "t2", kind: .invoice, externalID: "a"),
+                    ObjectKey(provider: "xero", account: "t1", kind: .invoice, externalID: "a"),
+                    ObjectKey(provider: "xero", account: "t1", kind: .payment, externalID: "p")]
+        let states = try await ledger.knownStates(for: keys)
+        #expect(states.map { $0?.invoiceNumber } == ["INV-2", "INV-1", nil])
+        #expect(states[1]?[.counterpartyName] == .text("Acme"))
+        #expect(states[2]?.status == .paid)
+        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-2", through: "INV-2")
+        #expect(rows.map(\.objectKey) == [keys[0]])
+        #expect(try await ledger.history(of: "xero:t1:invoice:a").first?.transitions.map(\.toStatus) == [.sent])
+        #expect(try await ledger.pragma("foreign_keys") == "1", "enforcement is back on after the rebuild")
     }
 
     @Test func eachMigrationRunsInItsOwnTransactionAndAFailedOneLeavesNothing() throws {
@@ -111,6 +144,13 @@ extension Ledger {
     }
 
     func count(_ table: String) throws -> Int { Int(try database.scalar("SELECT count(*) FROM \(table)") ?? 0) }
+
+    /// Outbox rows whose record key is not their object's invoice number (the test route keys by it).
+    func mismatchedOutboxRows() throws -> Int {
+        Int(try database.scalar("SELECT count(*) FROM outbox o JOIN objects obj ON obj.id = o.object_id WHERE o.record_key IS NOT obj.invoice_number") ?? -1)
+    }
+
+    func distinctWriteKeys() throws -> Int { Int(try database.scalar("SELECT count(DISTINCT write_key) FROM outbox") ?? 0) }
 }
 
 @Suite struct LedgerPageTests {
@@ -174,6 +214,56 @@ extension Ledger {
         try await ledger.apply(page)
         #expect(try await ledger.count("objects") == 6)
         #expect(try await ledger.cursor(provider: "xero", account: "tenant-a", entity: "invoices")?.position?.lastID == "p5")
+    }
+
+    @Test func aPageLargerThanOneInsertBatchKeepsEveryObjectTransitionAndWrite() async throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(path: directory.file("l.db"))
+        let run = try await ledger.startRun(command: "reconcile", dryRun: false, startedAt: at)
+        try await ledger.apply(commit([invoice("old")], runID: run))
+        // 250 new objects (three insert statements), one of them twice, and one known object
+        // changed in the middle (an upsert between inserts).
+        var page = (1...250).map { invoice("n\($0)") }
+        page.insert(invoice("old", status: .paid, paid: 10_000, updated: 2_000), at: 120)
+        page.append(invoice("n7", status: .paid, paid: 10_000, updated: 3_000))
+        let known: [Observation?] = page.map { $0.key.externalID == "old" ? invoice("old") : nil }
+        try await ledger.apply(commit(page, known: known, runID: run))
+
+        #expect(try await ledger.count("objects") == 251)
+        #expect(try await ledger.count("transitions") == 1 + 252)
+        let stored = try await ledger.knownStates(for: page.map(\.key))
+        #expect(stored[7 - 1] == invoice("n7", status: .paid, paid: 10_000, updated: 3_000), "the later appearance wins")
+        #expect(stored[120] == invoice("old", status: .paid, paid: 10_000, updated: 2_000))
+        #expect(stored[200]?.invoiceNumber == page[200].invoiceNumber)
+        // Every outbox row points at the object it was planned for, under a key of its own.
+        #expect(try await ledger.mismatchedOutboxRows() == 0)
+        #expect(try await ledger.distinctWriteKeys() == (try await ledger.count("outbox")))
+    }
+
+    @Test func aNewObjectTheLedgerAlreadyHoldsFailsThePageAndKeepsNothingOfIt() async throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(path: directory.file("l.db"))
+        let run = try await ledger.startRun(command: "reconcile", dryRun: false, startedAt: at)
+        try await ledger.apply(commit([invoice("a")], runID: run))
+        // A plan made without the ledger's state (say, by a second writer) claims "a" is new.
+        await #expect(throws: SQLiteError.self) { try await ledger.apply(commit([invoice("b"), invoice("a", status: .paid)], runID: run)) }
+        #expect(try await ledger.count("objects") == 1)
+        #expect(try await ledger.count("transitions") == 1)
+        #expect(try await ledger.knownStates(for: [invoice("a").key]) == [invoice("a")])
+    }
+
+    @Test func aScopeCreatedByAPageThatRolledBackIsNotRemembered() async throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(path: directory.file("l.db"))
+        let run = try await ledger.startRun(command: "reconcile", dryRun: false, startedAt: at)
+        struct Injected: Error {}
+        await ledger.setFaultBeforeStateWrite { _ in throw Injected() }
+        await #expect(throws: Injected.self) { try await ledger.apply(commit([invoice("a")], runID: run)) }
+        #expect(try await ledger.count("scopes") == 0)
+        await ledger.setFaultBeforeStateWrite(nil)
+        // The scope is created again (an id remembered from the rolled-back page would point nowhere).
+        try await ledger.apply(commit([invoice("a")], runID: run))
+        #expect(try await ledger.knownStates(for: [invoice("a").key]) == [invoice("a")])
     }
 
     @Test func historyShowsEveryTransitionInOrder() async throws {

@@ -46,13 +46,18 @@ public struct Transition: Hashable, Sendable {
     public var changed: FieldSet
     /// The provider's updated-at of the observation that made this transition.
     public var providerUpdatedAt: Timestamp?
+    /// The ledger held no state for the object (and none appeared earlier in the page): the
+    /// ledger inserts it rather than upserting it.
+    public var isFirstSeen: Bool
 
-    public init(key: ObjectKey, fromStatus: PaymentStatus?, toStatus: PaymentStatus, changed: FieldSet, providerUpdatedAt: Timestamp? = nil) {
+    public init(key: ObjectKey, fromStatus: PaymentStatus?, toStatus: PaymentStatus, changed: FieldSet, providerUpdatedAt: Timestamp? = nil,
+                isFirstSeen: Bool = false) {
         self.key = key
         self.fromStatus = fromStatus
         self.toStatus = toStatus
         self.changed = changed
         self.providerUpdatedAt = providerUpdatedAt
+        self.isFirstSeen = isFirstSeen
     }
 }
 

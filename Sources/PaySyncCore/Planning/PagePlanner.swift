@@ -40,7 +40,7 @@ public enum PagePlanner {
             seenInPage[pageKey] = stateIndex
             plan.states.append(observation)
             plan.transitions.append(Transition(key: observation.key, fromStatus: previous?.status, toStatus: observation.status, changed: changed,
-                                               providerUpdatedAt: observation.updatedAt))
+                                               providerUpdatedAt: observation.updatedAt, isFirstSeen: previous == nil))
 
             // An unmapped status is recorded and reported, never written as if it meant something.
             if observation.status.isUnknown {

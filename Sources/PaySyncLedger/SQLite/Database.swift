@@ -8,11 +8,13 @@ final class Database {
     let handle: OpaquePointer
     let path: String
     private var statements: [String: Statement] = [:]
+    private var inserts: [String: MultiRowInsert] = [:]
     private var transactionDepth = 0
 
     /// Opens (and with `create`, creates with mode 0600) the database at `path`.
     init(path: String, create: Bool, readOnly: Bool = false) throws(LedgerError) {
         self.path = path
+        _ = Database.libraryConfigured
         if create && !FileManager.default.fileExists(atPath: path) {
             // Create the file ourselves so it is born private: SQLite would use the umask (often 0644),
             // and its -wal and -shm files copy the database file's mode.
@@ -36,7 +38,15 @@ final class Database {
         self.handle = connection
     }
 
+    /// Process-wide SQLite settings, applied once before the first connection opens. Memory
+    /// statistics off: they take a global mutex and update counters on every allocation, which
+    /// the ledger never reads (measured: docs/performance.md).
+    private static let libraryConfigured: Void = {
+        _ = paysync_sqlite_disable_memory_statistics()
+    }()
+
     deinit {
+        inserts.removeAll()
         statements.removeAll()
         sqlite3_close_v2(handle)
     }
@@ -65,6 +75,22 @@ final class Database {
         return statement
     }
 
+    /// The cached prepared statement for `sql`, cleared, for binding parameter by parameter.
+    func prepared(_ sql: String) throws(SQLiteError) -> Statement {
+        try statement(sql)  // binding no values resets it and clears its bindings
+    }
+
+    /// The multi-row insert into `table` of `columns` (one per table: the columns must not vary).
+    func multiRowInsert(into table: String, columns: [String]) -> MultiRowInsert {
+        if let insert = inserts[table] {
+            precondition(insert.columns == columns, "one column list per table")
+            return insert
+        }
+        let insert = MultiRowInsert(database: self, table: table, columns: columns)
+        inserts[table] = insert
+        return insert
+    }
+
     /// Runs a statement that returns no rows.
     func run(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) {
         try statement(sql, values).run()
@@ -75,6 +101,14 @@ final class Database {
         let statement = try statement(sql, values)
         defer { statement.reset() }
         return try statement.step() ? statement.optionalInt64(0) : nil
+    }
+
+    /// The first row `PRAGMA foreign_key_check` reports (table, row id, parent), or nil.
+    func foreignKeyViolation() throws(SQLiteError) -> String? {
+        let check = try statement("PRAGMA foreign_key_check")
+        defer { check.reset() }
+        guard try check.step() else { return nil }
+        return "\(check.string(0)) row \(check.int64(1)) refers to a missing \(check.string(2)) row"
     }
 
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }

@@ -29,21 +29,50 @@ final class Statement {
     }
 
     func bind(_ value: SQLValue, at index: Int32) throws(SQLiteError) {
-        let code: Int32
         switch value {
-        case .null: code = sqlite3_bind_null(handle, index)
-        case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
-        case .real(let number): code = sqlite3_bind_double(handle, index, number)
-        case .text(let text):
-            var text = text
-            code = text.withUTF8 { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { characters in
-                    // An empty buffer may have no base address; SQLite needs a non-null pointer for ''.
-                    guard let base = characters.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, paysync_sqlite_transient()) }
-                    return sqlite3_bind_text(handle, index, base, Int32(characters.count), paysync_sqlite_transient())
-                }
+        case .null: try bindNull(at: index)
+        case .integer(let number): try bind(number, at: index)
+        case .real(let number): try check(sqlite3_bind_double(handle, index, number))
+        case .text(let text): try bind(text, at: index)
+        }
+    }
+
+    /// Resets the statement and clears its bindings, for binding parameter by parameter with the
+    /// typed `bind(_:at:)` calls below (the hot paths: no `SQLValue` array per statement).
+    func clear() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    func bind(_ number: Int64, at index: Int32) throws(SQLiteError) {
+        try check(sqlite3_bind_int64(handle, index, number))
+    }
+
+    func bind(_ number: Int64?, at index: Int32) throws(SQLiteError) {
+        if let number { try bind(number, at: index) } else { try bindNull(at: index) }
+    }
+
+    func bind(_ text: String, at index: Int32) throws(SQLiteError) {
+        var text = text
+        let code = text.withUTF8 { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { characters in
+                // An empty buffer may have no base address; SQLite needs a non-null pointer for ''.
+                guard let base = characters.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, paysync_sqlite_transient()) }
+                return sqlite3_bind_text(handle, index, base, Int32(characters.count), paysync_sqlite_transient())
             }
         }
+        try check(code)
+    }
+
+    func bind(_ text: String?, at index: Int32) throws(SQLiteError) {
+        if let text { try bind(text, at: index) } else { try bindNull(at: index) }
+    }
+
+    func bindNull(at index: Int32) throws(SQLiteError) {
+        try check(sqlite3_bind_null(handle, index))
+    }
+
+    private func check(_ code: Int32) throws(SQLiteError) {
         guard code == SQLITE_OK else { throw database.error(code, sql: sql) }
     }
 

@@ -4,6 +4,10 @@
 struct Migration {
     let name: String
     let sql: String
+    /// A migration that rebuilds a table (SQLite's create-copy-drop-rename) runs with foreign
+    /// key enforcement off, or dropping the old table would cascade into its children; the keys
+    /// are checked before it commits instead.
+    var rebuildsTables = false
 }
 
 /// Applies the migrations a ledger has not had yet.
@@ -36,8 +40,14 @@ struct Migrator {
         }
         var applied: [String] = []
         for (offset, migration) in migrations.enumerated() where offset >= version {
+            // Only outside a transaction does this pragma take effect.
+            if migration.rebuildsTables { try database.execute("PRAGMA foreign_keys = OFF") }
+            defer { if migration.rebuildsTables { try? database.execute("PRAGMA foreign_keys = ON") } }
             try database.transaction {
                 try database.execute(migration.sql)
+                if migration.rebuildsTables, let violation = try database.foreignKeyViolation() {
+                    throw LedgerError.migrationBrokeReferences(path: database.path, migration: migration.name, detail: violation)
+                }
                 try database.run("INSERT INTO schema_migrations (position, name) VALUES (?, ?)", [SQLValue(offset + 1), .text(migration.name)])
                 try database.execute("PRAGMA user_version = \(offset + 1)")
             }

@@ -3,8 +3,11 @@ import PaySyncCore
 extension Ledger {
     static let outboxColumns = """
         o.id, o.sink, o.record_key, o.changes, o.from_status, o.to_status, o.state, o.attempts, o.next_attempt_at, \
-        o.last_error, o.created_at, obj.provider, obj.account, obj.kind, obj.external_id, o.action, o.write_key
+        o.last_error, o.created_at, sc.provider, sc.account, sc.kind, obj.external_id, o.action, o.write_key
         """
+
+    /// Outbox rows with their objects' keys.
+    static let outboxFrom = "outbox o JOIN objects obj ON obj.id = o.object_id JOIN scopes sc ON sc.id = obj.scope"
 
     /// A row's write key; rows queued before write keys existed get one from their row id and
     /// creation time (unique among those rows).
@@ -84,7 +87,7 @@ extension Ledger {
     public func dueRows(sink: String, now: Timestamp, recordKeys first: String, through last: String) throws -> [OutboxRow] {
         let statement = try database.statement(
             """
-            SELECT \(Ledger.outboxColumns) FROM outbox o JOIN objects obj ON obj.id = o.object_id
+            SELECT \(Ledger.outboxColumns) FROM \(Ledger.outboxFrom)
             WHERE o.sink = ? AND o.state = 'pending' AND o.next_attempt_at <= ? AND o.record_key >= ? AND o.record_key <= ?
             ORDER BY o.record_key, o.id
             """,
@@ -217,7 +220,7 @@ extension Ledger {
     public func outboxRows(states: [OutboxState], sink: String?, limit: Int) throws -> [OutboxRow] {
         let placeholders = states.map { _ in "?" }.joined(separator: ", ")
         var values: [SQLValue] = states.map { .text($0.rawValue) }
-        var sql = "SELECT \(Ledger.outboxColumns) FROM outbox o JOIN objects obj ON obj.id = o.object_id WHERE o.state IN (\(placeholders))"
+        var sql = "SELECT \(Ledger.outboxColumns) FROM \(Ledger.outboxFrom) WHERE o.state IN (\(placeholders))"
         if let sink {
             sql += " AND o.sink = ?"
             values.append(.text(sink))

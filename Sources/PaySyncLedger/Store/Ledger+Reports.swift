@@ -22,7 +22,7 @@ extension Ledger {
 
         var objects: [(provider: String, account: String, kind: String, status: String, count: Int)] = []
         let objectRows = try database.statement(
-            "SELECT provider, account, kind, status, count(*) FROM objects GROUP BY provider, account, kind, status ORDER BY provider, account, kind, status"
+            "SELECT s.provider, s.account, s.kind, o.status, count(*) FROM \(ObjectColumns.keyedFrom) GROUP BY s.id, o.status ORDER BY s.provider, s.account, s.kind, o.status"
         )
         while try objectRows.step() {
             objects.append((objectRows.string(0), objectRows.string(1), objectRows.string(2), objectRows.string(3), Int(objectRows.int64(4))))
@@ -49,19 +49,19 @@ extension Ledger {
     /// The objects matching `reference` — an object key (`xero:TENANT:invoice:ID`), a provider id
     /// or an invoice number — each with its transitions, oldest first.
     public func history(of reference: String) throws -> [ObjectHistory] {
-        var sql = "SELECT id, \(Ledger.objectColumns) FROM objects WHERE "
+        var sql = "SELECT o.id, \(ObjectColumns.keyedList) FROM \(ObjectColumns.keyedFrom) WHERE "
         var values: [SQLValue]
         if let key = ObjectKey(reference) {
-            sql += "provider = ? AND account = ? AND kind = ? AND external_id = ?"
+            sql += "s.provider = ? AND s.account = ? AND s.kind = ? AND o.external_id = ?"
             values = [.text(key.provider), .text(key.account), .text(key.kind.rawValue), .text(key.externalID)]
         } else {
-            sql += "external_id = ? OR invoice_number = ?"
+            sql += "o.external_id = ? OR o.invoice_number = ?"
             values = [.text(reference), .text(reference)]
         }
-        let objects = try database.statement(sql + " ORDER BY id LIMIT 50", values)
+        let objects = try database.statement(sql + " ORDER BY o.id LIMIT 50", values)
         var found: [(Int64, Observation)] = []
         while try objects.step() {
-            if let observation = Ledger.observation(from: objects, offset: 1) { found.append((objects.int64(0), observation)) }
+            if let observation = ObjectColumns.keyedObservation(from: objects, offset: 1) { found.append((objects.int64(0), observation)) }
         }
         objects.reset()
 

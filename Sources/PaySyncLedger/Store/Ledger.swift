@@ -18,6 +18,8 @@ public actor Ledger: LedgerStore {
     private let logger: Logger
     /// This ledger's random identity (migration 0005), the root of every write key.
     private(set) var identity = ""
+    /// Committed scope ids (see `existingScopeID`).
+    private var scopeIDs: [Scope: Int64] = [:]
 
     /// Test hook: called before each object state is written inside a page commit, with its
     /// index. A throw aborts the commit (which must then leave nothing behind).
@@ -141,92 +143,187 @@ public actor Ledger: LedgerStore {
 
     // MARK: Object state
 
-    /// The columns an observation is read from (`ObjectColumns`, derived from the field table).
-    static var objectColumns: String { ObjectColumns.list }
-
-    /// The last known state of each object (nil for objects never seen), in the order asked.
-    ///
-    /// One statement per provider account and kind (a page has one): the ids go in as a JSON
-    /// list, which SQLite sorts before seeking, so the lookups walk the key index in order
-    /// instead of jumping to a random page for each id (measured: docs/performance.md).
-    public func knownStates(for keys: [ObjectKey]) throws -> [Observation?] {
-        var found: [ObjectKey: Observation] = [:]
-        found.reserveCapacity(keys.count)
-        var groups: [Scope: [String]] = [:]
-        for key in keys { groups[Scope(provider: key.provider, account: key.account, kind: key.kind), default: []].append(key.externalID) }
-        for (scope, ids) in groups {
-            var list = "["
-            list.reserveCapacity(ids.count * 40)
-            for (index, id) in ids.enumerated() {
-                if index > 0 { list += "," }
-                JSONWriter.appendQuoted(id, into: &list)
-            }
-            list += "]"
-            let statement = try database.statement(Ledger.knownStatesSQL, [.text(scope.provider), .text(scope.account), .text(scope.kind.rawValue), .text(list)])
-            defer { statement.reset() }
-            while try statement.step() {
-                let key = ObjectKey(provider: scope.provider, account: scope.account, kind: scope.kind, externalID: statement.string(3))
-                if let observation = Ledger.observation(from: statement, offset: 0, key: key) { found[key] = observation }
-            }
-        }
-        return keys.map { found[$0] }
-    }
-
-    private struct Scope: Hashable {
+    /// A provider account's objects of one kind: the `scopes` row an object's key starts with.
+    struct Scope: Hashable {
         var provider: String
         var account: String
         var kind: ObjectKind
+
+        init(_ key: ObjectKey) {
+            provider = key.provider
+            account = key.account
+            kind = key.kind
+        }
+
+        init(provider: String, account: String, kind: ObjectKind) {
+            self.provider = provider
+            self.account = account
+            self.kind = kind
+        }
+    }
+
+    /// The scope's id, nil when the ledger has never held an object of it. Ids are cached once
+    /// committed (a scope row is never deleted or renumbered).
+    func existingScopeID(_ scope: Scope) throws -> Int64? {
+        if let id = scopeIDs[scope] { return id }
+        let statement = try database.prepared("SELECT id FROM scopes WHERE provider = ? AND account = ? AND kind = ?")
+        defer { statement.reset() }
+        try statement.bind(scope.provider, at: 1)
+        try statement.bind(scope.account, at: 2)
+        try statement.bind(scope.kind.rawValue, at: 3)
+        guard try statement.step() else { return nil }
+        let id = statement.int64(0)
+        scopeIDs[scope] = id
+        return id
+    }
+
+    /// The scope's id, created when missing, inside the caller's transaction: a created id goes
+    /// into `created`, for the caller to cache once the transaction commits (a rollback undoes it).
+    private func scopeID(_ scope: Scope, created: inout [Scope: Int64]) throws -> Int64 {
+        if let id = created[scope] { return id }
+        if let id = try existingScopeID(scope) { return id }
+        try database.run("INSERT INTO scopes (provider, account, kind) VALUES (?, ?, ?)",
+                         [.text(scope.provider), .text(scope.account), .text(scope.kind.rawValue)])
+        let id = database.lastInsertedRowID
+        created[scope] = id
+        return id
+    }
+
+    /// The last known state of each object (nil for objects never seen), in the order asked.
+    ///
+    /// One statement per scope (a page has one): the ids go in as a JSON list, which SQLite sorts
+    /// before seeking, so the lookups walk the key index in order instead of jumping to a random
+    /// page for each id (measured: docs/performance.md).
+    public func knownStates(for keys: [ObjectKey]) throws -> [Observation?] {
+        var result = [Observation?](repeating: nil, count: keys.count)
+        // Each scope's ids, with the first position asking for each.
+        var groups: [Scope: [String: Int]] = [:]
+        var repeated: [(position: Int, first: Int)] = []
+        for (position, key) in keys.enumerated() {
+            let scope = Scope(key)
+            if let first = groups[scope]?[key.externalID] {
+                repeated.append((position, first))
+            } else {
+                groups[scope, default: [:]][key.externalID] = position
+            }
+        }
+        for (scope, positions) in groups {
+            guard let scopeID = try existingScopeID(scope) else { continue }
+            var list = "["
+            list.reserveCapacity(positions.count * 40)
+            for id in positions.keys {
+                if list.utf8.count > 1 { list += "," }
+                JSONWriter.appendQuoted(id, into: &list)
+            }
+            list += "]"
+            let statement = try database.prepared(Ledger.knownStatesSQL)
+            defer { statement.reset() }
+            try statement.bind(scopeID, at: 1)
+            try statement.bind(list, at: 2)
+            while try statement.step() {
+                guard let position = positions[statement.string(0)] else { continue }
+                result[position] = ObjectColumns.observation(from: statement, offset: 1, key: keys[position])
+            }
+        }
+        for (position, first) in repeated { result[position] = result[first] }
+        return result
     }
 
     private static let knownStatesSQL = """
-        SELECT \(objectColumns) FROM objects
-        WHERE provider = ? AND account = ? AND kind = ? AND external_id IN (SELECT value FROM json_each(?))
+        SELECT o.external_id, \(ObjectColumns.stateList) FROM objects o
+        WHERE o.scope = ? AND o.external_id IN (SELECT value FROM json_each(?))
         """
-
-    /// Reads an observation from the `objectColumns` starting at `offset`.
-    static func observation(from row: Statement, offset: Int32, key knownKey: ObjectKey? = nil) -> Observation? {
-        ObjectColumns.observation(from: row, offset: offset, key: knownKey)
-    }
 
     /// Applies one page in one transaction: states, transitions, outbox rows, rejects and the
     /// cursor move are all kept, or (on any error, or a crash) none of them.
+    ///
+    /// Objects the plan saw first go in as multi-row inserts with ids assigned here (the write
+    /// lock is held, so `max(id) + 1` is free), the rest as upserts; transitions and outbox rows
+    /// go in as multi-row inserts too (measured: docs/performance.md).
     public func apply(_ commit: PageCommit) throws {
-        precondition(commit.plan.transitions.count == commit.plan.states.count, "one transition per state")
+        let states = commit.plan.states
+        let transitions = commit.plan.transitions
+        precondition(transitions.count == states.count, "one transition per state")
+        var createdScopes: [Scope: Int64] = [:]
         try database.transaction {
-            var objectIDs: [Int64] = []
-            objectIDs.reserveCapacity(commit.plan.states.count)
-            for (index, state) in commit.plan.states.enumerated() {
-                try faultBeforeStateWrite?(index)
-                objectIDs.append(try upsert(state, runID: commit.runID))
+            var scopes: [Int64] = []
+            scopes.reserveCapacity(states.count)
+            for state in states { scopes.append(try scopeID(Scope(state.key), created: &createdScopes)) }
+
+            var objectIDs = [Int64](repeating: 0, count: states.count)
+            var nextObjectID = (try database.scalar("SELECT max(id) FROM objects") ?? 0) + 1
+            var newStates: [Int] = []
+            let objectInsert = database.multiRowInsert(into: "objects", columns: ObjectColumns.insertColumns)
+            func insertNewStates() throws {
+                guard !newStates.isEmpty else { return }
+                try objectInsert.run(count: newStates.count) { row, statement, index in
+                    let position = newStates[row]
+                    try ObjectColumns.bindInsert(states[position], id: objectIDs[position], scope: scopes[position], runID: commit.runID,
+                                                 to: statement, at: &index)
+                }
+                newStates.removeAll(keepingCapacity: true)
             }
-            var transitionIDs: [Int64] = []
-            transitionIDs.reserveCapacity(commit.plan.transitions.count)
-            for (index, transition) in commit.plan.transitions.enumerated() {
-                let objectID = objectIDs[index]
-                try database.run(
-                    """
-                    INSERT INTO transitions (object_id, run_id, observed_at, provider_updated_at, from_status, to_status, changed)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [.integer(objectID), .integer(commit.runID), .integer(commit.observedAt.millisecondsSinceEpoch),
-                     SQLValue(transition.providerUpdatedAt?.millisecondsSinceEpoch),
-                     SQLValue(transition.fromStatus?.rawValue), .text(transition.toStatus.rawValue),
-                     .integer(Int64(transition.changed.rawValue))]
-                )
-                transitionIDs.append(database.lastInsertedRowID)
+            for (position, state) in states.enumerated() {
+                try faultBeforeStateWrite?(position)
+                if transitions[position].isFirstSeen {
+                    objectIDs[position] = nextObjectID
+                    nextObjectID += 1
+                    newStates.append(position)
+                } else {
+                    // An object inserted earlier in this page must exist before it is updated.
+                    try insertNewStates()
+                    objectIDs[position] = try upsert(state, scope: scopes[position], runID: commit.runID)
+                }
             }
+            try insertNewStates()
+
+            var nextTransitionID = (try database.scalar("SELECT max(id) FROM transitions") ?? 0) + 1
+            let firstTransitionID = nextTransitionID
+            let observedAt = commit.observedAt.millisecondsSinceEpoch
+            try database.multiRowInsert(into: "transitions", columns: Ledger.transitionColumns).run(count: transitions.count) { row, statement, index in
+                let transition = transitions[row]
+                try statement.bind(nextTransitionID, at: index)
+                try statement.bind(objectIDs[row], at: index + 1)
+                try statement.bind(commit.runID, at: index + 2)
+                try statement.bind(observedAt, at: index + 3)
+                try statement.bind(transition.providerUpdatedAt?.millisecondsSinceEpoch, at: index + 4)
+                try statement.bind(transition.fromStatus?.rawValue, at: index + 5)
+                try statement.bind(transition.toStatus.rawValue, at: index + 6)
+                try statement.bind(Int64(transition.changed.rawValue), at: index + 7)
+                index += 8
+                nextTransitionID += 1
+            }
+
             // A write's key: the transition that caused it and its place among that transition's
             // writes to the sink, under this ledger's identity. Unique forever, the same on a retry.
             struct Slot: Hashable { let state: Int; let sink: String }
             var ordinals: [Slot: Int] = [:]
-            for write in commit.plan.writes {
-                guard objectIDs.indices.contains(write.stateIndex) else { continue }
+            let writes = commit.plan.writes.filter { objectIDs.indices.contains($0.stateIndex) }
+            var writeKeys: [String] = []
+            writeKeys.reserveCapacity(writes.count)
+            for write in writes {
                 let slot = Slot(state: write.stateIndex, sink: write.sink)
                 let ordinal = ordinals[slot, default: 0]
                 ordinals[slot] = ordinal + 1
-                let key = "\(identity):\(write.sink):\(transitionIDs[write.stateIndex]):\(ordinal)"
-                try enqueue(write, objectID: objectIDs[write.stateIndex], writeKey: key, runID: commit.runID, now: commit.observedAt)
+                writeKeys.append("\(identity):\(write.sink):\(firstTransitionID + Int64(write.stateIndex)):\(ordinal)")
             }
+            try database.multiRowInsert(into: "outbox", columns: Ledger.outboxInsertColumns).run(count: writes.count) { row, statement, index in
+                let write = writes[row]
+                try statement.bind(write.sink, at: index)
+                try statement.bind(write.recordKey, at: index + 1)
+                try statement.bind(objectIDs[write.stateIndex], at: index + 2)
+                try statement.bind(ChangesCodec.encode(write.changes), at: index + 3)
+                try statement.bind(write.fromStatus?.rawValue, at: index + 4)
+                try statement.bind(write.toStatus.rawValue, at: index + 5)
+                try statement.bind(observedAt, at: index + 6)      // next_attempt_at
+                try statement.bind(commit.runID, at: index + 7)
+                try statement.bind(observedAt, at: index + 8)      // created_at
+                try statement.bind(observedAt, at: index + 9)      // updated_at
+                try statement.bind(write.action?.json, at: index + 10)
+                try statement.bind(writeKeys[row], at: index + 11)
+                index += 12
+            }
+
             for reject in commit.rejects {
                 try database.run(
                     "INSERT INTO rejects (provider, account, entity, external_id, run_id, observed_at, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -238,28 +335,20 @@ public actor Ledger: LedgerStore {
                 try move(cursor, runID: commit.runID, at: commit.observedAt)
             }
         }
+        scopeIDs.merge(createdScopes) { _, created in created }
     }
 
-    private func upsert(_ state: Observation, runID: Int64) throws -> Int64 {
-        var values = ObjectColumns.values(of: state)
-        values.append(.integer(runID))
-        values.append(.integer(runID))
-        let statement = try database.statement(ObjectColumns.upsertSQL, values)
+    private static let transitionColumns = ["id", "object_id", "run_id", "observed_at", "provider_updated_at", "from_status", "to_status", "changed"]
+
+    private static let outboxInsertColumns = ["sink", "record_key", "object_id", "changes", "from_status", "to_status", "next_attempt_at",
+                                              "created_run", "created_at", "updated_at", "action", "write_key"]
+
+    private func upsert(_ state: Observation, scope: Int64, runID: Int64) throws -> Int64 {
+        let statement = try database.prepared(ObjectColumns.upsertSQL)
         defer { statement.reset() }
+        try ObjectColumns.bindUpsert(state, scope: scope, runID: runID, to: statement)
         guard try statement.step() else { throw GeneralError("ledger \(path): upsert returned no id", exitCode: .internalError) }
         return statement.int64(0)
-    }
-
-    private func enqueue(_ write: PlannedWrite, objectID: Int64, writeKey: String, runID: Int64, now: Timestamp) throws {
-        try database.run(
-            """
-            INSERT INTO outbox (sink, record_key, object_id, changes, from_status, to_status, next_attempt_at, created_run, created_at, updated_at, action, write_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [.text(write.sink), .text(write.recordKey), .integer(objectID), .text(ChangesCodec.encode(write.changes)),
-             SQLValue(write.fromStatus?.rawValue), .text(write.toStatus.rawValue), .integer(now.millisecondsSinceEpoch),
-             .integer(runID), .integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), SQLValue(write.action?.json), .text(writeKey)]
-        )
     }
 
     // MARK: Cursors
@@ -317,18 +406,20 @@ public actor Ledger: LedgerStore {
 
     /// How many objects of a kind the ledger holds with a document date in `[from, until)`.
     public func countObjects(provider: String, account: String, kind: ObjectKind, from: CalendarDate, until: CalendarDate) throws -> Int {
-        Int(try database.scalar(
-            "SELECT count(*) FROM objects WHERE provider = ? AND account = ? AND kind = ? AND document_date >= ? AND document_date < ?",
-            [.text(provider), .text(account), .text(kind.rawValue), .text(from.description), .text(until.description)]
+        guard let scope = try existingScopeID(Scope(provider: provider, account: account, kind: kind)) else { return 0 }
+        return Int(try database.scalar(
+            "SELECT count(*) FROM objects WHERE scope = ? AND document_date >= ? AND document_date < ?",
+            [.integer(scope), .text(from.description), .text(until.description)]
         ) ?? 0)
     }
 
     /// The ids of objects of a kind with a document date in `[from, until)` (for the sweep's
     /// comparison of what the ledger holds with what the source returned).
     public func externalIDs(provider: String, account: String, kind: ObjectKind, from: CalendarDate, until: CalendarDate) throws -> Set<String> {
+        guard let scope = try existingScopeID(Scope(provider: provider, account: account, kind: kind)) else { return [] }
         let statement = try database.statement(
-            "SELECT external_id FROM objects WHERE provider = ? AND account = ? AND kind = ? AND document_date >= ? AND document_date < ?",
-            [.text(provider), .text(account), .text(kind.rawValue), .text(from.description), .text(until.description)]
+            "SELECT external_id FROM objects WHERE scope = ? AND document_date >= ? AND document_date < ?",
+            [.integer(scope), .text(from.description), .text(until.description)]
         )
         defer { statement.reset() }
         var ids: Set<String> = []
@@ -341,15 +432,15 @@ public actor Ledger: LedgerStore {
     public func sentInvoicesDueBefore(_ today: CalendarDate, provider: String, account: String) throws -> [Observation] {
         let statement = try database.statement(
             """
-            SELECT \(Ledger.objectColumns) FROM objects INDEXED BY objects_sent_by_due_date
-            WHERE status = 'sent' AND due_date < ? AND provider = ? AND account = ? ORDER BY id
+            SELECT \(ObjectColumns.keyedList) FROM objects o INDEXED BY objects_sent_by_due_date JOIN scopes s ON s.id = o.scope
+            WHERE o.status = 'sent' AND o.due_date < ? AND s.provider = ? AND s.account = ? ORDER BY o.id
             """,
             [.text(today.description), .text(provider), .text(account)]
         )
         defer { statement.reset() }
         var result: [Observation] = []
         while try statement.step() {
-            if let observation = Ledger.observation(from: statement, offset: 0) { result.append(observation) }
+            if let observation = ObjectColumns.keyedObservation(from: statement, offset: 0) { result.append(observation) }
         }
         return result
     }

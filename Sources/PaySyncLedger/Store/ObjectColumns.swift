@@ -1,67 +1,97 @@
 import PaySyncCore
 
-/// The `objects` table's columns, derived from the field table (`Field.spec`): the key and
-/// ordering columns first, then one column per stored field in `Field.stored` order. The
-/// upsert, the reads and the schema check all come from here, so no statement lists columns
-/// by hand and no read uses a hand-counted offset.
+/// The `objects` table's columns, derived from the field table (`Field.spec`): the key (a scope
+/// id for the provider, account and kind, and the provider's id), the ordering columns, then one
+/// column per stored field in `Field.stored` order. The inserts, the upsert, the reads and the
+/// schema check all come from here, so no statement lists columns by hand and no read uses a
+/// hand-counted offset.
 enum ObjectColumns {
-    /// Key and ordering columns, before the fields.
-    static let leading = ["provider", "account", "kind", "external_id", "updated_at", "version"]
+    /// The key columns: `scope` refers to `scopes (provider, account, kind)`.
+    static let key = ["scope", "external_id"]
 
-    /// Every column an observation is read from or written to, in order.
-    static let names: [String] = leading + Field.stored.map { $0.spec.column! }
+    /// A state's columns: ordering first, then the fields.
+    static let state: [String] = ["updated_at", "version"] + Field.stored.map { $0.spec.column! }
 
-    /// `provider, account, …` for SELECT and INSERT lists.
-    static let list = names.joined(separator: ", ")
+    /// Every column an object is written with, besides its id and run bookkeeping.
+    static let names: [String] = key + state
 
-    /// Columns read per observation.
-    static var count: Int32 { Int32(names.count) }
+    /// `o.updated_at, o.version, …`: a state, read from `objects o`.
+    static let stateList = state.map { "o.\($0)" }.joined(separator: ", ")
+
+    /// `s.provider, s.account, s.kind, o.external_id, o.updated_at, …`: a state with its key, read
+    /// from `keyedFrom`.
+    static let keyedList = "s.provider, s.account, s.kind, o.external_id, " + stateList
+
+    /// Objects with their scopes, for reads that need the key.
+    static let keyedFrom = "objects o JOIN scopes s ON s.id = o.scope"
+
+    /// Columns a keyed read takes.
+    static var keyedCount: Int32 { Int32(4 + state.count) }
+
+    /// The columns a new object is inserted with (`MultiRowInsert`): its id, assigned by the
+    /// caller, then `names`, then the run bookkeeping. No RETURNING: the ids are known, and a row
+    /// that exists after all fails the unique key.
+    static let insertColumns = ["id"] + names + ["first_run", "last_changed_run"]
+
+    /// Binds one new object's row at parameter `index` (which moves past it).
+    static func bindInsert(_ state: Observation, id: Int64, scope: Int64, runID: Int64, to statement: Statement, at index: inout Int32) throws {
+        try statement.bind(id, at: index)
+        index += 1
+        try statement.bind(scope, at: index)
+        try statement.bind(state.key.externalID, at: index + 1)
+        index += 2
+        try bindState(state, to: statement, at: &index)
+        try statement.bind(runID, at: index)
+        try statement.bind(runID, at: index + 1)
+        index += 2
+    }
 
     /// Inserts an object or updates every non-key column; returns its row id.
     static let upsertSQL: String = {
-        let placeholders = Array(repeating: "?", count: names.count + 2).joined(separator: ", ")
-        let updates = names.dropFirst(4).map { "\($0) = excluded.\($0)" } + ["last_changed_run = excluded.last_changed_run"]
+        let columns = names + ["first_run", "last_changed_run"]
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        let updates = state.map { "\($0) = excluded.\($0)" } + ["last_changed_run = excluded.last_changed_run"]
         return """
-            INSERT INTO objects (\(list), first_run, last_changed_run) VALUES (\(placeholders))
-            ON CONFLICT (provider, account, kind, external_id) DO UPDATE SET \(updates.joined(separator: ", "))
+            INSERT INTO objects (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
+            ON CONFLICT (scope, external_id) DO UPDATE SET \(updates.joined(separator: ", "))
             RETURNING id
             """
     }()
 
-    /// The values of `names` for a state, in order.
-    static func values(of state: Observation) -> [SQLValue] {
-        var values: [SQLValue] = [
-            .text(state.key.provider), .text(state.key.account), .text(state.key.kind.rawValue), .text(state.key.externalID),
-            SQLValue(state.updatedAt?.millisecondsSinceEpoch), SQLValue(state.version),
-        ]
-        values.reserveCapacity(names.count + 2)
+    /// Binds the upsert's parameters.
+    static func bindUpsert(_ state: Observation, scope: Int64, runID: Int64, to statement: Statement) throws {
+        try statement.bind(scope, at: 1)
+        try statement.bind(state.key.externalID, at: 2)
+        var index: Int32 = 3
+        try bindState(state, to: statement, at: &index)
+        try statement.bind(runID, at: index)
+        try statement.bind(runID, at: index + 1)
+    }
+
+    /// Binds `state`'s columns, in order, from parameter `index` (which moves past them).
+    private static func bindState(_ state: Observation, to statement: Statement, at index: inout Int32) throws {
+        try statement.bind(state.updatedAt?.millisecondsSinceEpoch, at: index)
+        try statement.bind(state.version, at: index + 1)
+        index += 2
         for field in Field.stored {
             switch state[field] {
             case nil:
                 // An amount's currency is the observation's: keep it even when only the amount says it.
-                if field == .currency, let money = state.total ?? state.paid ?? state.due { values.append(.text(money.currency.code)) }
-                else { values.append(.null) }
-            case .text(let text)?: values.append(.text(text))
-            case .money(let money)?: values.append(.integer(money.minorUnits))
-            case .date(let date)?: values.append(.text(date.description))
-            case .status(let status)?: values.append(.text(status.rawValue))
-            case .currency(let currency)?: values.append(.text(currency.code))
+                if field == .currency, let money = state.total ?? state.paid ?? state.due { try statement.bind(money.currency.code, at: index) }
+                else { try statement.bindNull(at: index) }
+            case .text(let text)?: try statement.bind(text, at: index)
+            case .money(let money)?: try statement.bind(money.minorUnits, at: index)
+            case .date(let date)?: try statement.bind(date.description, at: index)
+            case .status(let status)?: try statement.bind(status.rawValue, at: index)
+            case .currency(let currency)?: try statement.bind(currency.code, at: index)
             }
+            index += 1
         }
-        return values
     }
 
-    /// Reads an observation from `names.count` columns starting at `offset`. `key`, when given,
-    /// is the row's key (already known to the caller).
-    static func observation(from row: Statement, offset: Int32, key knownKey: ObjectKey? = nil) -> Observation? {
-        let key: ObjectKey
-        if let knownKey {
-            key = knownKey
-        } else {
-            guard let kind = ObjectKind(rawValue: row.string(offset + 2)) else { return nil }
-            key = ObjectKey(provider: row.string(offset), account: row.string(offset + 1), kind: kind, externalID: row.string(offset + 3))
-        }
-        let first = offset + Int32(leading.count)
+    /// Reads an observation of `key` from the `stateList` columns starting at `offset`.
+    static func observation(from row: Statement, offset: Int32, key: ObjectKey) -> Observation {
+        let first = offset + 2
         let currency = row.optionalString(first + currencyPosition).flatMap { Currency(code: $0) }
         var storage = [FieldValue?](repeating: nil, count: Field.count)
         for (position, slot, type) in storedLayout {
@@ -77,10 +107,18 @@ enum ObjectColumns {
         }
         return Observation(
             key: key,
-            updatedAt: row.optionalInt64(offset + 4).map(Timestamp.init(millisecondsSinceEpoch:)),
-            version: row.optionalString(offset + 5),
+            updatedAt: row.optionalInt64(offset).map(Timestamp.init(millisecondsSinceEpoch:)),
+            version: row.optionalString(offset + 1),
             storage: storage
         )
+    }
+
+    /// Reads an observation with its key from the `keyedList` columns starting at `offset`; nil
+    /// when the stored kind is not one this paysync knows.
+    static func keyedObservation(from row: Statement, offset: Int32) -> Observation? {
+        guard let kind = ObjectKind(rawValue: row.string(offset + 2)) else { return nil }
+        let key = ObjectKey(provider: row.string(offset), account: row.string(offset + 1), kind: kind, externalID: row.string(offset + 3))
+        return observation(from: row, offset: offset + 4, key: key)
     }
 
     /// Each stored field's column position, storage slot and type, read off the table once (this
