@@ -202,13 +202,13 @@ public enum Reconciler {
         return zip(stored, overlaid).map { $1 ?? $0 }
     }
 
-    @discardableResult
     /// When the fixtures in `directory` were recorded (see `FixtureTransport.recordedAt`), for a
     /// replay that should run at that time; nil when they carry no `Date`.
     public static func recordedTime(fixturesDirectory directory: String) -> Timestamp? {
         (try? FixtureTransport(directory: directory))?.recordedAt
     }
 
+    @discardableResult
     static func commit(page: SourcePage, known: [Observation?], entity: String, provider: String, account: String, cursor: CursorMove?,
                        actionsEnabled: Bool = true, context: Context) async throws -> PagePlan {
         FaultPoint.afterFetch.hit()

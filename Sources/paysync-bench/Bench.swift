@@ -12,6 +12,9 @@ final class Bench {
     let repeats: Int
     let binary: String
     let resultsPath: String
+    /// With `BENCH_PROFILE=DIR`, each paysync run is recorded by `perf record` into
+    /// `DIR/<scenario>.perf.data` (its figures then include perf's own work: profile, don't report).
+    let profileDirectory: String?
     let work = TemporaryDirectory(prefix: "paysync-bench")
     let xero: FakeXeroServer
     let hubspot: FakeHubSpotServer
@@ -28,6 +31,7 @@ final class Bench {
         repeats = max(1, Int(environment["BENCH_REPEAT"] ?? "") ?? 1)
         binary = environment["PAYSYNC_BIN"] ?? Repository.root + "/.build/release/paysync"
         resultsPath = environment["BENCH_OUT"] ?? Repository.root + "/bench/results.json"
+        profileDirectory = environment["BENCH_PROFILE"]
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw BenchError("\(binary) not found; run `make bench` (it builds the release binary first)")
         }
@@ -65,8 +69,15 @@ final class Bench {
         let callsBefore = hubspot.calls.count
         let refreshesBefore = xero.tokenRefreshes
         log("\(name)…")
-        let measured = try measure(binary, arguments + ["--config", config, "--ledger", ledger, "--format", "json", "--log-level", "error"],
-                                   environment: variables.merging(extra) { $1 })
+        var executable = binary
+        var arguments = arguments + ["--config", config, "--ledger", ledger, "--format", "json", "--log-level", "error"]
+        if let profileDirectory {
+            let slug = name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
+            arguments = ["record", "-q", "-e", "cpu-clock", "-F", "499", "--call-graph", "dwarf,16384",
+                         "-o", "\(profileDirectory)/\(String(slug)).perf.data", "--", binary] + arguments
+            executable = "/usr/bin/perf"
+        }
+        let measured = try measure(executable, arguments, environment: variables.merging(extra) { $1 })
         let report = (try? JSONParser.parse(measured.standardOutput.split(separator: "\n").last.map(String.init) ?? "")) ?? .null
         if measured.status != 0 && !(name.hasPrefix("prepare") && measured.status == 137) {
             log("  exit \(measured.status): \(measured.standardError.prefix(500))")

@@ -244,6 +244,9 @@ public actor Ledger: LedgerStore {
         let states = commit.plan.states
         let transitions = commit.plan.transitions
         precondition(transitions.count == states.count, "one transition per state")
+        // A page that changed nothing and moves no cursor (a backfill of known objects) needs no
+        // transaction: it would cost a commit, and so an fsync, for nothing.
+        if states.isEmpty && commit.rejects.isEmpty && commit.cursor == nil { return }
         var createdScopes: [Scope: Int64] = [:]
         try database.transaction {
             var scopes: [Int64] = []
