@@ -51,6 +51,10 @@ public actor Ledger: LedgerStore {
             // random places (provider ids are UUIDs), and reading evicted pages back from the OS cost
             // about a tenth of a first sync (docs/performance.md). A bound, so memory stays flat.
             try database.execute("PRAGMA cache_size = -16384")
+            // Statement journals (a multi-row statement inside a transaction keeps one, to undo
+            // just itself on failure) in memory: on disk, each one past 64 KiB opened and wrote a
+            // temporary file (measured: docs/performance.md). They live one statement.
+            try database.execute("PRAGMA temp_store = MEMORY")
         }
         try database.execute("PRAGMA foreign_keys = ON")
         logger.debug("ledger \(path): SQLite \(Database.libraryVersion)")
