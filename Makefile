@@ -74,6 +74,7 @@ bench: deps
 	$(SWIFT) build -c release --product paysync
 	$(SWIFT) build -c release --product paysync-bench
 	.build/release/paysync-bench
+	.build/release/paysync-bench tenants
 
 # paysync beside the Singer tap for Xero on the same fake server and data. The tap goes into a
 # throwaway virtualenv (tap-xero imports six without declaring it, hence the second package).

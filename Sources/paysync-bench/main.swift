@@ -5,6 +5,7 @@ import Foundation
 // are its own) against loopback fakes served from this process.
 //
 //   paysync-bench            the five scenarios           BENCH_N (100000), BENCH_DRAIN_N (100000), BENCH_REPEAT (1)
+//   paysync-bench tenants    many organisations, latency  BENCH_TENANTS (1000), BENCH_TENANT_OBJECTS (200), BENCH_LATENCY_MS (50)
 //   paysync-bench peers      paysync and tap-xero         BENCH_N, TAP_XERO_PYTHON (the venv's python)
 // Both take PAYSYNC_BIN (the release binary) and BENCH_OUT (bench/results.json).
 
@@ -13,10 +14,12 @@ do {
     switch CommandLine.arguments.dropFirst().first {
     case nil:
         try await Scenarios.run(try Bench(environment: environment, drainTenant: true))
+    case "tenants":
+        try ManyTenants.run(environment: environment)
     case "peers":
         try Peers.run(try Bench(environment: environment, drainTenant: false), environment: environment)
     case let other?:
-        throw BenchError("unknown mode \(other); usage: paysync-bench [peers]")
+        throw BenchError("unknown mode \(other); usage: paysync-bench [tenants | peers]")
     }
 } catch {
     log("paysync-bench: \(error)")

@@ -69,6 +69,8 @@ public final class FakeXeroServer: Sendable {
         var faults: [Fault] = []
         var changes: [ScheduledChange] = []
         var delays: [(pathSuffix: String, seconds: Double, after: Int)] = []
+        /// Added to every API call (not token calls): a network's round trip.
+        var latency: Double = 0
         var received: [Received] = []
         /// Per distinct query since the last `clearReceived()`, how many objects matched it.
         var served: [String: Int] = [:]
@@ -224,6 +226,10 @@ public final class FakeXeroServer: Sendable {
     public func inject(_ fault: Fault) { state.withLock { $0.faults.append(fault) } }
 
     /// Holds the next request to a path for a while before answering it normally.
+    /// Every API call from now on takes at least `seconds` to answer (each connection sleeps on
+    /// its own thread, so concurrent calls overlap as they would over a network).
+    public func setLatency(seconds: Double) { state.withLock { $0.latency = seconds } }
+
     public func delayNext(pathSuffix: String, seconds: Double, after: Int = 0) { state.withLock { $0.delays.append((pathSuffix, seconds, after)) } }
 
     /// Schedules a change to happen just before a given request is served.
@@ -264,7 +270,7 @@ public final class FakeXeroServer: Sendable {
         )
         let fault = state.withLock { state -> ServerReply? in
             state.received.append(received)
-            let seen = state.received.filter { $0.path == path }.count
+            let seen = state.changes.isEmpty ? 0 : state.received.filter { $0.path == path }.count
             for change in state.changes where path.hasSuffix(change.pathSuffix) && change.beforeRequest == seen {
                 state.clock = state.clock.adding(milliseconds: 1000)
                 if var invoice = state.tenants[change.tenant]?.invoices[change.invoiceID] {
@@ -283,6 +289,8 @@ public final class FakeXeroServer: Sendable {
             return state.faults.remove(at: index).reply
         }
         if let fault { return fault }
+        let latency = path.hasSuffix("/connect/token") ? 0 : state.value.latency
+        if latency > 0 { Thread.sleep(forTimeInterval: latency) }
         let delay = state.withLock { state -> Double? in
             guard let index = state.delays.firstIndex(where: { path.hasSuffix($0.pathSuffix) }) else { return nil }
             if state.delays[index].after > 0 {

@@ -1,0 +1,77 @@
+import Foundation
+import PaySyncCore
+import PaySyncTestSupport
+
+/// The accounting firm's case: one config with many Xero organisations (`BENCH_TENANTS`, 1,000)
+/// of a few objects each (`BENCH_TENANT_OBJECTS`, 200), every API call answered after a fake
+/// network latency (`BENCH_LATENCY_MS`, 50). A first sync, then a rerun with nothing changed.
+///
+/// What it shows: the rerun's CPU per tenant (the fixed cost of looking at one organisation),
+/// the calls against the minimum (one per tenant and entity to ask when nothing changed), and
+/// whether tenants are really read concurrently: `concurrency` = calls × latency ÷ wall time,
+/// 1.0 for a serial loop.
+enum ManyTenants {
+    static func run(environment: [String: String]) throws {
+        let tenantCount = Int(environment["BENCH_TENANTS"] ?? "") ?? 1_000
+        let perTenant = Int(environment["BENCH_TENANT_OBJECTS"] ?? "") ?? 200
+        let latency = (Double(environment["BENCH_LATENCY_MS"] ?? "") ?? 50) / 1000
+        let binary = environment["PAYSYNC_BIN"] ?? Repository.root + "/.build/release/paysync"
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw BenchError("\(binary) not found; run `make bench` (it builds the release binary first)")
+        }
+        let work = TemporaryDirectory(prefix: "paysync-bench-tenants")
+        let tenants = (0..<tenantCount).map { String(format: "7e7a0000-0000-4000-a000-%012d", $0) }
+        log("generating \(tenantCount) tenants of \(perTenant) objects…")
+        let xero = try FakeXeroServer(tenants: tenants, refreshToken: "tenants-refresh")
+        for (index, tenant) in tenants.enumerated() {
+            BenchmarkData.load(objects: perTenant, into: xero, tenant: tenant, seed: UInt64(10_000 + index))
+        }
+        let hubspot = try FakeHubSpotServer(requestsPer10Seconds: 100_000)
+        hubspot.defineDeals()
+        xero.setLatency(seconds: latency)
+        let tenantList = tenants.map { "\"\($0)\"" }.joined(separator: ", ")
+        // Xero's own limits per organisation: 60 calls a minute, 5 at once.
+        let config = work.write("paysync-tenants.json", """
+            {
+              "sources": [{"name": "xero", "kind": "xero", "tenants": [\(tenantList)],
+                           "client_id": {"env": "XERO_CLIENT_ID"}, "client_secret": {"env": "XERO_CLIENT_SECRET"}, "refresh_token": {"env": "XERO_REFRESH_TOKEN"},
+                           "base_url": "\(xero.apiBaseURL)", "token_url": "\(xero.tokenURL)", "page_size": \(Bench.xeroPageMaximum),
+                           "rate_limit": {"per_minute": 60, "concurrent": 5}}],
+              "sinks": [{"name": "hubspot", "kind": "hubspot", "token": {"env": "HUBSPOT_TOKEN"}, "base_url": "\(hubspot.baseURL)", "requests_per_10_seconds": 100000,
+                         "objects": {"invoice": {"object": "deals", "id_property": "invoice_number", "missing_record": "create",
+                           "properties": {"payment_status": {"field": "status", "values": \(BenchmarkData.statusLabels)},
+                                          "amount_paid": "amount_paid", "amount_due": "amount_due", "last_payment_date": "last_payment_date"}}}}]
+            }
+            """)
+        let ledger = work.file("tenants.db")
+        let variables = ["XERO_CLIENT_ID": xero.clientID, "XERO_CLIENT_SECRET": xero.clientSecret, "XERO_REFRESH_TOKEN": "tenants-refresh",
+                         "HUBSPOT_TOKEN": hubspot.token, "PATH": "/usr/bin:/bin", "HOME": work.path]
+
+        print("")
+        print("many tenants: \(tenantCount) Xero organisations × \(perTenant) objects, \(Int(latency * 1000)) ms per API call, "
+              + "Xero's limits per organisation (60 a minute, 5 at once)")
+        print("scenario                   objects   wall s    CPU s  CPU ms/tenant  provider calls (min)  CRM calls  concurrency  peak RSS MB")
+        for name in ["first sync", "rerun, nothing changed"] {
+            xero.clearReceived()
+            let refreshesBefore = xero.tokenRefreshes
+            let crmBefore = hubspot.calls.count
+            log("\(tenantCount) tenants: \(name)…")
+            let measured = try measure(binary, ["reconcile", "--config", config, "--ledger", ledger, "--format", "json", "--log-level", "error"],
+                                       environment: variables)
+            if measured.status != 0 { log("  exit \(measured.status): \(measured.standardError.prefix(500))") }
+            let report = (try? JSONParser.parse(measured.standardOutput.split(separator: "\n").last.map(String.init) ?? "")) ?? .null
+            let refreshes = xero.tokenRefreshes - refreshesBefore
+            let apiCalls = xero.received.filter { !$0.path.hasSuffix("/connect/token") }.count
+            let minimum = xero.lastServedCounts.values.reduce(refreshes) { $0 + max(1, ($1 + Bench.xeroPageMaximum - 1) / Bench.xeroPageMaximum) }
+            let concurrency = Double(apiCalls) * latency / max(measured.wallSeconds, 1e-9)
+            print([
+                name.padding(toLength: 22, withPad: " ", startingAt: 0),
+                pad(String(report["fetched"]?.intValue ?? 0), 11), pad(fixed(measured.wallSeconds, 2), 8), pad(fixed(measured.cpuSeconds, 2), 8),
+                pad(fixed(measured.cpuSeconds * 1000 / Double(tenantCount), 2), 14),
+                pad(ratio(apiCalls + refreshes, minimum), 21), pad(String(hubspot.calls.count - crmBefore), 10),
+                pad(fixed(concurrency, 1), 12), pad(fixed(Double(report["peak_rss_kb"]?.intValue ?? 0) / 1024, 1), 12),
+            ].joined(separator: " "))
+        }
+        print("concurrency = API calls × latency ÷ wall time (1.0 would be one call at a time)")
+    }
+}
