@@ -26,7 +26,7 @@ enum ManyTenants {
         for (index, tenant) in tenants.enumerated() {
             BenchmarkData.load(objects: perTenant, into: xero, tenant: tenant, seed: UInt64(10_000 + index))
         }
-        let hubspot = try FakeHubSpotServer(requestsPer10Seconds: 100_000)
+        let hubspot = try FakeHubSpotServer(requestsPer10Seconds: 10_000)
         hubspot.defineDeals()
         xero.setLatency(seconds: latency)
         let tenantList = tenants.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -37,7 +37,7 @@ enum ManyTenants {
                            "client_id": {"env": "XERO_CLIENT_ID"}, "client_secret": {"env": "XERO_CLIENT_SECRET"}, "refresh_token": {"env": "XERO_REFRESH_TOKEN"},
                            "base_url": "\(xero.apiBaseURL)", "token_url": "\(xero.tokenURL)", "page_size": \(Bench.xeroPageMaximum),
                            "rate_limit": {"per_minute": 60, "concurrent": 5}}],
-              "sinks": [{"name": "hubspot", "kind": "hubspot", "token": {"env": "HUBSPOT_TOKEN"}, "base_url": "\(hubspot.baseURL)", "requests_per_10_seconds": 100000,
+              "sinks": [{"name": "hubspot", "kind": "hubspot", "token": {"env": "HUBSPOT_TOKEN"}, "base_url": "\(hubspot.baseURL)", "requests_per_10_seconds": 10000,
                          "objects": {"invoice": {"object": "deals", "id_property": "invoice_number", "missing_record": "create",
                            "properties": {"payment_status": {"field": "status", "values": \(BenchmarkData.statusLabels)},
                                           "amount_paid": "amount_paid", "amount_due": "amount_due", "last_payment_date": "last_payment_date"}}}}]
@@ -58,7 +58,7 @@ enum ManyTenants {
             log("\(tenantCount) tenants: \(name)…")
             let measured = try measure(binary, ["reconcile", "--config", config, "--ledger", ledger, "--format", "json", "--log-level", "error"],
                                        environment: variables)
-            if measured.status != 0 { log("  exit \(measured.status): \(measured.standardError.prefix(500))") }
+            guard measured.status == 0 else { throw BenchError("\(name) exited \(measured.status): \(measured.standardError.prefix(500))") }
             let report = (try? JSONParser.parse(measured.standardOutput.split(separator: "\n").last.map(String.init) ?? "")) ?? .null
             let refreshes = xero.tokenRefreshes - refreshesBefore
             let apiCalls = xero.received.filter { !$0.path.hasSuffix("/connect/token") }.count
