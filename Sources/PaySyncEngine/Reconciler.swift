@@ -39,12 +39,13 @@ public enum Reconciler {
         let context = Context(ledger: ledger, routes: components.routes, runID: runID ?? 0, options: options,
                               environment: environment, logger: logger, state: state)
 
-        // Fetch: one task per source account; pages within an account stay in order.
+        // Fetch: one task per source account, at most `accountsInFlight` at once; pages within
+        // an account stay in order.
+        let accounts = components.sources.flatMap { source in source.accounts.map { (source, $0) } }
         await withTaskGroup(of: Void.self) { group in
-            for source in components.sources {
-                for account in source.accounts {
-                    group.addTask { await readAccount(source: source, account: account, context: context) }
-                }
+            for (index, (source, account)) in accounts.enumerated() {
+                if index >= accountsInFlight { await group.next() }
+                group.addTask { await readAccount(source: source, account: account, context: context) }
             }
         }
 
@@ -79,6 +80,11 @@ public enum Reconciler {
         }
         return report
     }
+
+    /// Source accounts read at once. Enough to keep the HTTP connections busy while others wait
+    /// on the network or the ledger; few enough that memory stays flat with a thousand tenants
+    /// (each account in flight holds a page; measured: docs/performance.md, "many tenants").
+    static let accountsInFlight = 16
 
     /// Shared by every task of one run.
     struct Context: Sendable {

@@ -69,15 +69,9 @@ final class Bench {
         let callsBefore = hubspot.calls.count
         let refreshesBefore = xero.tokenRefreshes
         log("\(name)…")
-        var executable = binary
-        var arguments = arguments + ["--config", config, "--ledger", ledger, "--format", "json", "--log-level", "error"]
-        if let profileDirectory {
-            let slug = name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
-            arguments = ["record", "-q", "-e", "cpu-clock", "-F", "499", "--call-graph", "dwarf,16384",
-                         "-o", "\(profileDirectory)/\(String(slug)).perf.data", "--", binary] + arguments
-            executable = "/usr/bin/perf"
-        }
-        let measured = try measure(executable, arguments, environment: variables.merging(extra) { $1 })
+        let (executable, allArguments) = profiled(binary, arguments + ["--config", config, "--ledger", ledger, "--format", "json", "--log-level", "error"],
+                                                  name: name, into: profileDirectory)
+        let measured = try measure(executable, allArguments, environment: variables.merging(extra) { $1 })
         let report = (try? JSONParser.parse(measured.standardOutput.split(separator: "\n").last.map(String.init) ?? "")) ?? .null
         if measured.status != 0 && !(name.hasPrefix("prepare") && measured.status == 137) {
             log("  exit \(measured.status): \(measured.standardError.prefix(500))")
@@ -132,6 +126,15 @@ struct Result {
 
     var objectsPerCPUSecond: Double { Double(objects) / max(measured.cpuSeconds, 1e-9) }
     var crmMinimum: Int { (writes + Bench.hubspotBatchMaximum - 1) / Bench.hubspotBatchMaximum }
+}
+
+/// The program and arguments that run `binary`: as they are, or, with a profile directory
+/// (`BENCH_PROFILE`), under `perf record` into `DIR/<name>.perf.data`.
+func profiled(_ binary: String, _ arguments: [String], name: String, into profileDirectory: String?) -> (String, [String]) {
+    guard let profileDirectory else { return (binary, arguments) }
+    let slug = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
+    return ("/usr/bin/perf", ["record", "-q", "-e", "cpu-clock", "-F", "499", "--call-graph", "dwarf,16384",
+                              "-o", "\(profileDirectory)/\(slug).perf.data", "--", binary] + arguments)
 }
 
 func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }

@@ -24,7 +24,7 @@ enum ManyTenants {
         log("generating \(tenantCount) tenants of \(perTenant) objects…")
         let xero = try FakeXeroServer(tenants: tenants, refreshToken: "tenants-refresh")
         for (index, tenant) in tenants.enumerated() {
-            BenchmarkData.load(objects: perTenant, into: xero, tenant: tenant, seed: UInt64(10_000 + index))
+            BenchmarkData.load(objects: perTenant, into: xero, tenant: tenant, seed: UInt64(10_000 + index), numberOffset: 1_000_000 * (index + 1))
         }
         let hubspot = try FakeHubSpotServer(requestsPer10Seconds: 10_000)
         hubspot.defineDeals()
@@ -56,8 +56,9 @@ enum ManyTenants {
             let refreshesBefore = xero.tokenRefreshes
             let crmBefore = hubspot.calls.count
             log("\(tenantCount) tenants: \(name)…")
-            let measured = try measure(binary, ["reconcile", "--config", config, "--ledger", ledger, "--format", "json", "--log-level", "error"],
-                                       environment: variables)
+            let (executable, arguments) = profiled(binary, ["reconcile", "--config", config, "--ledger", ledger, "--format", "json", "--log-level", "error"],
+                                                   name: "tenants \(name)", into: environment["BENCH_PROFILE"])
+            let measured = try measure(executable, arguments, environment: variables)
             guard measured.status == 0 else { throw BenchError("\(name) exited \(measured.status): \(measured.standardError.prefix(500))") }
             let report = (try? JSONParser.parse(measured.standardOutput.split(separator: "\n").last.map(String.init) ?? "")) ?? .null
             let refreshes = xero.tokenRefreshes - refreshesBefore

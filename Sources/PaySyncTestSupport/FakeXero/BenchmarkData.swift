@@ -10,9 +10,11 @@ public enum BenchmarkData {
     /// The HubSpot `payment_status` labels the benchmark maps statuses to, as config JSON.
     public static let statusLabels = #"{"draft": "Draft", "sent": "Awaiting payment", "overdue": "Overdue", "partially_paid": "Partially paid", "paid": "Paid", "voided": "Voided"}"#
 
-    public static func load(objects: Int, into server: FakeXeroServer, tenant: String = BenchmarkData.tenant, seed: UInt64 = 2025) {
+    /// - Parameter numberOffset: added to invoice numbers (organisations of one firm each number
+    ///   their own invoices; the benchmark keeps them apart so each is its own CRM record).
+    public static func load(objects: Int, into server: FakeXeroServer, tenant: String = BenchmarkData.tenant, seed: UInt64 = 2025, numberOffset: Int = 0) {
         var generator = XeroDataGenerator(seed: seed)
-        let data = generator.dataset(objects: objects, start: start)
+        let data = generator.dataset(objects: objects, start: start, numberOffset: numberOffset)
         server.put(invoices: data.invoices, tenant: tenant)
         server.put(payments: data.payments, tenant: tenant)
         let latest = max(data.invoices.last?.updated ?? start, data.payments.last?.updated ?? start)
