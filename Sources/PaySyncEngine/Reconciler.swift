@@ -137,6 +137,10 @@ public enum Reconciler {
         let actionsEnabled = cursor != nil
         var pages = 0
         var heldBack: Timestamp?
+        // The cursor as stored: a page that would leave it as it is (a rerun re-reading its
+        // overlap and finding nothing new) moves nothing, so a page without changes commits nothing.
+        var storedPosition = cursor?.position
+        var storedHold = cursor?.holdSince
         var before = await context.state.report.counts
         try await source.read(account: account, entity: entity, mode: .incremental(since: since)) { page in
             let known = try await knownStates(page.observations, context: context)
@@ -151,7 +155,13 @@ public enum Reconciler {
             // The guard's re-read point obeys the same limit: a future-dated object is not a shift.
             let hold = guardian.hold.map { min($0, limit) }
             let move = CursorMove(provider: source.provider, account: account, entity: entity, position: position, holdSince: hold)
-            try await commit(page: page, known: known, entity: entity, provider: source.provider, account: account, cursor: move, actionsEnabled: actionsEnabled, context: context)
+            let moves = cursor == nil && pages == 0 || (position != nil && position != storedPosition) || hold != storedHold
+            try await commit(page: page, known: known, entity: entity, provider: source.provider, account: account, cursor: moves ? move : nil,
+                             actionsEnabled: actionsEnabled, context: context)
+            if moves && !context.options.dryRun {
+                storedPosition = position ?? storedPosition
+                storedHold = hold
+            }
             pages += 1
             try Task.checkCancellation()
         }

@@ -28,6 +28,9 @@ import Testing
         // Nothing changed: one call per entity (the overlap fits in a page), each with If-Modified-Since.
         #expect(harness.server.calls(to: "/Invoices") == 1 && harness.server.calls(to: "/Payments") == 1)
         #expect(harness.server.received.filter { !$0.path.hasSuffix("/token") }.allSatisfy { $0.ifModifiedSince != nil })
+        // Re-reading the overlap moved no cursor: the rerun's pages committed nothing.
+        #expect(try await harness.ledger().cursorRuns() == [try #require(first.runID)])
+        #expect(try await harness.ledger().count("transitions") == written.count)
     }
 
     @Test func changingThreeInvoicesWritesExactlyThoseThree() async throws {

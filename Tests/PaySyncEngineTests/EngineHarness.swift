@@ -80,4 +80,13 @@ final class EngineHarness: Sendable {
 
 extension Ledger {
     func count(_ table: String) throws -> Int { Int(try database.scalar("SELECT count(*) FROM \(table)") ?? 0) }
+
+    /// The runs that last moved each cursor.
+    func cursorRuns() throws -> Set<Int64> {
+        let statement = try database.statement("SELECT run_id FROM cursors")
+        defer { statement.reset() }
+        var runs: Set<Int64> = []
+        while try statement.step() { runs.insert(statement.int64(0)) }
+        return runs
+    }
 }
