@@ -68,7 +68,8 @@ demo: build
 fixtures: deps
 	$(SWIFT) run paysync-dev demo-fixtures fixtures/demo
 
-# What a run costs as data grows: five scenarios against loopback fakes, release build.
+# What a run costs as data grows: five scenarios against loopback fakes, then many tenants (1,000
+# Xero organisations, 50 ms per call), release build.
 # BENCH_N=1000000 for the large run; figures in docs/performance.md, results in bench/results.json.
 bench: deps
 	$(SWIFT) build -c release --product paysync
