@@ -62,7 +62,8 @@ final class Database {
         }
     }
 
-    /// The cached prepared statement for `sql`, bound to `values` and ready to step.
+    /// The cached prepared statement for `sql`, bound to `values` and ready to step (with no
+    /// values: reset and cleared, for the typed `bind(_:at:)` calls).
     func statement(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) -> Statement {
         let statement: Statement
         if let cached = statements[sql] {
@@ -73,11 +74,6 @@ final class Database {
         }
         try statement.bind(values)
         return statement
-    }
-
-    /// The cached prepared statement for `sql`, cleared, for binding parameter by parameter.
-    func prepared(_ sql: String) throws(SQLiteError) -> Statement {
-        try statement(sql)  // binding no values resets it and clears its bindings
     }
 
     /// The multi-row insert into `table` of `columns` (one per table: the columns must not vary).

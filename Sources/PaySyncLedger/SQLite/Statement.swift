@@ -21,8 +21,7 @@ final class Statement {
 
     /// Binds values to `?` parameters in order (1-based in SQLite).
     func bind(_ values: [SQLValue]) throws(SQLiteError) {
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        clear()
         for (offset, value) in values.enumerated() {
             try bind(value, at: Int32(offset + 1))
         }

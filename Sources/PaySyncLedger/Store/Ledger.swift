@@ -170,7 +170,7 @@ public actor Ledger: LedgerStore {
     /// committed (a scope row is never deleted or renumbered).
     func existingScopeID(_ scope: Scope) throws -> Int64? {
         if let id = scopeIDs[scope] { return id }
-        let statement = try database.prepared("SELECT id FROM scopes WHERE provider = ? AND account = ? AND kind = ?")
+        let statement = try database.statement("SELECT id FROM scopes WHERE provider = ? AND account = ? AND kind = ?")
         defer { statement.reset() }
         try statement.bind(scope.provider, at: 1)
         try statement.bind(scope.account, at: 2)
@@ -220,7 +220,7 @@ public actor Ledger: LedgerStore {
                 JSONWriter.appendQuoted(id, into: &list)
             }
             list += "]"
-            let statement = try database.prepared(Ledger.knownStatesSQL)
+            let statement = try database.statement(Ledger.knownStatesSQL)
             defer { statement.reset() }
             try statement.bind(scopeID, at: 1)
             try statement.bind(list, at: 2)
@@ -351,7 +351,7 @@ public actor Ledger: LedgerStore {
                                               "created_run", "created_at", "updated_at", "action", "write_key"]
 
     private func upsert(_ state: Observation, scope: Int64, runID: Int64) throws -> Int64 {
-        let statement = try database.prepared(ObjectColumns.upsertSQL)
+        let statement = try database.statement(ObjectColumns.upsertSQL)
         defer { statement.reset() }
         try ObjectColumns.bindUpsert(state, scope: scope, runID: runID, to: statement)
         guard try statement.step() else { throw GeneralError("ledger \(path): upsert returned no id", exitCode: .internalError) }

@@ -48,7 +48,7 @@ enum ObjectColumns {
 
     /// Inserts an object or updates every non-key column; returns its row id.
     static let upsertSQL: String = {
-        let columns = names + ["first_run", "last_changed_run"]
+        let columns = insertColumns.dropFirst()  // the same columns, the id left to SQLite
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         let updates = state.map { "\($0) = excluded.\($0)" } + ["last_changed_run = excluded.last_changed_run"]
         return """
