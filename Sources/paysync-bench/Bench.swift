@@ -49,18 +49,8 @@ final class Bench {
 
     /// A paysync config reading one tenant of the fake Xero and writing deals to the fake HubSpot.
     func config(tenant: String) -> String {
-        work.write("paysync-\(tenant.suffix(4)).json", """
-            {
-              "sources": [{"name": "xero", "kind": "xero", "tenants": ["\(tenant)"],
-                           "client_id": {"env": "XERO_CLIENT_ID"}, "client_secret": {"env": "XERO_CLIENT_SECRET"}, "refresh_token": {"env": "XERO_REFRESH_TOKEN"},
-                           "base_url": "\(xero.apiBaseURL)", "token_url": "\(xero.tokenURL)", "page_size": \(Bench.xeroPageMaximum),
-                           "rate_limit": {"per_minute": 1000000, "concurrent": 5}}],
-              "sinks": [{"name": "hubspot", "kind": "hubspot", "token": {"env": "HUBSPOT_TOKEN"}, "base_url": "\(hubspot.baseURL)", "requests_per_10_seconds": 10000,
-                         "objects": {"invoice": {"object": "deals", "id_property": "invoice_number", "missing_record": "create",
-                           "properties": {"payment_status": {"field": "status", "values": \(BenchmarkData.statusLabels)},
-                                          "amount_paid": "amount_paid", "amount_due": "amount_due", "last_payment_date": "last_payment_date"}}}}]
-            }
-            """)
+        benchConfig(in: work, name: "paysync-\(tenant.suffix(4)).json", xero: xero, tenants: [tenant], hubspot: hubspot,
+                    perMinute: 1_000_000, concurrent: 5)
     }
 
     /// Runs paysync once and gathers the server-side counts for it.
@@ -72,7 +62,7 @@ final class Bench {
         let (executable, allArguments) = profiled(binary, arguments + ["--config", config, "--ledger", ledger, "--format", "json", "--log-level", "error"],
                                                   name: name, into: profileDirectory)
         let measured = try measure(executable, allArguments, environment: variables.merging(extra) { $1 })
-        let report = (try? JSONParser.parse(measured.standardOutput.split(separator: "\n").last.map(String.init) ?? "")) ?? .null
+        let report = runReport(measured)
         if measured.status != 0 && !(name.hasPrefix("prepare") && measured.status == 137) {
             log("  exit \(measured.status): \(measured.standardError.prefix(500))")
         }
@@ -87,11 +77,7 @@ final class Bench {
         xero.received.filter { !$0.path.hasSuffix("/connect/token") }.count + (xero.tokenRefreshes - refreshesBefore)
     }
 
-    /// The fewest calls that fetch what the fake Xero served: per resource listed,
-    /// ceil(objects / the largest page) and at least one to ask, plus the token refreshes.
-    func providerMinimum(since refreshesBefore: Int) -> Int {
-        xero.lastServedCounts.values.reduce(xero.tokenRefreshes - refreshesBefore) { $0 + max(1, ($1 + Bench.xeroPageMaximum - 1) / Bench.xeroPageMaximum) }
-    }
+    func providerMinimum(since refreshesBefore: Int) -> Int { minimumProviderCalls(xero, refreshes: xero.tokenRefreshes - refreshesBefore) }
 
     /// Runs `body` `repeats` times and keeps the run with the least CPU.
     func leastCPU(_ body: (Int) throws -> Result) rethrows -> Result {
@@ -111,6 +97,36 @@ final class Bench {
         try Data((JSONWriter.pretty(.object(stored)) + "\n").utf8).write(to: URL(fileURLWithPath: resultsPath))
         return stored
     }
+}
+
+/// The benchmark's paysync config: the fake Xero's `tenants` under the given per-organisation
+/// limits, deals written to the fake HubSpot (by invoice number, four properties).
+func benchConfig(in work: TemporaryDirectory, name: String, xero: FakeXeroServer, tenants: [String], hubspot: FakeHubSpotServer,
+                 perMinute: Int, concurrent: Int) -> String {
+    let tenantList = tenants.map { "\"\($0)\"" }.joined(separator: ", ")
+    return work.write(name, """
+        {
+          "sources": [{"name": "xero", "kind": "xero", "tenants": [\(tenantList)],
+                       "client_id": {"env": "XERO_CLIENT_ID"}, "client_secret": {"env": "XERO_CLIENT_SECRET"}, "refresh_token": {"env": "XERO_REFRESH_TOKEN"},
+                       "base_url": "\(xero.apiBaseURL)", "token_url": "\(xero.tokenURL)", "page_size": \(Bench.xeroPageMaximum),
+                       "rate_limit": {"per_minute": \(perMinute), "concurrent": \(concurrent)}}],
+          "sinks": [{"name": "hubspot", "kind": "hubspot", "token": {"env": "HUBSPOT_TOKEN"}, "base_url": "\(hubspot.baseURL)", "requests_per_10_seconds": 10000,
+                     "objects": {"invoice": {"object": "deals", "id_property": "invoice_number", "missing_record": "create",
+                       "properties": {"payment_status": {"field": "status", "values": \(BenchmarkData.statusLabels)},
+                                      "amount_paid": "amount_paid", "amount_due": "amount_due", "last_payment_date": "last_payment_date"}}}}]
+        }
+        """)
+}
+
+/// The fewest calls that fetch what the fake Xero served since `clearReceived`: per query,
+/// ceil(objects / the largest page) and at least one to ask, plus the token refreshes.
+func minimumProviderCalls(_ xero: FakeXeroServer, refreshes: Int) -> Int {
+    xero.lastServedCounts.values.reduce(refreshes) { $0 + max(1, ($1 + Bench.xeroPageMaximum - 1) / Bench.xeroPageMaximum) }
+}
+
+/// The last line of a `--format json` run: its report.
+func runReport(_ measured: Measured) -> JSONValue {
+    (try? JSONParser.parse(measured.standardOutput.split(separator: "\n").last.map(String.init) ?? "")) ?? .null
 }
 
 /// One run's figures.

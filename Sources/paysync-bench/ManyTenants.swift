@@ -29,20 +29,9 @@ enum ManyTenants {
         let hubspot = try FakeHubSpotServer(requestsPer10Seconds: 10_000)
         hubspot.defineDeals()
         xero.setLatency(seconds: latency)
-        let tenantList = tenants.map { "\"\($0)\"" }.joined(separator: ", ")
         // Xero's own limits per organisation: 60 calls a minute, 5 at once.
-        let config = work.write("paysync-tenants.json", """
-            {
-              "sources": [{"name": "xero", "kind": "xero", "tenants": [\(tenantList)],
-                           "client_id": {"env": "XERO_CLIENT_ID"}, "client_secret": {"env": "XERO_CLIENT_SECRET"}, "refresh_token": {"env": "XERO_REFRESH_TOKEN"},
-                           "base_url": "\(xero.apiBaseURL)", "token_url": "\(xero.tokenURL)", "page_size": \(Bench.xeroPageMaximum),
-                           "rate_limit": {"per_minute": 60, "concurrent": 5}}],
-              "sinks": [{"name": "hubspot", "kind": "hubspot", "token": {"env": "HUBSPOT_TOKEN"}, "base_url": "\(hubspot.baseURL)", "requests_per_10_seconds": 10000,
-                         "objects": {"invoice": {"object": "deals", "id_property": "invoice_number", "missing_record": "create",
-                           "properties": {"payment_status": {"field": "status", "values": \(BenchmarkData.statusLabels)},
-                                          "amount_paid": "amount_paid", "amount_due": "amount_due", "last_payment_date": "last_payment_date"}}}}]
-            }
-            """)
+        let config = benchConfig(in: work, name: "paysync-tenants.json", xero: xero, tenants: tenants, hubspot: hubspot,
+                                 perMinute: 60, concurrent: 5)
         let ledger = work.file("tenants.db")
         let variables = ["XERO_CLIENT_ID": xero.clientID, "XERO_CLIENT_SECRET": xero.clientSecret, "XERO_REFRESH_TOKEN": "tenants-refresh",
                          "HUBSPOT_TOKEN": hubspot.token, "PATH": "/usr/bin:/bin", "HOME": work.path]
@@ -60,10 +49,10 @@ enum ManyTenants {
                                                    name: "tenants \(name)", into: environment["BENCH_PROFILE"])
             let measured = try measure(executable, arguments, environment: variables)
             guard measured.status == 0 else { throw BenchError("\(name) exited \(measured.status): \(measured.standardError.prefix(500))") }
-            let report = (try? JSONParser.parse(measured.standardOutput.split(separator: "\n").last.map(String.init) ?? "")) ?? .null
+            let report = runReport(measured)
             let refreshes = xero.tokenRefreshes - refreshesBefore
             let apiCalls = xero.received.filter { !$0.path.hasSuffix("/connect/token") }.count
-            let minimum = xero.lastServedCounts.values.reduce(refreshes) { $0 + max(1, ($1 + Bench.xeroPageMaximum - 1) / Bench.xeroPageMaximum) }
+            let minimum = minimumProviderCalls(xero, refreshes: refreshes)
             let concurrency = Double(apiCalls) * latency / max(measured.wallSeconds, 1e-9)
             print([
                 name.padding(toLength: 22, withPad: " ", startingAt: 0),
