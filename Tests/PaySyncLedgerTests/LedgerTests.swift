@@ -91,6 +91,32 @@ func commit(_ observations: [Observation], known: [Observation?]? = nil, runID: 
         #expect(try await ledger.pragma("foreign_keys") == "1", "enforcement is back on after the rebuild")
     }
 
+    @Test func anUpgradeThatWouldLeaveARowPointingAtNoObjectIsRolledBack() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("dangling.db")
+        do {
+            let database = try Database(path: path, create: true)
+            try Migrator(migrations: Array(LedgerSchema.migrations.prefix(6))).migrate(database)
+            // Written with enforcement off (as another tool might): an outbox row for object 99, which does not exist.
+            try database.execute("""
+                PRAGMA foreign_keys = OFF;
+                INSERT INTO outbox (sink, record_key, object_id, changes, to_status, next_attempt_at, created_at, updated_at)
+                    VALUES ('out', 'INV-9', 99, '{"status":[null,"paid"]}', 'paid', 0, 0, 0);
+                """)
+        }
+        do {
+            _ = try Ledger(path: path)
+            Issue.record("the upgrade should have been refused")
+        } catch LedgerError.migrationBrokeReferences(_, let migration, let detail) {
+            #expect(migration == "0007-objects-by-scope")
+            #expect(detail == "outbox row 1 refers to a missing objects row")
+        }
+        let database = try Database(path: path, create: false)
+        #expect(try database.scalar("PRAGMA user_version") == 6, "the rebuild was rolled back")
+        #expect(try database.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'scopes'") == 0)
+        #expect(try database.scalar("SELECT count(*) FROM outbox") == 1)
+    }
+
     @Test func eachMigrationRunsInItsOwnTransactionAndAFailedOneLeavesNothing() throws {
         let directory = TemporaryDirectory()
         let database = try Database(path: directory.file("l.db"), create: true)
