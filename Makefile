@@ -7,7 +7,7 @@ DESTDIR  ?=
 BIN_DEBUG   := .build/debug/paysync
 BIN_RELEASE := .build/release/paysync
 
-.PHONY: all build release test chaos fuzz demo bench bench-peers install uninstall clean deps fixtures
+.PHONY: all build release test chaos fuzz demo bench bench-ledger bench-peers install uninstall clean deps fixtures
 
 all: build
 
@@ -76,6 +76,21 @@ bench: deps
 	$(SWIFT) build -c release --product paysync-bench
 	.build/release/paysync-bench
 	.build/release/paysync-bench tenants
+
+# The ledger alone, then the same rows committed by bench/ledger-replay.c with exactly paysync's
+# statements and no Swift, and variants that each change one thing (docs/performance.md).
+CC ?= cc
+bench-ledger: deps
+	$(SWIFT) build -c release --product paysync
+	$(SWIFT) build -c release --product paysync-bench
+	@mkdir -p .build-bench
+	$(CC) -O2 -Wall -o .build-bench/ledger-replay bench/ledger-replay.c -lsqlite3
+	@for round in 1 2 3; do \
+		BENCH_KEEP_LEDGER=.build-bench/ledger-only.db .build/release/paysync-bench ledger || exit 1; \
+		for variant in base ascending-keys no-invoice-index no-foreign-keys synchronous-normal; do \
+			.build-bench/ledger-replay .build-bench/ledger-only.db .build-bench/replay.db $$variant || exit 1; \
+		done; \
+	done
 
 # paysync beside the Singer tap for Xero on the same fake server and data. The tap goes into a
 # throwaway virtualenv (tap-xero imports six without declaring it, hence the second package).

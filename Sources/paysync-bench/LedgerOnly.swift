@@ -2,12 +2,37 @@ import Foundation
 import PaySyncConnectors
 import PaySyncCore
 import PaySyncLedger
+import PaySyncTestSupport
 
 /// The ledger's share of a first sync, measured alone: the same pages, decoded and normalised
 /// beforehand, planned and committed to an empty ledger page by page (known states, plan,
 /// states + transitions + outbox rows + cursor in one transaction) — no HTTP, no decoding, no
 /// delivery. What the engine does per page with the provider and the CRM taken away.
 enum LedgerOnly {
+    /// `paysync-bench ledger`: this measurement by itself (least CPU of BENCH_REPEAT), so the
+    /// ledger can be profiled without the HTTP, decoding and delivery around it.
+    static func run(_ bench: Bench) async throws {
+        let invoicePages = bench.xero.pageBodies(tenant: BenchmarkData.tenant, resource: "Invoices")
+        let paymentPages = bench.xero.pageBodies(tenant: BenchmarkData.tenant, resource: "Payments")
+        var best = Double.infinity
+        var objects = 0
+        for attempt in 0..<bench.repeats {
+            let result = try await measure(invoicePages: invoicePages, paymentPages: paymentPages, tenant: BenchmarkData.tenant,
+                                           ledgerPath: bench.work.file("ledger-only-\(attempt).db"))
+            objects = result.objects
+            best = min(best, result.cpuSeconds)
+            log("  attempt \(attempt + 1): \(fixed(result.cpuSeconds, 2)) CPU s")
+        }
+        // BENCH_KEEP_LEDGER=PATH keeps the last ledger, for replaying its statements outside paysync
+        // (docs/performance.md).
+        if let keep = ProcessInfo.processInfo.environment["BENCH_KEEP_LEDGER"] {
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(atPath: bench.work.file("ledger-only-\(bench.repeats - 1).db"), toPath: keep)
+        }
+        print("the ledger alone: \(objects) objects in \(fixed(best, 2)) CPU s (least of \(bench.repeats)): "
+              + "\(fixed(Double(objects) / best, 0)) objects per CPU-second")
+    }
+
     /// - Returns: the objects committed and the process CPU seconds it took.
     static func measure(invoicePages: [Data], paymentPages: [Data], tenant: String, ledgerPath: String) async throws -> (objects: Int, cpuSeconds: Double) {
         let today = CalendarDate(year: 2025, month: 6, day: 1)!

@@ -7,6 +7,7 @@ import Foundation
 //   paysync-bench            the five scenarios           BENCH_N (100000), BENCH_DRAIN_N (100000), BENCH_REPEAT (1)
 //   paysync-bench tenants    many organisations, latency  BENCH_TENANTS (1000), BENCH_TENANT_OBJECTS (200), BENCH_LATENCY_MS (50)
 //   paysync-bench peers      paysync and tap-xero         BENCH_N, TAP_XERO_PYTHON (the venv's python)
+//   paysync-bench ledger     the ledger alone, in process BENCH_N, BENCH_REPEAT (for profiling the ledger by itself)
 // Both take PAYSYNC_BIN (the release binary) and BENCH_OUT (bench/results.json).
 
 do {
@@ -16,10 +17,12 @@ do {
         try await Scenarios.run(try Bench(environment: environment, drainTenant: true))
     case "tenants":
         try ManyTenants.run(environment: environment)
+    case "ledger":
+        try await LedgerOnly.run(try Bench(environment: environment, drainTenant: false))
     case "peers":
         try Peers.run(try Bench(environment: environment, drainTenant: false), environment: environment)
     case let other?:
-        throw BenchError("unknown mode \(other); usage: paysync-bench [tenants | peers]")
+        throw BenchError("unknown mode \(other); usage: paysync-bench [tenants | peers | ledger]")
     }
 } catch {
     log("paysync-bench: \(error)")
