@@ -1,8 +1,9 @@
 import PaySyncCore
 import PaySyncSinks
 
-/// Drains one sink's due outbox rows: streams them by record key, coalesces each record's rows
-/// into its latest write, sends batches of the sink's maximum size — ceil(N / max) calls for N
+/// Drains one sink's due outbox rows: streams them in queue order (a batch is the next records
+/// to have a write queued, with every due write of each), coalesces each record's rows into its
+/// latest write, sends batches of the sink's maximum size — ceil(N / max) calls for N
 /// records — and settles every row by the sink's per-record outcome.
 ///
 /// Rows are claimed — marked `sending` and committed — before the call, and settled after it, in
@@ -58,7 +59,7 @@ enum OutboxDelivery {
                 // Settle this batch and claim the next in one commit; a cancelled run claims no more.
                 let result = try await ledger.settleAndClaimNext(
                     outcomes, settings: settings, now: context.environment.now(),
-                    sink: sink.name, after: claimed.lastRecordKey, limit: sink.maxBatchSize, claimNext: !Task.isCancelled
+                    sink: sink.name, after: claimed.position, limit: sink.maxBatchSize, claimNext: !Task.isCancelled
                 )
                 FaultPoint.afterSettle.hit()
                 batch = result.next

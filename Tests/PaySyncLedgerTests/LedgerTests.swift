@@ -31,7 +31,7 @@ func commit(_ observations: [Observation], known: [Observation?]? = nil, runID: 
         let path = directory.file("paysync.db")
         let database = try Database(path: path, create: true)
         let migrator = Migrator(migrations: LedgerSchema.migrations)
-        #expect(try migrator.migrate(database) == ["0001-create-ledger", "0002-outbox-actions", "0003-lighter-object-indexes", "0004-bank-and-processor-fields", "0005-write-keys", "0006-runs-skipped-by-mapping", "0007-objects-by-scope"])
+        #expect(try migrator.migrate(database) == ["0001-create-ledger", "0002-outbox-actions", "0003-lighter-object-indexes", "0004-bank-and-processor-fields", "0005-write-keys", "0006-runs-skipped-by-mapping", "0007-objects-by-scope", "0008-outbox-in-queue-order"])
         #expect(try migrator.migrate(database) == [])
         #expect(try database.scalar("PRAGMA user_version") == Int64(LedgerSchema.migrations.count))
         #expect(try database.scalar("SELECT count(*) FROM schema_migrations") == Int64(LedgerSchema.migrations.count))
@@ -52,7 +52,7 @@ func commit(_ observations: [Observation], known: [Observation?]? = nil, runID: 
                 """)
         }
         let ledger = try Ledger(path: path)
-        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-1")
+        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: ["INV-1"])
         #expect(rows.count == 1)
         #expect(rows.first?.action == nil)
         #expect(rows.first?.changes == [FieldChange(field: .status, old: nil, new: "sent")])
@@ -85,7 +85,7 @@ func commit(_ observations: [Observation], known: [Observation?]? = nil, runID: 
         #expect(states.map { $0?.invoiceNumber } == ["INV-2", "INV-1", nil])
         #expect(states[1]?[.counterpartyName] == .text("Acme"))
         #expect(states[2]?.status == .paid)
-        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-2", through: "INV-2")
+        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: ["INV-2"])
         #expect(rows.map(\.objectKey) == [keys[0]])
         #expect(try await ledger.history(of: "xero:t1:invoice:a").first?.transitions.map(\.toStatus) == [.sent])
         #expect(try await ledger.pragma("foreign_keys") == "1", "enforcement is back on after the rebuild")
@@ -356,20 +356,46 @@ extension Ledger {
         return (directory, ledger)
     }
 
-    @Test func dueRowsStreamByRecordKey() async throws {
+    @Test func dueRecordsStreamInQueueOrder() async throws {
         let (_, ledger) = try await seeded()
-        let first = try await ledger.dueRecordKeys(sink: "out", now: at, after: nil, limit: 2)
-        #expect(first == ["INV-1", "INV-2"])
-        let next = try await ledger.dueRecordKeys(sink: "out", now: at, after: first.last, limit: 2)
-        #expect(next == ["INV-3", "INV-4"])
-        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-2")
+        let first = try #require(try await ledger.dueRecordKeys(sink: "out", now: at, after: nil, limit: 2))
+        #expect(first.keys == ["INV-1", "INV-2"])
+        let next = try #require(try await ledger.dueRecordKeys(sink: "out", now: at, after: first.position, limit: 2))
+        #expect(next.keys == ["INV-3", "INV-4"])
+        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: ["INV-1", "INV-2"])
         #expect(rows.map(\.recordKey) == ["INV-1", "INV-2"])
         #expect(rows.first?.changes.first == FieldChange(field: .status, old: nil, new: "sent"))
     }
 
+    /// Records come in the order their first write was queued, not in key order, and a record's
+    /// later writes join its first: they are claimed in the same batch (to be coalesced), and the
+    /// next batch does not see them again.
+    @Test func aBatchTakesEachRecordsLaterWritesAlong() async throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(path: directory.file("l.db"))
+        let run = try await ledger.startRun(command: "reconcile", dryRun: false, startedAt: at)
+        try await ledger.apply(commit(["9", "3", "7"].map { invoice($0) }, runID: run))
+        let page = [invoice("4"), invoice("9", status: .paid, paid: 10_000, updated: 2_000), invoice("1")]
+        try await ledger.apply(commit(page, known: try await ledger.knownStates(for: page.map(\.key)), runID: run))
+
+        let first = try #require(try await ledger.claimBatch(sink: "out", after: nil, limit: 2, now: at))
+        #expect(first.rows.map(\.recordKey) == ["INV-3", "INV-9", "INV-9"])
+        #expect(first.rows.filter { $0.recordKey == "INV-9" }.map(\.toStatus) == [.sent, .paid], "oldest first within a record")
+        let second = try #require(try await ledger.settleAndClaimNext(first.rows.map { ($0.id, .delivered) }, settings: OutboxSettings(), now: at,
+                                                                       sink: "out", after: first.position, limit: 2).next)
+        #expect(second.rows.map(\.recordKey) == ["INV-4", "INV-7"])
+        let third = try #require(try await ledger.settleAndClaimNext(second.rows.map { ($0.id, .delivered) }, settings: OutboxSettings(), now: at,
+                                                                      sink: "out", after: second.position, limit: 2).next)
+        #expect(third.rows.map(\.recordKey) == ["INV-1"])
+        let done = try await ledger.settleAndClaimNext(third.rows.map { ($0.id, .delivered) }, settings: OutboxSettings(), now: at,
+                                                       sink: "out", after: third.position, limit: 2)
+        #expect(done.next == nil)
+        #expect(try await ledger.count("outbox") == 0)
+    }
+
     @Test func settlingFollowsTheStateMachine() async throws {
         let (_, ledger) = try await seeded()
-        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-5")
+        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: ["INV-1", "INV-2", "INV-3", "INV-4", "INV-5"])
         let ids = rows.map(\.id)
         try await ledger.markSending(ids, now: at)
         let later = at.adding(seconds: 60)
@@ -380,23 +406,23 @@ extension Ledger {
         #expect(result.delivered == 2 && result.retrying == 1 && result.dead == 1 && result.skipped == 1)
         #expect(try await ledger.count("outbox") == 3)
         // The retry is not due before its time.
-        #expect(try await ledger.dueRecordKeys(sink: "out", now: at, after: nil, limit: 10) == [])
-        #expect(try await ledger.dueRecordKeys(sink: "out", now: later, after: nil, limit: 10) == ["INV-2"])
+        #expect(try await ledger.dueRecordKeys(sink: "out", now: at, after: nil, limit: 10) == nil)
+        #expect(try await ledger.dueRecordKeys(sink: "out", now: later, after: nil, limit: 10)?.keys == ["INV-2"])
         let dead = try await ledger.outboxRows(states: [.dead], sink: nil, limit: 10)
         #expect(dead.map(\.lastError) == ["VALIDATION_ERROR: bad value"])
         // An operator re-queues dead and skipped rows.
         #expect(try await ledger.requeue(ids: nil, now: at) == 2)
-        #expect(try await ledger.dueRecordKeys(sink: "out", now: at, after: nil, limit: 10) == ["INV-3", "INV-4"])
+        #expect(try await ledger.dueRecordKeys(sink: "out", now: at, after: nil, limit: 10)?.keys == ["INV-3", "INV-4"])
     }
 
     @Test func eachCommitSettlesOneBatchAndClaimsTheNext() async throws {
         let (_, ledger) = try await seeded()
         let first = try #require(try await ledger.claimBatch(sink: "out", after: nil, limit: 2, now: at))
-        #expect(first.rows.map(\.recordKey) == ["INV-1", "INV-2"] && first.lastRecordKey == "INV-2")
+        #expect(first.rows.map(\.recordKey) == ["INV-1", "INV-2"])
         #expect(try await ledger.outboxCount(sink: "out", state: .sending) == 2)
 
         let outcomes = first.rows.map { ($0.id, WriteOutcome.delivered) }
-        let step = try await ledger.settleAndClaimNext(outcomes, settings: OutboxSettings(), now: at, sink: "out", after: first.lastRecordKey, limit: 2)
+        let step = try await ledger.settleAndClaimNext(outcomes, settings: OutboxSettings(), now: at, sink: "out", after: first.position, limit: 2)
         #expect(step.settled == SettledCounts(delivered: 2, retrying: 0, dead: 0, skipped: 0))
         #expect(step.next?.rows.map(\.recordKey) == ["INV-3", "INV-4"])
         // Only the newly claimed batch is in flight: what a crash now would send again.
@@ -406,7 +432,7 @@ extension Ledger {
         // A run that stops settles what it sent and claims nothing more.
         let last = try #require(step.next)
         let stop = try await ledger.settleAndClaimNext(last.rows.map { ($0.id, .delivered) }, settings: OutboxSettings(), now: at,
-                                                       sink: "out", after: last.lastRecordKey, limit: 2, claimNext: false)
+                                                       sink: "out", after: last.position, limit: 2, claimNext: false)
         #expect(stop.next == nil)
         #expect(try await ledger.outboxCount(sink: "out", state: .sending) == 0)
         #expect(try await ledger.outboxCount(sink: "out", state: .pending) == 1)
@@ -414,7 +440,7 @@ extension Ledger {
 
     @Test func retryableFailuresDeadLetterAfterMaxAttempts() async throws {
         let (_, ledger) = try await seeded()
-        let id = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-1")[0].id
+        let id = try await ledger.dueRows(sink: "out", now: at, recordKeys: ["INV-1"])[0].id
         for attempt in 1...3 {
             try await ledger.markSending([id], now: at)
             let result = try await ledger.settle([(id, .retryable("timeout"))], maxAttempts: 3, retryBaseSeconds: 0, now: at)
@@ -425,7 +451,7 @@ extension Ledger {
 
     @Test func rowsLeftSendingByADeadRunAreRecovered() async throws {
         let (_, ledger) = try await seeded()
-        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-2")
+        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: ["INV-1", "INV-2"])
         try await ledger.markSending(rows.map(\.id), now: at)
         #expect(try await ledger.outboxCount(sink: "out", state: .sending) == 2)
         #expect(try await ledger.recoverInFlight(now: at) == 2)
@@ -452,7 +478,7 @@ extension Ledger {
 
     @Test func onlyTheStatesTheTableAllowsAreMoved() async throws {
         let (_, ledger) = try await seeded()
-        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: "INV-1", through: "INV-2")
+        let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: ["INV-1", "INV-2"])
         try await ledger.markSending(rows.map(\.id), now: at)
         // A row being sent cannot be dropped, nor acknowledged twice, nor picked again.
         await #expect(throws: LedgerError.self) { try await ledger.dropOutboxRows(ids: [rows[0].id]) }

@@ -33,12 +33,12 @@ public protocol CursorStore: Sendable {
 public protocol OutboxStore: Sendable {
     /// Rows a dead run left `sending` go back to `pending`; returns how many.
     @discardableResult func recoverInFlight(now: Timestamp) async throws -> Int
-    /// Claims the due rows of up to `limit` record keys after `afterRecordKey`, committed as
-    /// `sending` before the caller sends them; nil when nothing more is due.
-    func claimBatch(sink: String, after afterRecordKey: String?, limit: Int, now: Timestamp) async throws -> ClaimedBatch?
+    /// Claims every due row of the next `limit` record keys in queue order after row `position`,
+    /// committed as `sending` before the caller sends them; nil when nothing more is due.
+    func claimBatch(sink: String, after position: Int64?, limit: Int, now: Timestamp) async throws -> ClaimedBatch?
     /// Settles a sent batch and claims the next in one commit.
     func settleAndClaimNext(_ outcomes: [(id: Int64, outcome: WriteOutcome)], settings: OutboxSettings, now: Timestamp,
-                            sink: String, after afterRecordKey: String, limit: Int, claimNext: Bool) async throws -> (settled: SettledCounts, next: ClaimedBatch?)
+                            sink: String, after position: Int64, limit: Int, claimNext: Bool) async throws -> (settled: SettledCounts, next: ClaimedBatch?)
     /// Settles sent rows by their outcomes (the state machine decides each row's next state).
     @discardableResult func settle(_ outcomes: [(id: Int64, outcome: WriteOutcome)], maxAttempts: Int, retryBaseSeconds: Double,
                                    retryCapSeconds: Double, now: Timestamp) async throws -> SettledCounts

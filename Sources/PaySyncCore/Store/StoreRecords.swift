@@ -116,15 +116,15 @@ public struct OutboxRow: Hashable, Sendable {
     }
 }
 
-/// Outbox rows claimed for one call to a sink (marked `sending`), and the last record key they
-/// cover, from which the next batch starts.
+/// Outbox rows claimed for one call to a sink (marked `sending`), and the queue position (a row
+/// id) the claim read up to, after which the next batch starts.
 public struct ClaimedBatch: Sendable {
     public var rows: [OutboxRow]
-    public var lastRecordKey: String
+    public var position: Int64
 
-    public init(rows: [OutboxRow], lastRecordKey: String) {
+    public init(rows: [OutboxRow], position: Int64) {
         self.rows = rows
-        self.lastRecordKey = lastRecordKey
+        self.position = position
     }
 }
 

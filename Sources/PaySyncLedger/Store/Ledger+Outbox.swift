@@ -63,35 +63,56 @@ extension Ledger {
         }
     }
 
-    /// The next `limit` distinct record keys of a sink with writes due, after `afterRecordKey`,
-    /// in key order. Streaming by key keeps memory flat however deep the outbox is.
-    public func dueRecordKeys(sink: String, now: Timestamp, after afterRecordKey: String?, limit: Int) throws -> [String] {
+    /// The next due record keys of a sink in queue order — each key where its first due row after
+    /// row `position` stands — up to `limit` of them, with the id of the row that brought in the
+    /// last one (the next call's `position`); nil when nothing more is due.
+    ///
+    /// Queue order, not key order: a batch's rows were queued together and lie on neighbouring
+    /// table pages, so claiming and settling them rewrites few pages (measured:
+    /// docs/performance.md). Only as many rows are read as it takes to find `limit` keys.
+    public func dueRecordKeys(sink: String, now: Timestamp, after position: Int64?, limit: Int) throws -> (keys: [String], position: Int64)? {
         let statement = try database.statement(
             """
-            SELECT DISTINCT record_key FROM outbox
-            WHERE sink = ? AND state = 'pending' AND next_attempt_at <= ? AND record_key > ?
-            ORDER BY record_key LIMIT ?
-            """,
-            [.text(sink), .integer(now.millisecondsSinceEpoch), .text(afterRecordKey ?? ""), SQLValue(limit)]
+            SELECT id, record_key FROM outbox INDEXED BY outbox_in_queue_order
+            WHERE sink = ? AND state = 'pending' AND id > ? AND next_attempt_at <= ?
+            ORDER BY id
+            """
         )
         defer { statement.reset() }
+        try statement.bind(sink, at: 1)
+        try statement.bind(position ?? 0, at: 2)
+        try statement.bind(now.millisecondsSinceEpoch, at: 3)
         var keys: [String] = []
-        while try statement.step() { keys.append(statement.string(0)) }
-        return keys
+        var seen: Set<String> = []
+        var last: Int64 = 0
+        while keys.count < limit, try statement.step() {
+            let key = statement.string(1)
+            guard seen.insert(key).inserted else { continue }
+            keys.append(key)
+            last = statement.int64(0)
+        }
+        return keys.isEmpty ? nil : (keys, last)
     }
 
-    /// The due rows of a sink whose record keys lie in `first...last`, oldest first per key.
+    /// Every due row of a sink for the given record keys, oldest first per key (a record's later
+    /// writes go in the same batch as its first, so the coalescer sends the latest state once).
     /// A row whose payload cannot be read back is dead-lettered here with the reason (in the
     /// caller's transaction, when there is one) and not returned: it is never sent, and never
     /// settled as delivered.
-    public func dueRows(sink: String, now: Timestamp, recordKeys first: String, through last: String) throws -> [OutboxRow] {
+    public func dueRows(sink: String, now: Timestamp, recordKeys: [String]) throws -> [OutboxRow] {
+        var list = "["
+        for key in recordKeys {
+            if list.utf8.count > 1 { list += "," }
+            JSONWriter.appendQuoted(key, into: &list)
+        }
+        list += "]"
         let statement = try database.statement(
             """
             SELECT \(Ledger.outboxColumns) FROM \(Ledger.outboxFrom)
-            WHERE o.sink = ? AND o.state = 'pending' AND o.next_attempt_at <= ? AND o.record_key >= ? AND o.record_key <= ?
+            WHERE o.sink = ? AND o.record_key IN (SELECT value FROM json_each(?)) AND o.state = 'pending' AND o.next_attempt_at <= ?
             ORDER BY o.record_key, o.id
             """,
-            [.text(sink), .integer(now.millisecondsSinceEpoch), .text(first), .text(last)]
+            [.text(sink), .text(list), .integer(now.millisecondsSinceEpoch)]
         )
         var rows: [OutboxRow] = []
         var undecodable: [(id: Int64, reason: String)] = []
@@ -128,16 +149,15 @@ extension Ledger {
         "[" + ids.map(String.init).joined(separator: ",") + "]"
     }
 
-    /// Claims the next batch of a sink: the due rows of up to `limit` record keys after
-    /// `afterRecordKey`, marked `sending` and committed before the caller sends them.
+    /// Claims the next batch of a sink: every due row of the next `limit` record keys in queue
+    /// order after row `position`, marked `sending` and committed before the caller sends them.
     /// - Returns: nil when nothing more is due.
-    public func claimBatch(sink: String, after afterRecordKey: String?, limit: Int, now: Timestamp) throws -> ClaimedBatch? {
+    public func claimBatch(sink: String, after position: Int64?, limit: Int, now: Timestamp) throws -> ClaimedBatch? {
         try database.transaction {
-            let keys = try dueRecordKeys(sink: sink, now: now, after: afterRecordKey, limit: limit)
-            guard let first = keys.first, let last = keys.last else { return nil }
-            let rows = try dueRows(sink: sink, now: now, recordKeys: first, through: last)
+            guard let due = try dueRecordKeys(sink: sink, now: now, after: position, limit: limit) else { return nil }
+            let rows = try dueRows(sink: sink, now: now, recordKeys: due.keys)
             try markSending(rows.map(\.id), now: now)
-            return ClaimedBatch(rows: rows, lastRecordKey: last)
+            return ClaimedBatch(rows: rows, position: due.position)
         }
     }
 
@@ -146,12 +166,12 @@ extension Ledger {
     /// at most the claimed batch `sending`, to be sent again).
     public func settleAndClaimNext(
         _ outcomes: [(id: Int64, outcome: WriteOutcome)], settings: OutboxSettings, now: Timestamp,
-        sink: String, after afterRecordKey: String, limit: Int, claimNext: Bool = true
+        sink: String, after position: Int64, limit: Int, claimNext: Bool = true
     ) throws -> (settled: SettledCounts, next: ClaimedBatch?) {
         try database.transaction {
             let settled = try settle(outcomes, maxAttempts: settings.maxAttempts, retryBaseSeconds: settings.retryBaseSeconds,
                                      retryCapSeconds: settings.retryCapSeconds, now: now)
-            let next = claimNext ? try claimBatch(sink: sink, after: afterRecordKey, limit: limit, now: now) : nil
+            let next = claimNext ? try claimBatch(sink: sink, after: position, limit: limit, now: now) : nil
             return (settled, next)
         }
     }
