@@ -192,7 +192,9 @@ public enum Reconciler {
             try Task.checkCancellation()
         }
         var ledgerAfter = ledgerBefore + added
-        if !context.options.dryRun {
+        // Counted again only when this window committed something (a changed document date can
+        // move an object out of the window); a window that committed nothing holds what it held.
+        if !context.options.dryRun && added + changed > 0 {
             ledgerAfter = 0
             for kind in kinds {
                 ledgerAfter += try await context.ledger.countObjects(provider: source.provider, account: account, kind: kind, from: from, until: until)
