@@ -87,10 +87,11 @@ bench-ledger: deps
 	$(CC) -O2 -Wall -o .build-bench/ledger-replay bench/ledger-replay.c -lsqlite3
 	@for round in 1 2 3; do \
 		BENCH_KEEP_LEDGER=.build-bench/ledger-only.db .build/release/paysync-bench ledger || exit 1; \
-		for variant in base ascending-keys no-invoice-index no-foreign-keys synchronous-normal; do \
+		for variant in base ascending-keys no-invoice-index no-foreign-keys synchronous-normal backfill-reads; do \
 			.build-bench/ledger-replay .build-bench/ledger-only.db .build-bench/replay.db $$variant || exit 1; \
 		done; \
 	done
+	@for claim in key-order queue-order; do for keys in random ascending; do python3 bench/outbox-replay.py $$claim $$keys || exit 1; done; done
 
 # paysync beside the Singer tap for Xero on the same fake server and data. The tap goes into a
 # throwaway virtualenv (tap-xero imports six without declaring it, hence the second package).

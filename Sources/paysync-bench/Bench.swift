@@ -39,7 +39,8 @@ final class Bench {
         xero = try FakeXeroServer(tenants: [BenchmarkData.tenant, BenchmarkData.drainTenant], refreshToken: "bench-refresh")
         BenchmarkData.load(objects: objects, into: xero)
         if drainTenant {
-            BenchmarkData.load(invoices: drainObjects, into: xero, tenant: BenchmarkData.drainTenant, seed: 77)
+            BenchmarkData.load(invoices: drainObjects, into: xero, tenant: BenchmarkData.drainTenant, seed: 77,
+                               shuffledNumbers: environment["BENCH_DRAIN_KEYS"] == "shuffled")
         }
         hubspot = try FakeHubSpotServer(requestsPer10Seconds: 10_000)
         hubspot.defineDeals()

@@ -8,6 +8,8 @@ import Foundation
 //   paysync-bench tenants    many organisations, latency  BENCH_TENANTS (1000), BENCH_TENANT_OBJECTS (200), BENCH_LATENCY_MS (50)
 //   paysync-bench peers      paysync and tap-xero         BENCH_N, TAP_XERO_PYTHON (the venv's python)
 //   paysync-bench ledger     the ledger alone, in process BENCH_N, BENCH_REPEAT (for profiling the ledger by itself)
+//   paysync-bench drain      scenario 5 alone             BENCH_DRAIN_N, BENCH_REPEAT, BENCH_DRAIN_KEYS=shuffled (invoice
+//                                                         numbers in no relation to update order, as in a real ledger)
 // Both take PAYSYNC_BIN (the release binary) and BENCH_OUT (bench/results.json).
 
 do {
@@ -17,12 +19,16 @@ do {
         try await Scenarios.run(try Bench(environment: environment, drainTenant: true))
     case "tenants":
         try ManyTenants.run(environment: environment)
+    case "drain":
+        let drain = try Scenarios.drainScenario(try Bench(environment: environment, drainTenant: true))
+        print("outbox drain: \(drain.objects) writes in \(fixed(drain.measured.cpuSeconds, 2)) CPU s (least of the runs): "
+              + "\(fixed(drain.objectsPerCPUSecond, 0)) writes per CPU-second, CRM calls \(drain.crmCalls)")
     case "ledger":
         try await LedgerOnly.run(try Bench(environment: environment, drainTenant: false))
     case "peers":
         try Peers.run(try Bench(environment: environment, drainTenant: false), environment: environment)
     case let other?:
-        throw BenchError("unknown mode \(other); usage: paysync-bench [tenants | peers | ledger]")
+        throw BenchError("unknown mode \(other); usage: paysync-bench [tenants | peers | ledger | drain]")
     }
 } catch {
     log("paysync-bench: \(error)")

@@ -23,9 +23,17 @@ public enum BenchmarkData {
 
     /// Exactly `count` invoices and no payments: for the outbox drain, where each invoice is one
     /// pending CRM write.
-    public static func load(invoices count: Int, into server: FakeXeroServer, tenant: String, seed: UInt64) {
+    /// - Parameter shuffledNumbers: invoice numbers in no relation to the order the invoices were
+    ///   last updated (as in a real ledger, where old invoices get paid), instead of ascending with it.
+    public static func load(invoices count: Int, into server: FakeXeroServer, tenant: String, seed: UInt64, shuffledNumbers: Bool = false) {
         var generator = XeroDataGenerator(seed: seed)
-        let invoices = Array(generator.dataset(objects: count * 2, start: start, numberOffset: 5_000_000).invoices.prefix(count))
+        var invoices = Array(generator.dataset(objects: count * 2, start: start, numberOffset: 5_000_000).invoices.prefix(count))
+        if shuffledNumbers {
+            var random = SplitMix64(seed: seed)
+            var numbers = invoices.map(\.invoiceNumber)
+            for index in numbers.indices.reversed() { numbers.swapAt(index, random.below(index + 1)) }
+            for index in invoices.indices { invoices[index].invoiceNumber = numbers[index] }
+        }
         server.put(invoices: invoices, tenant: tenant)
         server.setClock(max(server.now, (invoices.last?.updated ?? start).adding(milliseconds: 3_600_000)))
     }
