@@ -125,7 +125,7 @@ struct ChaosTests {
         let today = now.utcDate
         var wrong: [String] = []
         for invoice in xero.invoices(tenant: tenant) where invoice.type == "ACCREC" {
-            let status = XeroMapping.invoiceStatus(status: invoice.status, amountPaid: invoice.amountPaid, amountDue: invoice.amountDue,
+            let status = XeroMapping.invoiceStatus(status: invoice.status, received: invoice.amountPaid, amountDue: invoice.amountDue,
                                                    dueDate: invoice.dueDate, today: today)
             let deal = hubspot.record("deals", where: "invoice_number", is: invoice.invoiceNumber)
             // The fake keeps every amount in hundredths; a yen amount is whole yen to paysync.

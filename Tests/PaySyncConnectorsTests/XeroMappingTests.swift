@@ -80,6 +80,45 @@ struct FixtureStub: HTTPTransport {
         #expect(yen.lastPaymentID == "5b1f0c2a-2222-4b3c-8d4e-000000000062")
     }
 
+    /// Old invoices in currencies ISO 4217 has withdrawn (Xero still lists eleven) map like any
+    /// other, with the exponent the currency had: they are not quarantined.
+    @Test func invoicesInWithdrawnCurrenciesMap() throws {
+        let page = try decodeFixture("invoices-withdrawn-currencies.json", entity: .invoices)
+        #expect(page.rejects.isEmpty)
+        #expect(page.observations.map(\.status) == [.paid, .overdue])
+        let kuna = try #require(Currency(code: "HRK"))
+        #expect(page.observations[0].total == Money(minorUnits: 100_000, currency: kuna))
+        #expect(page.observations[0].paid == Money(minorUnits: 100_000, currency: kuna))
+        let rubles = try #require(Currency(code: "BYR"))
+        #expect(page.observations[1].due == Money(minorUnits: 1_500_000, currency: rubles))
+        #expect(page.observations[1].due?.decimalText == "1500000")
+    }
+
+    /// Xero's AmountCredited adds up credit notes, overpayments and prepayments, and marks an
+    /// invoice PAID when they cover it. Money paid in advance is money received (paid, or part
+    /// paid); only credit notes with no money make an invoice voided.
+    @Test func invoicesSettledInAdvanceArePaidAndOnlyCreditNotesVoid() throws {
+        let page = try decodeFixture("invoices-settled-in-advance.json", entity: .invoices)
+        #expect(page.rejects.isEmpty)
+        let byNumber = Dictionary(uniqueKeysWithValues: page.observations.map { ($0.invoiceNumber ?? "", $0) })
+        let nzd = try #require(Currency(code: "NZD"))
+        let expected: [(String, PaymentStatus, Int64, Int64)] = [
+            ("INV-0004", .paid, 100, 0),            // Xero's own prepayment example, applied in full
+            ("INV-0021", .voided, 0, 0),            // a credit note covers it: nothing was paid
+            ("INV-0022", .paid, 50_000, 0),         // an overpayment applied
+            ("INV-0023", .paid, 6_000, 0),          // a credit note of 40 and a prepayment of 60
+            ("INV-0024", .partiallyPaid, 40_000, 60_000),  // a prepayment covers part
+            ("INV-0025", .overdue, 0, 70_000),      // a credit note covers part; nothing received
+        ]
+        for (number, status, paid, due) in expected {
+            let observation = try #require(byNumber[number], "\(number)")
+            #expect(observation.status == status, "\(number)")
+            #expect(observation.paid == Money(minorUnits: paid, currency: nzd), "\(number)")
+            #expect(observation.due == Money(minorUnits: due, currency: nzd), "\(number)")
+        }
+        #expect(byNumber["INV-0004"]?.lastPaymentDate?.description == "2019-03-13", "paid in advance: the day it was fully paid")
+    }
+
     @Test func badObjectsAreRejectedOneByOneWithWhereAndWhy() throws {
         let page = try decodeFixture("invoices-bad-objects.json", entity: .invoices)
         #expect(page.observations.map(\.invoiceNumber) == ["INV-0101", "INV-0104"])

@@ -95,7 +95,7 @@ import Testing
 
     @Test("amounts compare by value", arguments: [("1250.10", "1250.1"), ("-5.00", "-5"), ("1e2", "100"), ("0.0", "0"), ("0.0500", "0.05"), ("120", "1.2e2")])
     func amounts(a: String, b: String) {
-        #expect(XeroAmount(text: a) == XeroAmount(text: b))
+        #expect(WireAmount(text: a) == WireAmount(text: b))
         #expect(DecimalText.normalized(a) == DecimalText.normalized(b))
     }
 }

@@ -10,7 +10,7 @@ import Testing
     static let dueYesterday = CalendarDate(year: 2025, month: 5, day: 1)
 
     @Test("invoice status table", arguments: [
-        // (Xero Status, AmountPaid, AmountDue, DueDate) -> canonical
+        // (Xero Status, received: AmountPaid + prepayments and overpayments applied, AmountDue, DueDate) -> canonical
         ("DRAFT", Int64(0), Int64(120_000), dueYesterday, PaymentStatus.draft),
         ("SUBMITTED", 0, 120_000, dueYesterday, .draft),
         ("AUTHORISED", 0, 120_000, dueTomorrow, .sent),
@@ -22,12 +22,14 @@ import Testing
         ("AUTHORISED", 120_000, 0, dueYesterday, .paid),
         ("PAID", 120_000, 0, dueYesterday, .paid),
         ("PAID", 0, 0, dueYesterday, .voided),
+        ("PAID", 100, 0, dueYesterday, .paid),  // settled by a prepayment or overpayment: money received
+        ("AUTHORISED", 40_000, 60_000, dueYesterday, .partiallyPaid),  // part settled by a prepayment
         ("VOIDED", 0, 0, dueYesterday, .voided),
         ("DELETED", 0, 120_000, dueYesterday, .voided),
         ("ON_HOLD", 0, 120_000, dueYesterday, .unknown("ON_HOLD")),
     ])
     func invoiceStatus(status: String, paid: Int64, due: Int64, dueDate: CalendarDate?, expected: PaymentStatus) {
-        #expect(XeroMapping.invoiceStatus(status: status, amountPaid: paid, amountDue: due, dueDate: dueDate, today: Self.today) == expected)
+        #expect(XeroMapping.invoiceStatus(status: status, received: paid, amountDue: due, dueDate: dueDate, today: Self.today) == expected)
     }
 
     @Test("payment status table", arguments: [

@@ -12,6 +12,26 @@ import Testing
         #expect(try #require(Currency(code: code)).exponent == exponent)
     }
 
+    /// Old invoices carry codes ISO 4217 has withdrawn; Xero's API still lists eleven of them.
+    /// Each is accepted with the exponent ISO gave it, and amounts in it parse exactly.
+    @Test("withdrawn ISO 4217 codes keep their exponents", arguments: [
+        ("BYR", 0, "1500", Int64(1_500)), ("EEK", 2, "12.50", 1_250), ("HRK", 2, "99.99", 9_999), ("LTL", 2, "10.01", 1_001),
+        ("LVL", 2, "0.07", 7), ("MRO", 2, "300.00", 30_000), ("SKK", 2, "1.10", 110), ("STD", 2, "5.00", 500),
+        ("VEF", 2, "2.50", 250), ("ZMK", 2, "7.77", 777), ("ZWD", 2, "1000000.00", 100_000_000), ("hrk", 2, "1.00", 100),
+    ])
+    func withdrawnCurrencies(code: String, exponent: Int, text: String, minorUnits: Int64) throws {
+        let currency = try #require(Currency(code: code))
+        #expect(currency.exponent == exponent)
+        #expect(currency.isWithdrawn)
+        #expect(currency.code == code.uppercased())
+        #expect(try Money(parsing: text, currency: currency, field: "Total").minorUnits == minorUnits)
+    }
+
+    @Test func activeCodesAreNotWithdrawn() throws {
+        #expect(try #require(Currency(code: "EUR")).isWithdrawn == false)
+        #expect(try #require(Currency(code: "BYN")).isWithdrawn == false)
+    }
+
     @Test func unknownCurrencyCodeIsRejected() {
         #expect(Currency(code: "XYZ") == nil)
         #expect(Currency(code: "") == nil)

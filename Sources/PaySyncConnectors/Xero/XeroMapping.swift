@@ -11,31 +11,34 @@ public enum XeroMapping {
         case outOfScope
     }
 
-    /// The canonical status of a sales invoice.
+    /// The canonical status of a sales invoice. "Received" is the money the customer paid towards
+    /// it: `AmountPaid` plus the prepayments and overpayments applied to it (`AppliedAmount` of
+    /// each in `Prepayments[]` and `Overpayments[]`). Credit notes are not money received.
     ///
-    /// | Xero                                                   | canonical        |
-    /// |--------------------------------------------------------|------------------|
-    /// | DRAFT, SUBMITTED                                       | draft            |
-    /// | AUTHORISED, nothing paid, due date not passed          | sent             |
-    /// | AUTHORISED, nothing paid, due date before today        | overdue          |
-    /// | AUTHORISED, AmountPaid > 0 and AmountDue > 0           | partially_paid   |
-    /// | AUTHORISED, AmountPaid > 0 and AmountDue = 0           | paid             |
-    /// | PAID, AmountPaid > 0                                   | paid             |
-    /// | PAID, AmountPaid = 0 (settled wholly by credit notes)  | voided           |
-    /// | VOIDED, DELETED                                        | voided           |
-    /// | anything else                                          | unknown(raw)     |
-    public static func invoiceStatus(status: String, amountPaid: Int64, amountDue: Int64, dueDate: CalendarDate?, today: CalendarDate) -> PaymentStatus {
+    /// | Xero                                                      | canonical        |
+    /// |-----------------------------------------------------------|------------------|
+    /// | DRAFT, SUBMITTED                                          | draft            |
+    /// | AUTHORISED, nothing received, due date not passed         | sent             |
+    /// | AUTHORISED, nothing received, due date before today       | overdue          |
+    /// | AUTHORISED, received > 0 and AmountDue > 0                | partially_paid   |
+    /// | AUTHORISED, received > 0 and AmountDue = 0                | paid             |
+    /// | PAID, received > 0 (payments, prepayments, overpayments)  | paid             |
+    /// | PAID, nothing received (settled wholly by credit notes)   | voided           |
+    /// | VOIDED, DELETED                                           | voided           |
+    /// | anything else                                             | unknown(raw)     |
+    public static func invoiceStatus(status: String, received: Int64, amountDue: Int64, dueDate: CalendarDate?, today: CalendarDate) -> PaymentStatus {
         switch status {
         case "DRAFT", "SUBMITTED":
             return .draft
         case "AUTHORISED":
-            if amountPaid > 0 { return amountDue > 0 ? .partiallyPaid : .paid }
+            if received > 0 { return amountDue > 0 ? .partiallyPaid : .paid }
             if let dueDate, dueDate < today, amountDue > 0 { return .overdue }
             return .sent
         case "PAID":
             // Xero marks an invoice PAID when credit notes cover it; nothing was paid then, and
-            // reporting "paid" would start a thank-you or dispatch for a cancelled sale.
-            return amountPaid > 0 ? .paid : .voided
+            // reporting "paid" would start a thank-you or dispatch for a cancelled sale. Money paid
+            // in advance (a prepayment or overpayment applied) is money received: paid.
+            return received > 0 ? .paid : .voided
         case "VOIDED", "DELETED":
             return .voided
         default:
@@ -76,11 +79,23 @@ public enum XeroMapping {
         guard let code = invoice.currencyCode, let currency = Currency(code: code) else {
             throw ObjectRejection(MoneyError(field: field("CurrencyCode"), text: invoice.currencyCode ?? "(missing)", reason: .unknownCurrency))
         }
-        let total = try money(invoice.total, currency, field("Total"))
-        let paid = try money(invoice.amountPaid, currency, field("AmountPaid"))
-        let due = try money(invoice.amountDue, currency, field("AmountDue"))
+        let total = try WireValues.money(invoice.total, currency, field("Total"))
+        let amountPaid = try WireValues.money(invoice.amountPaid, currency, field("AmountPaid"))
+        let due = try WireValues.money(invoice.amountDue, currency, field("AmountDue"))
         let dueDate = try date(invoice.dueDate, field("DueDate"))
-        let status = invoiceStatus(status: invoice.status, amountPaid: paid?.minorUnits ?? 0, amountDue: due?.minorUnits ?? 0, dueDate: dueDate, today: today)
+        // Money paid in advance and applied here counts as paid (Xero counts it in AmountCredited).
+        var paid = amountPaid
+        for (name, credits) in [("Prepayments", invoice.prepayments), ("Overpayments", invoice.overpayments)] {
+            for (index, credit) in (credits ?? []).enumerated() {
+                guard let applied = try WireValues.money(credit.appliedAmount, currency, field("\(name)[\(index)].AppliedAmount")), applied.minorUnits > 0 else { continue }
+                let sum = (paid?.minorUnits ?? 0).addingReportingOverflow(applied.minorUnits)
+                guard !sum.overflow else {
+                    throw ObjectRejection(MoneyError(field: field("\(name)[\(index)].AppliedAmount"), text: applied.decimalText, reason: .outOfRange))
+                }
+                paid = Money(minorUnits: sum.partialValue, currency: currency)
+            }
+        }
+        let status = invoiceStatus(status: invoice.status, received: paid?.minorUnits ?? 0, amountDue: due?.minorUnits ?? 0, dueDate: dueDate, today: today)
 
         // The latest payment applied, by date then id, for "last payment date" fields in the CRM.
         var applied: [(date: CalendarDate, id: String?)] = []
@@ -95,13 +110,13 @@ public enum XeroMapping {
             updatedAt: try timestamp(invoice.updatedDateUTC, field("UpdatedDateUTC")),
             status: status, providerStatus: invoice.status, currency: currency,
             total: total, paid: paid, due: due,
-            invoiceNumber: nonEmpty(invoice.invoiceNumber),
-            customerID: nonEmpty(invoice.contact?.contactID), customerEmail: nonEmpty(invoice.contact?.emailAddress),
-            customerName: nonEmpty(invoice.contact?.name),
+            invoiceNumber: WireValues.nonEmpty(invoice.invoiceNumber),
+            customerID: WireValues.nonEmpty(invoice.contact?.contactID), customerEmail: WireValues.nonEmpty(invoice.contact?.emailAddress),
+            customerName: WireValues.nonEmpty(invoice.contact?.name),
             documentDate: try date(invoice.date, field("Date")), dueDate: dueDate,
             lastPaymentDate: latest?.date ?? fullyPaidOn,
             lastPaymentID: latest?.id,
-            reference: nonEmpty(invoice.reference)
+            reference: WireValues.nonEmpty(invoice.reference)
         ))
     }
 
@@ -112,7 +127,7 @@ public enum XeroMapping {
         guard let code = payment.invoice?.currencyCode, let currency = Currency(code: code) else {
             throw ObjectRejection(MoneyError(field: field("Invoice.CurrencyCode"), text: payment.invoice?.currencyCode ?? "(missing)", reason: .unknownCurrency))
         }
-        let amount = try money(payment.amount, currency, field("Amount"))
+        let amount = try WireValues.money(payment.amount, currency, field("Amount"))
         let date = try date(payment.date, field("Date"))
         let status = paymentStatus(status: payment.status, kind: kind)
         return .observation(Observation(
@@ -121,24 +136,14 @@ public enum XeroMapping {
             status: status, providerStatus: payment.status, currency: currency,
             total: amount,
             paid: kind == .payment && status == .paid ? amount : nil,
-            invoiceNumber: nonEmpty(payment.invoice?.invoiceNumber),
-            customerID: nonEmpty(payment.invoice?.contact?.contactID),
-            customerEmail: nonEmpty(payment.invoice?.contact?.emailAddress),
-            customerName: nonEmpty(payment.invoice?.contact?.name),
+            invoiceNumber: WireValues.nonEmpty(payment.invoice?.invoiceNumber),
+            customerID: WireValues.nonEmpty(payment.invoice?.contact?.contactID),
+            customerEmail: WireValues.nonEmpty(payment.invoice?.contact?.emailAddress),
+            customerName: WireValues.nonEmpty(payment.invoice?.contact?.name),
             documentDate: date,
             lastPaymentDate: date, lastPaymentID: payment.paymentID,
-            reference: nonEmpty(payment.reference)
+            reference: WireValues.nonEmpty(payment.reference)
         ))
-    }
-
-    // The field's path is built only when something is wrong: this runs several times per object.
-    private static func money(_ value: XeroAmount?, _ currency: Currency, _ field: @autoclosure () -> String) throws(ObjectRejection) -> Money? {
-        guard let value else { return nil }
-        do { return try Money(parsing: value.text, currency: currency, field: "") } catch {
-            var named = error
-            named.field = field()
-            throw ObjectRejection(named)
-        }
     }
 
     /// A date field: absent is no date; present but not a date Xero writes is a rejection (an
@@ -153,10 +158,5 @@ public enum XeroMapping {
         guard !text.isEmpty else { return nil }
         guard let instant = XeroDate.timestamp(text) else { throw ObjectRejection(field: field(), text: text, reason: "\"\(text)\" is not a time") }
         return instant
-    }
-
-    private static func nonEmpty(_ text: String?) -> String? {
-        guard let text, !text.isEmpty else { return nil }
-        return text
     }
 }

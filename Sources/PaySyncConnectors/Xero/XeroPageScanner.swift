@@ -65,10 +65,10 @@ public enum XeroPageScanner {
             return try scanner.readString()
         }
 
-        mutating func amount(_ scanner: inout JSONPullScanner, _ name: @autoclosure () -> String) throws -> XeroAmount? {
+        mutating func amount(_ scanner: inout JSONPullScanner, _ name: @autoclosure () -> String) throws -> WireAmount? {
             if try scanner.readNull() { return nil }
             guard scanner.nextIsNumber() else { return try mismatch(&scanner, name(), "a number") }
-            return XeroAmount(text: try scanner.readNumberText())
+            return WireAmount(text: try scanner.readNumberText())
         }
 
         mutating func bool(_ scanner: inout JSONPullScanner, _ name: @autoclosure () -> String) throws -> Bool? {
@@ -149,7 +149,11 @@ public enum XeroPageScanner {
                     payments.append(summary)
                 }
                 invoice.payments = payments
-            } else {
+            }
+            else if key.is("CreditNotes") { invoice.creditNotes = try appliedCredits(&scanner, &members, name: "CreditNotes", idKey: "CreditNoteID") }
+            else if key.is("Prepayments") { invoice.prepayments = try appliedCredits(&scanner, &members, name: "Prepayments", idKey: "PrepaymentID") }
+            else if key.is("Overpayments") { invoice.overpayments = try appliedCredits(&scanner, &members, name: "Overpayments", idKey: "OverpaymentID") }
+            else {
                 try scanner.skipValue()
             }
         }
@@ -163,6 +167,34 @@ public enum XeroPageScanner {
         invoice.status = status!
         invoice.updatedDateUTC = updated!
         return Lossy(.success(invoice))
+    }
+
+    /// An invoice's `CreditNotes`, `Prepayments` or `Overpayments`: each element's id and
+    /// `AppliedAmount` (null reads as none, as `Decodable` reads it).
+    private static func appliedCredits(_ scanner: inout JSONPullScanner, _ members: inout Members, name: String,
+                                       idKey: StaticString) throws -> [XeroInvoice.AppliedCredit]? {
+        if try scanner.readNull() { return nil }
+        guard scanner.peek() == UInt8(ascii: "[") else { let _: Int? = try members.mismatch(&scanner, name, "an array"); return nil }
+        var credits: [XeroInvoice.AppliedCredit] = []
+        var index = 0
+        try scanner.readArray { scanner in
+            let path = "\(name)[\(index)]"
+            index += 1
+            guard let credit = try members.object(&scanner, path, { scanner, members in
+                var credit = XeroInvoice.AppliedCredit(id: nil, appliedAmount: nil)
+                try scanner.readObject { scanner, key in
+                    if key.is(idKey) { credit.id = try members.string(&scanner, "\(path).\(idKey)") }
+                    else if key.is("AppliedAmount") { credit.appliedAmount = try members.amount(&scanner, "\(path).AppliedAmount") }
+                    else { try scanner.skipValue() }
+                }
+                return credit
+            }) else {
+                if members.failure == nil { members.failure = "\(path): expected an object" }
+                return
+            }
+            credits.append(credit)
+        }
+        return credits
     }
 
     static func payment(_ scanner: inout JSONPullScanner) throws -> Lossy<XeroPayment> {

@@ -5,7 +5,7 @@ import Foundation
 public struct XeroPayment: Decodable, Sendable, Equatable {
     public var paymentID: String
     public var date: String?
-    public var amount: XeroAmount?
+    public var amount: WireAmount?
     public var reference: String?
     public var status: String
     public var paymentType: String
@@ -13,7 +13,7 @@ public struct XeroPayment: Decodable, Sendable, Equatable {
     public var invoice: Document?
     public var updatedDateUTC: String
 
-    public init(paymentID: String, date: String? = nil, amount: XeroAmount? = nil, reference: String? = nil, status: String, paymentType: String,
+    public init(paymentID: String, date: String? = nil, amount: WireAmount? = nil, reference: String? = nil, status: String, paymentType: String,
                 isReconciled: Bool? = nil, invoice: Document? = nil, updatedDateUTC: String) {
         self.paymentID = paymentID
         self.date = date

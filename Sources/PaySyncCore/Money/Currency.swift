@@ -6,8 +6,9 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
     /// Digits in the minor unit: an amount of 12.34 USD is 1234 minor units.
     public let exponent: Int
 
-    /// The currency with this ISO 4217 code, or nil when the code is not an active ISO 4217 code.
-    /// Lower-case input is accepted.
+    /// The currency with this ISO 4217 code, or nil when the code is neither an active ISO 4217
+    /// code nor a withdrawn one that providers still send (`withdrawn`). Lower-case input is
+    /// accepted.
     public init?(code: String) {
         if let exponent = Currency.exponents[code] {
             self.code = code
@@ -21,6 +22,10 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { code }
+
+    /// Whether ISO 4217 has withdrawn this code (it is on list three, historic denominations):
+    /// old invoices still carry it, and providers still send it.
+    public var isWithdrawn: Bool { Currency.withdrawnCodes.contains(code) }
 
     /// 10 raised to the exponent: the number of minor units in one major unit.
     public var minorUnitsPerMajorUnit: Int64 {
@@ -47,6 +52,27 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
         for (codes, exponent) in [(zero, 0), (two, 2), (three, 3), (four, 4)] {
             for code in codes.split(separator: " ") { table[String(code)] = exponent }
         }
+        table.merge(withdrawn) { active, _ in active }
         return table
     }()
+
+    /// Withdrawn ISO 4217 codes (list three) with the exponents ISO gave them while they were in
+    /// use, for the records that still carry them: every one a provider's API still lists. Source:
+    /// the `CurrencyCode` enum of Xero's accounting API (XeroAPI/Xero-OpenAPI, xero_accounting.yaml,
+    /// 2026-07), which keeps these eleven beside the active codes.
+    static let withdrawn: [String: Int] = [
+        "BYR": 0,  // Belarusian ruble, 2000–2016 (now BYN)
+        "EEK": 2,  // Estonian kroon, to 2011 (now EUR)
+        "HRK": 2,  // Croatian kuna, to 2023 (now EUR)
+        "LTL": 2,  // Lithuanian litas, to 2015 (now EUR)
+        "LVL": 2,  // Latvian lats, to 2014 (now EUR)
+        "MRO": 2,  // Mauritanian ouguiya, to 2018 (now MRU)
+        "SKK": 2,  // Slovak koruna, to 2009 (now EUR)
+        "STD": 2,  // São Tomé and Príncipe dobra, to 2018 (now STN)
+        "VEF": 2,  // Venezuelan bolívar fuerte, to 2018 (now VES)
+        "ZMK": 2,  // Zambian kwacha, to 2013 (now ZMW)
+        "ZWD": 2,  // Zimbabwean dollar, to 2009
+    ]
+
+    private static let withdrawnCodes = Set(withdrawn.keys)
 }

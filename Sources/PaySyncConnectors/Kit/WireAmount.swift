@@ -1,9 +1,10 @@
 import Foundation
 import PaySyncCore
 
-/// An amount as Xero sent it: the exact decimal text of the JSON number. Two amounts are equal
-/// when their values are (`1250.10` == `1250.1`), whichever decoder read them.
-public struct XeroAmount: Decodable, Sendable, Hashable, CustomStringConvertible {
+/// An amount as a provider sent it: the exact decimal text of the JSON number. Two amounts are
+/// equal when their values are (`1250.10` == `1250.1`), whichever decoder read them. Convert it
+/// with `Money(parsing:currency:field:)`, which refuses more fraction digits than the currency has.
+public struct WireAmount: Decodable, Sendable, Hashable, CustomStringConvertible {
     public let text: String
 
     public init(text: String) {
@@ -18,7 +19,7 @@ public struct XeroAmount: Decodable, Sendable, Hashable, CustomStringConvertible
 
     private var value: String { DecimalText.normalized(text) ?? text }
 
-    public static func == (lhs: XeroAmount, rhs: XeroAmount) -> Bool { lhs.value == rhs.value }
+    public static func == (lhs: WireAmount, rhs: WireAmount) -> Bool { lhs.value == rhs.value }
     public func hash(into hasher: inout Hasher) { hasher.combine(value) }
     public var description: String { text }
 }

@@ -1,0 +1,55 @@
+import Foundation
+
+/// An element that decoded, or the reason it did not (and its id, if that much was readable).
+public struct Lossy<Element: Decodable & Sendable>: Decodable, Sendable {
+    public var result: Result<Element, DecodeFailure>
+
+    public init(_ result: Result<Element, DecodeFailure>) {
+        self.result = result
+    }
+
+    public struct DecodeFailure: Error, Sendable {
+        public var id: String?
+        public var reason: String
+
+        public init(id: String?, reason: String) {
+            self.id = id
+            self.reason = reason
+        }
+    }
+
+    struct IDKeys: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        do {
+            result = .success(try Element(from: decoder))
+        } catch {
+            let container = try? decoder.container(keyedBy: IDKeys.self)
+            let id = Lossy.idKeys.lazy
+                .compactMap { try? container?.decodeIfPresent(String.self, forKey: IDKeys(stringValue: $0)) }.first
+            result = .failure(DecodeFailure(id: id, reason: Lossy.describe(error)))
+        }
+    }
+
+    /// The keys providers name an object's id with (Xero's `InvoiceID`…, QuickBooks' `Id`), read
+    /// from a failed element so its rejection can say which object it was.
+    static var idKeys: [String] { ["InvoiceID", "PaymentID", "CreditNoteID", "BankTransactionID", "Id", "id"] }
+
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, _): return "missing \(key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): \(context.debugDescription)"
+        case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
