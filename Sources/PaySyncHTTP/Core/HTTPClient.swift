@@ -27,11 +27,14 @@ public struct HTTPClient: Sendable {
     ///   - defaultRetryAfter: the wait a provider implies without a `Retry-After` header
     ///     (HubSpot's ten-secondly 429 means 10 s).
     /// - Returns: the first response whose status is not retried (any 2xx, or a non-retryable 4xx).
+    /// - Parameter explain: the provider's reading of an error body (its code and message), used in
+    ///   the error when retries run out instead of a raw excerpt of the body.
     /// - Throws: `HTTPError` when retries run out, or a `Retry-After` exceeds the budget.
     public func send(
         _ request: HTTPRequest, limiter: RateLimiter? = nil,
         isRetryable: @Sendable (HTTPResponse) -> Bool = { _ in true },
-        defaultRetryAfter: @Sendable (HTTPResponse) -> Double? = { _ in nil }
+        defaultRetryAfter: @Sendable (HTTPResponse) -> Double? = { _ in nil },
+        explain: @Sendable (HTTPResponse) -> String? = { _ in nil }
     ) async throws -> HTTPResponse {
         let started = environment.now()
         var attempt = 0
@@ -78,10 +81,12 @@ public struct HTTPClient: Sendable {
             case .giveUp:
                 switch outcome {
                 case .success(let response):
+                    // The provider's own account of the failure when its reader can tell, else the body.
+                    let detail = explain(response) ?? response.bodyExcerpt()
                     if response.status == 429 {
-                        throw HTTPError(.rateLimited(retryAfterSeconds: retryAfter), call: request.summary, attempts: attempt, detail: response.bodyExcerpt())
+                        throw HTTPError(.rateLimited(retryAfterSeconds: retryAfter), call: request.summary, attempts: attempt, detail: detail)
                     }
-                    throw HTTPError(.status(response.status), call: request.summary, attempts: attempt, detail: response.bodyExcerpt())
+                    throw HTTPError(.status(response.status), call: request.summary, attempts: attempt, detail: detail)
                 case .failure(let error):
                     throw HTTPError(error.kind, call: error.call, attempts: attempt, detail: error.detail)
                 }

@@ -36,7 +36,9 @@ public struct AuthorizedSender: Sendable {
         _ make: (Secret) async throws -> HTTPRequest
     ) async throws -> HTTPResponse {
         let token = try await tokens.accessToken()
-        var response = try await client.send(try await make(token), limiter: limiter, isRetryable: isRetryable, defaultRetryAfter: defaultRetryAfter)
+        let explain: @Sendable (HTTPResponse) -> String? = { [problem] in problem($0)?.description.nonEmpty }
+        var response = try await client.send(try await make(token), limiter: limiter, isRetryable: isRetryable, defaultRetryAfter: defaultRetryAfter,
+                                             explain: explain)
         guard response.status == 401 else { return response }
         guard tokens.canRefresh else {
             throw AuthenticationError(label: label, message: "\(provider) refused the token (\(problem(response)?.description.nonEmpty ?? "401")); \(reauthorise)")
@@ -44,7 +46,7 @@ public struct AuthorizedSender: Sendable {
         client.logger.info("\(label): \(provider) answered 401 (\(problem(response)?.description.nonEmpty ?? "unauthorised")); refreshing the access token once")
         await tokens.invalidate(token)
         response = try await client.send(try await make(try await tokens.accessToken()), limiter: limiter,
-                                         isRetryable: isRetryable, defaultRetryAfter: defaultRetryAfter)
+                                         isRetryable: isRetryable, defaultRetryAfter: defaultRetryAfter, explain: explain)
         if response.status == 401 {
             throw AuthenticationError(label: label, message: "\(provider) rejected a freshly refreshed access token (\(problem(response)?.description.nonEmpty ?? "401")); \(reauthorise)")
         }
