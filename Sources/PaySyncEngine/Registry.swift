@@ -9,6 +9,7 @@ public enum Registry {
     /// Source kinds, in the order `config check` and errors list them.
     public static let sources: [SourceDescriptor] = [
         XeroSource.descriptor,
+        QuickBooksSource.descriptor,
     ]
 
     /// Sink kinds.

@@ -1,0 +1,105 @@
+import PaySyncCore
+
+/// QuickBooks Online wire objects → canonical observations. QuickBooks keeps no status: it is
+/// derived from the amounts. The table lives here, in `docs/connectors/quickbooks.md` and in one
+/// parameterised test; keep the three in step.
+public enum QuickBooksMapping {
+    /// The canonical status of an invoice.
+    ///
+    /// | QuickBooks                                                     | canonical        |
+    /// |----------------------------------------------------------------|------------------|
+    /// | `PrivateNote` starts with "Voided" (or "Void") and TotalAmt = 0 | voided          |
+    /// | TotalAmt > 0, Balance = 0                                      | paid             |
+    /// | 0 < Balance < TotalAmt                                         | partially_paid   |
+    /// | Balance = TotalAmt, DueDate before today (company time zone)   | overdue          |
+    /// | Balance = TotalAmt, otherwise (a zero invoice too)             | sent             |
+    /// | Balance < 0 or Balance > TotalAmt                              | unknown(raw)     |
+    ///
+    /// QuickBooks has no draft invoices: every saved invoice is posted, so it is `sent`.
+    public static func invoiceStatus(total: Int64, balance: Int64, privateNote: String?, dueDate: CalendarDate?, today: CalendarDate) -> PaymentStatus {
+        if total == 0 && isVoidNote(privateNote) { return .voided }
+        if balance < 0 || balance > total { return .unknown("Balance \(balance) of TotalAmt \(total)") }
+        if total > 0 && balance == 0 { return .paid }
+        if balance < total { return .partiallyPaid }
+        if let dueDate, dueDate < today, balance > 0 { return .overdue }
+        return .sent
+    }
+
+    /// The canonical status of a customer payment: `voided` when QuickBooks voided it (TotalAmt 0,
+    /// `PrivateNote` "Voided"), otherwise `paid`.
+    public static func paymentStatus(total: Int64, privateNote: String?) -> PaymentStatus {
+        total == 0 && isVoidNote(privateNote) ? .voided : .paid
+    }
+
+    /// QuickBooks marks a voided transaction by putting "Voided" at the front of its note (an
+    /// older form wrote "Void").
+    static func isVoidNote(_ note: String?) -> Bool {
+        guard let note else { return false }
+        return note.hasPrefix("Voided") || note.hasPrefix("Void")
+    }
+
+    /// Normalises an invoice.
+    /// - Parameter path: where it sits in the response (`Invoice[3]`), named in errors.
+    public static func observation(of invoice: QuickBooksInvoice, realm: String, today: CalendarDate, path: String) throws(ObjectRejection) -> Observation {
+        let field = { (name: String) in "\(path) (Id \(invoice.id)).\(name)" }
+        let currency = try currencyOf(invoice.currencyRef, field("CurrencyRef.value"))
+        let total = try WireValues.money(invoice.totalAmt, currency, field("TotalAmt")) ?? Money(minorUnits: 0, currency: currency)
+        let balance = try WireValues.money(invoice.balance, currency, field("Balance")) ?? total
+        let dueDate = try WireValues.isoDate(invoice.dueDate, field("DueDate"))
+        let status = invoiceStatus(total: total.minorUnits, balance: balance.minorUnits, privateNote: invoice.privateNote, dueDate: dueDate, today: today)
+        let paid = Money(minorUnits: max(0, total.minorUnits - balance.minorUnits), currency: currency)
+        let payments = (invoice.linkedTxn ?? []).filter { $0.txnType == "Payment" }.compactMap(\.txnID)
+        return Observation(
+            key: ObjectKey(provider: "quickbooks", account: realm, kind: .invoice, externalID: invoice.id),
+            updatedAt: try updatedAt(invoice.metaData, field),
+            version: invoice.syncToken,
+            status: status, providerStatus: providerStatus(status: status, balance: balance, total: total),
+            currency: currency, total: total, paid: paid, due: balance,
+            invoiceNumber: WireValues.nonEmpty(invoice.docNumber),
+            customerID: WireValues.nonEmpty(invoice.customerRef?.value), customerEmail: WireValues.nonEmpty(invoice.billEmail?.address),
+            customerName: WireValues.nonEmpty(invoice.customerRef?.name),
+            documentDate: try WireValues.isoDate(invoice.txnDate, field("TxnDate")), dueDate: dueDate,
+            lastPaymentID: payments.last
+        )
+    }
+
+    /// Normalises a customer payment. Its `parent_key` is the first invoice it pays.
+    public static func observation(of payment: QuickBooksPayment, realm: String, path: String) throws(ObjectRejection) -> Observation {
+        let field = { (name: String) in "\(path) (Id \(payment.id)).\(name)" }
+        let currency = try currencyOf(payment.currencyRef, field("CurrencyRef.value"))
+        let total = try WireValues.money(payment.totalAmt, currency, field("TotalAmt")) ?? Money(minorUnits: 0, currency: currency)
+        let status = paymentStatus(total: total.minorUnits, privateNote: payment.privateNote)
+        let date = try WireValues.isoDate(payment.txnDate, field("TxnDate"))
+        let invoices = (payment.line ?? []).flatMap { $0.linkedTxn ?? [] }.filter { $0.txnType == "Invoice" }.compactMap(\.txnID)
+        var observation = Observation(
+            key: ObjectKey(provider: "quickbooks", account: realm, kind: .payment, externalID: payment.id),
+            updatedAt: try updatedAt(payment.metaData, field),
+            version: payment.syncToken,
+            status: status, providerStatus: status == .voided ? "Voided" : "Payment",
+            currency: currency, total: total, paid: status == .paid ? total : nil,
+            customerID: WireValues.nonEmpty(payment.customerRef?.value), customerName: WireValues.nonEmpty(payment.customerRef?.name),
+            documentDate: date, lastPaymentDate: date, lastPaymentID: payment.id,
+            reference: WireValues.nonEmpty(payment.paymentRefNum)
+        )
+        if let invoice = invoices.first {
+            observation[text: .parentKey] = ObjectKey(provider: "quickbooks", account: realm, kind: .invoice, externalID: invoice).description
+        }
+        return observation
+    }
+
+    /// QuickBooks keeps no status text; the ledger records what the status was derived from.
+    static func providerStatus(status: PaymentStatus, balance: Money, total: Money) -> String {
+        status == .voided ? "Voided" : "Balance \(balance.decimalText) of \(total.decimalText)"
+    }
+
+    private static func currencyOf(_ reference: QuickBooksReference?, _ field: @autoclosure () -> String) throws(ObjectRejection) -> Currency {
+        guard let code = reference?.value, let currency = Currency(code: code) else {
+            throw ObjectRejection(MoneyError(field: field(), text: reference?.value ?? "(missing)", reason: .unknownCurrency))
+        }
+        return currency
+    }
+
+    private static func updatedAt(_ metaData: QuickBooksMetaData, _ field: (String) -> String) throws(ObjectRejection) -> Timestamp? {
+        try WireValues.isoTimestamp(metaData.lastUpdatedTime, field("MetaData.LastUpdatedTime"))
+    }
+}

@@ -1,0 +1,308 @@
+import Foundation
+import PaySyncCore
+import PaySyncHTTP
+
+/// A fake QuickBooks Online on 127.0.0.1: the query endpoint
+/// (`GET /v3/company/{realmId}/query?query=…&minorversion=75`) and Intuit's token endpoint
+/// (`POST /oauth2/v1/tokens/bearer`), strict about what it is sent and answering in Intuit's
+/// documented shapes (docs/connectors/quickbooks.md, ../shared/reference/accounting-apis.md):
+///
+/// - the query is parsed, not matched: `SELECT * FROM Invoice|Payment`, conditions on
+///   `MetaData.LastUpdatedTime` and `TxnDate` joined by `AND`, string literals with backslash
+///   escapes, `ORDERBY MetaData.LastUpdatedTime ASC`, `STARTPOSITION` (1-based) and `MAXRESULTS`
+///   (at most 1000); anything else is a 400 `QueryParserError` fault;
+/// - `minorversion` must be given and at least 75; `Accept: application/json` is required;
+/// - an entity with no matching rows is left out of `QueryResponse`, as Intuit does;
+/// - a bad access token gets 401 with the lower-case `fault` body; a refresh needs HTTP Basic
+///   client authentication and rotates the refresh token; a dead one is `invalid_grant`;
+/// - faults can be queued: the XML throttling answer (429), a `Fault` with HTTP 200, a 5xx.
+public final class FakeQuickBooksServer: Sendable {
+    public struct Fault: Sendable {
+        public var pathSuffix: String
+        public var reply: ServerReply
+        public var after: Int
+
+        public init(pathSuffix: String, reply: ServerReply, after: Int = 0) {
+            self.pathSuffix = pathSuffix
+            self.reply = reply
+            self.after = after
+        }
+    }
+
+    /// A query the fake answered, for assertions.
+    public struct Received: Sendable {
+        public var realm: String
+        public var query: String
+        public var minorVersion: String?
+        public var authorization: String?
+    }
+
+    struct Company: Sendable {
+        var invoices: [String: FakeQuickBooksInvoice] = [:]
+        var payments: [String: FakeQuickBooksPayment] = [:]
+    }
+
+    struct State: Sendable {
+        var companies: [String: Company]
+        var clock: Timestamp
+        var validRefreshTokens: Set<String>
+        var validAccessTokens: Set<String> = []
+        var issued = 0
+        var faults: [Fault] = []
+        var received: [Received] = []
+        var nextID = 1000
+    }
+
+    public let clientID: String
+    public let clientSecret: String
+    /// The company's UTC offset, in which `MetaData` times are written (Intuit writes local times).
+    public let offsetHours: Int
+    private let state: Locked<State>
+    private let server: LoopbackHTTPServer
+
+    /// `http://127.0.0.1:PORT`: the API base URL to configure (`base_url`).
+    public var baseURL: String { server.baseURL }
+    /// `http://127.0.0.1:PORT/oauth2/v1/tokens/bearer` (`token_url`).
+    public var tokenURL: String { server.baseURL + "/oauth2/v1/tokens/bearer" }
+
+    public init(realms: [String], clientID: String = "fake-qbo-client", clientSecret: String = "fake-qbo-secret",
+                refreshToken: String = "qbo-initial-refresh", clock: Timestamp = Timestamp(iso: "2025-05-02T16:00:00Z")!, offsetHours: Int = -7) throws {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.offsetHours = offsetHours
+        self.state = Locked(State(companies: Dictionary(uniqueKeysWithValues: realms.map { ($0, Company()) }), clock: clock,
+                                  validRefreshTokens: [refreshToken]))
+        let state = self.state
+        let credentials = "Basic " + Data("\(clientID):\(clientSecret)".utf8).base64EncodedString()
+        self.server = try LoopbackHTTPServer { request in
+            FakeQuickBooksServer.handle(request, state: state, credentials: credentials, offsetHours: offsetHours)
+        }
+    }
+
+    deinit { server.stop() }
+
+    public func stop() { server.stop() }
+
+    // MARK: Data
+
+    public var now: Timestamp { state.value.clock }
+
+    /// Advances the clock and returns the new time (stamp for a change).
+    @discardableResult
+    public func tick(_ seconds: Int64 = 1) -> Timestamp {
+        state.withLock { $0.clock = $0.clock.adding(milliseconds: seconds * 1000); return $0.clock }
+    }
+
+    public func put(invoices: [FakeQuickBooksInvoice], realm: String) {
+        state.withLock { state in
+            for invoice in invoices { state.companies[realm, default: Company()].invoices[invoice.id] = invoice }
+        }
+    }
+
+    public func invoice(_ id: String, realm: String) -> FakeQuickBooksInvoice? { state.value.companies[realm]?.invoices[id] }
+
+    public func invoices(realm: String) -> [FakeQuickBooksInvoice] {
+        (state.value.companies[realm]?.invoices.values).map(Array.init)?.sorted { $0.id < $1.id } ?? []
+    }
+
+    /// Receives a payment against one invoice, as QuickBooks records it: a new Payment with one
+    /// line linked to the invoice, and the invoice's balance and `LinkedTxn`; both stamped now.
+    @discardableResult
+    public func pay(invoice id: String, amount: Int64, realm: String) -> String? {
+        let stamp = tick()
+        return state.withLock { state -> String? in
+            guard var invoice = state.companies[realm]?.invoices[id] else { return nil }
+            state.nextID += 1
+            let paymentID = String(state.nextID)
+            invoice.balance -= amount
+            invoice.payments.append(paymentID)
+            invoice.syncToken += 1
+            invoice.updated = stamp
+            state.companies[realm]?.invoices[id] = invoice
+            state.companies[realm]?.payments[paymentID] = FakeQuickBooksPayment(
+                id: paymentID, txnDate: stamp.utcDate, total: amount, currency: invoice.currency, customerID: invoice.customerID,
+                customerName: invoice.customerName, refNum: "CHK-\(paymentID)", lines: [(id, amount)], updated: stamp)
+            return paymentID
+        }
+    }
+
+    /// Voids a payment as QuickBooks does: it stays, with `TotalAmt` 0, no lines and "Voided" in
+    /// its note; the invoices it paid are open again for those amounts. All stamped now.
+    public func voidPayment(_ paymentID: String, realm: String) {
+        let stamp = tick()
+        state.withLock { state in
+            guard var payment = state.companies[realm]?.payments[paymentID] else { return }
+            for line in payment.lines {
+                guard var invoice = state.companies[realm]?.invoices[line.invoiceID] else { continue }
+                invoice.balance += line.amount
+                invoice.payments.removeAll { $0 == paymentID }
+                invoice.syncToken += 1
+                invoice.updated = stamp
+                state.companies[realm]?.invoices[line.invoiceID] = invoice
+            }
+            payment.total = 0
+            payment.lines = []
+            payment.privateNote = "Voided"
+            payment.syncToken += 1
+            payment.updated = stamp
+            state.companies[realm]?.payments[paymentID] = payment
+        }
+    }
+
+    /// Voids an invoice as QuickBooks does: amounts zeroed, links dropped, "Voided" before its note.
+    public func voidInvoice(_ id: String, realm: String) {
+        let stamp = tick()
+        state.withLock { state in
+            guard var invoice = state.companies[realm]?.invoices[id] else { return }
+            invoice.total = 0
+            invoice.balance = 0
+            invoice.payments = []
+            invoice.privateNote = "Voided" + (invoice.privateNote.map { " - \($0)" } ?? "")
+            invoice.syncToken += 1
+            invoice.updated = stamp
+            state.companies[realm]?.invoices[id] = invoice
+        }
+    }
+
+    // MARK: Behaviour
+
+    public func inject(_ fault: Fault) { state.withLock { $0.faults.append(fault) } }
+    public func expireAccessTokens() { state.withLock { $0.validAccessTokens.removeAll() } }
+    public func revokeRefreshTokens() { state.withLock { $0.validRefreshTokens.removeAll() } }
+    public var validRefreshTokens: Set<String> { state.value.validRefreshTokens }
+    public var tokenRefreshes: Int { state.value.issued }
+    public var received: [Received] { state.value.received }
+    public func clearReceived() { state.withLock { $0.received.removeAll() } }
+
+    /// Intuit's throttling answer: HTTP 429 with an XML body, whatever `Accept` said.
+    public static let throttled = ServerReply.response(HTTPResponse(
+        status: 429, headers: ["Content-Type": "application/xml"],
+        body: Data(#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><IntuitResponse xmlns="http://schema.intuit.com/finance/v3" time="2025-05-02T09:14:00.000-07:00"><Fault type="SERVICE"><Error code="3001"><Message>message=ThrottleExceeded; errorCode=003001; statusCode=429</Message><Detail>The request limit was reached.</Detail></Error></Fault></IntuitResponse>"#.utf8)))
+
+    /// A `Fault` sent with HTTP 200, as Intuit sometimes does.
+    public static func faultWith200(code: String, message: String, detail: String, type: String = "SystemFault") -> ServerReply {
+        .json(200, #"{"Fault":{"Error":[{"Message":"\#(message)","Detail":"\#(detail)","code":"\#(code)","element":""}],"type":"\#(type)"},"time":"2025-05-02T09:20:00.000-07:00"}"#)
+    }
+
+    // MARK: Rendering
+
+    /// Minor units as a JSON number with two decimals (`1200.00`).
+    static func amount(_ cents: Int64) -> String {
+        let sign = cents < 0 ? "-" : ""
+        let magnitude = cents.magnitude
+        let fraction = magnitude % 100
+        return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+
+    /// `2025-04-20T14:40:05-07:00`: local time at the company's offset, whole seconds.
+    static func time(_ instant: Timestamp, offsetHours: Int) -> String {
+        let local = Timestamp(millisecondsSinceEpoch: instant.millisecondsSinceEpoch + Int64(offsetHours) * 3_600_000).iso8601
+        let seconds = local.prefix(19)
+        let sign = offsetHours < 0 ? "-" : "+"
+        let hours = abs(offsetHours)
+        return "\(seconds)\(sign)\(hours < 10 ? "0" : "")\(hours):00"
+    }
+
+    // MARK: Handler
+
+    static func handle(_ request: ServerRequest, state: Locked<State>, credentials: String, offsetHours: Int) -> ServerReply {
+        let path = request.path
+        // A queued fault answers the next matching request that would otherwise have been served.
+        let queuedFault = {
+            state.withLock { state -> ServerReply? in
+                guard let index = state.faults.firstIndex(where: { path.hasSuffix($0.pathSuffix) }) else { return nil }
+                if state.faults[index].after > 0 {
+                    state.faults[index].after -= 1
+                    return nil
+                }
+                return state.faults.remove(at: index).reply
+            }
+        }
+        if path == "/oauth2/v1/tokens/bearer" {
+            if let fault = queuedFault() { return fault }
+            guard request.method == "POST" else { return .status(405) }
+            return token(request, state: state, credentials: credentials)
+        }
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count == 4, parts[0] == "v3", parts[1] == "company", parts[3] == "query", request.method == "GET" else {
+            return faultReply("Unsupported Operation", detail: "Operation \(request.method) \(path) is not supported.", code: "500", type: "ValidationFault", status: 400)
+        }
+        let realm = parts[2]
+        let authorization = request.headers["Authorization"] ?? ""
+        let authorized = state.withLock { state in
+            authorization.hasPrefix("Bearer ") && state.validAccessTokens.contains(String(authorization.dropFirst(7)))
+        }
+        guard authorized else {
+            return .json(401, #"{"fault":{"error":[{"message":"message=AuthenticationFailed; errorCode=003200; statusCode=401","detail":"Token expired: fake","code":"3200"}],"type":"AUTHENTICATION"},"time":1746201600000}"#)
+        }
+        guard request.headers["Accept"]?.contains("application/json") == true else {
+            return faultReply("Unsupported Media Type", detail: "Accept must be application/json for this fake", code: "4000", type: "ValidationFault", status: 400)
+        }
+        guard let minor = request.queryValue("minorversion").flatMap(Int.init), minor >= 75 else {
+            return faultReply("Invalid minor version", detail: "minorversion must be given and at least 75 (versions 1-74 are no longer supported)", code: "2130", type: "ValidationFault", status: 400)
+        }
+        let text = request.queryValue("query") ?? ""
+        state.withLock { $0.received.append(Received(realm: realm, query: text, minorVersion: request.queryValue("minorversion"), authorization: authorization)) }
+        if let fault = queuedFault() { return fault }
+        guard state.value.companies[realm] != nil else {
+            return faultReply("message=AuthorizationFailure; errorCode=003100; statusCode=403", detail: "The application is not authorized for company \(realm)", code: "3100", type: "AuthorizationFault", status: 403)
+        }
+        let query: FakeQuickBooksQuery
+        do { query = try FakeQuickBooksQuery(text) } catch {
+            return faultReply("Error parsing query", detail: "QueryParserError: \(error)", code: "4000", type: "ValidationFault", status: 400)
+        }
+        guard query.maxResults <= 1000 else {
+            return faultReply("Invalid query", detail: "QueryValidationError: value \(query.maxResults) is too large. Max allowed value is: 1000", code: "4001", type: "ValidationFault", status: 400)
+        }
+        let (rows, now) = state.withLock { state -> ([JSONValue], Timestamp) in
+            let company = state.companies[realm]!
+            let matching: [(updated: Timestamp, id: String, json: JSONValue)]
+            switch query.table {
+            case "Invoice":
+                matching = company.invoices.values.filter { query.matches(updated: $0.updated, txnDate: $0.txnDate) }
+                    .map { ($0.updated, $0.id, $0.json(offsetHours: offsetHours)) }
+            default:
+                matching = company.payments.values.filter { query.matches(updated: $0.updated, txnDate: $0.txnDate) }
+                    .map { ($0.updated, $0.id, $0.json(offsetHours: offsetHours)) }
+            }
+            let sorted = matching.sorted { ($0.updated, $0.id) < ($1.updated, $1.id) }
+            let page = sorted.dropFirst(query.startPosition - 1).prefix(query.maxResults).map(\.json)
+            return (Array(page), state.clock)
+        }
+        var response = JSONObject()
+        if !rows.isEmpty { response[query.table] = .array(rows) }
+        response["startPosition"] = .number(String(query.startPosition))
+        response["maxResults"] = .number(String(rows.count))
+        let body = JSONObject([("QueryResponse", .object(response)), ("time", .string(time(now, offsetHours: offsetHours)))])
+        return .json(200, JSONWriter.compact(.object(body)))
+    }
+
+    private static func faultReply(_ message: String, detail: String, code: String, type: String, status: Int) -> ServerReply {
+        let error = JSONObject([("Message", .string(message)), ("Detail", .string(detail)), ("code", .string(code)), ("element", .string(""))])
+        let body = JSONObject([("Fault", .object(JSONObject([("Error", .array([.object(error)])), ("type", .string(type))]))),
+                               ("time", .string("2025-05-02T09:20:00.000-07:00"))])
+        return .json(status, JSONWriter.compact(.object(body)))
+    }
+
+    static func token(_ request: ServerRequest, state: Locked<State>, credentials: String) -> ServerReply {
+        guard request.headers["Authorization"] == credentials else { return .json(401, #"{"error":"invalid_client"}"#) }
+        guard request.headers["Content-Type"]?.hasPrefix("application/x-www-form-urlencoded") == true else {
+            return .json(400, #"{"error":"invalid_request"}"#)
+        }
+        let form = request.formFields
+        guard form["grant_type"] == "refresh_token", let presented = form["refresh_token"] else {
+            return .json(400, #"{"error":"unsupported_grant_type"}"#)
+        }
+        return state.withLock { state -> ServerReply in
+            guard state.validRefreshTokens.contains(presented) else { return .json(400, #"{"error":"invalid_grant"}"#) }
+            state.issued += 1
+            let access = "qbo-access-\(state.issued)-\(UUID().uuidString.prefix(8))"
+            state.validAccessTokens.insert(access)
+            // Intuit may hand out a new refresh token on any refresh; this fake always does.
+            let refresh = "qbo-refresh-\(state.issued)-\(UUID().uuidString.prefix(8))"
+            state.validRefreshTokens.remove(presented)
+            state.validRefreshTokens.insert(refresh)
+            return .json(200, #"{"token_type":"bearer","access_token":"\#(access)","expires_in":3600,"refresh_token":"\#(refresh)","x_refresh_token_expires_in":8726400}"#)
+        }
+    }
+}
