@@ -1,0 +1,99 @@
+import Foundation
+import PaySyncCore
+import PaySyncTestSupport
+import Testing
+
+/// `paysync reconcile` (the built binary) against the fake QuickBooks, with a jsonl sink that
+/// keeps every write: a first sync, a rerun that writes nothing, a payment applied and then
+/// voided (two transitions, two writes), and the rotated refresh token kept across runs.
+@Suite(.serialized) struct QuickBooksEndToEndTests {
+    let realm = "9130350000000001"
+
+    final class Setup: Sendable {
+        let server: FakeQuickBooksServer
+        let directory = TemporaryDirectory(prefix: "paysync-qbo")
+
+        init(realm: String) throws {
+            server = try FakeQuickBooksServer(realms: [realm])
+            let start = server.now.adding(milliseconds: -86_400_000 * 10)
+            server.put(invoices: (1...30).map { number in
+                var invoice = FakeQuickBooksInvoice(id: String(100 + number), docNumber: "Q-\(1000 + number)", txnDate: CalendarDate(year: 2025, month: 4, day: 20)!,
+                                                    dueDate: CalendarDate(year: number.isMultiple(of: 3) ? 2025 : 2099, month: 4, day: 1)!,
+                                                    total: Int64(number) * 10_000, created: start.adding(milliseconds: Int64(number) * 60_000))
+                if number.isMultiple(of: 5) { invoice.balance = 0 }
+                return invoice
+            }, realm: realm)
+            directory.write("paysync.json", """
+                {
+                  "ledger": "paysync.db",
+                  "sources": [{
+                    "name": "qbo", "kind": "quickbooks", "realm_id": "\(realm)",
+                    "client_id": {"env": "QBO_CLIENT_ID"}, "client_secret": {"env": "QBO_CLIENT_SECRET"},
+                    "refresh_token": {"env": "QBO_REFRESH_TOKEN"},
+                    "base_url": "\(server.baseURL)", "token_url": "\(server.tokenURL)", "page_size": 10,
+                    "timezone": "America/Los_Angeles"
+                  }],
+                  "sinks": [{"name": "out", "kind": "jsonl", "path": "\(directory.file("writes.jsonl"))"}],
+                  "http": {"max_retry_seconds": 20}
+                }
+                """)
+        }
+
+        func reconcile() throws -> ProcessResult {
+            try ChildProcess(Repository.paysyncExecutable, ["reconcile", "--config", directory.file("paysync.json")],
+                             environment: ["QBO_CLIENT_ID": server.clientID, "QBO_CLIENT_SECRET": server.clientSecret,
+                                           "QBO_REFRESH_TOKEN": "qbo-initial-refresh"],
+                             workingDirectory: directory.path).wait()
+        }
+
+        /// Every line written so far, as (record, to).
+        var writes: [(record: String, to: String)] {
+            (directory.read("writes.jsonl") ?? "").split(separator: "\n").compactMap { line in
+                guard let json = try? JSONParser.parse(String(line)), let record = json["record"]?.stringValue, let to = json["to"]?.stringValue else { return nil }
+                return (record, to)
+            }
+        }
+    }
+
+    @Test func firstSyncRerunAndAPaymentAppliedThenVoided() async throws {
+        let setup = try Setup(realm: realm)
+        let first = try setup.reconcile()
+        #expect(first.status == 0, "\(first.standardError)")
+        let invoices = setup.writes.filter { $0.record.hasPrefix("Q-") }
+        #expect(invoices.count == 30)
+        #expect(invoices.filter { $0.to == "paid" }.count == 6)
+        #expect(invoices.filter { $0.to == "overdue" }.count == 8, "due in 2025 and unpaid: 8 of the 10 multiples of 3 (15 and 30 are paid)")
+        #expect(invoices.filter { $0.to == "sent" }.count == 16)
+        // 30 invoices at 10 a page: 4 calls (the last one short, here empty), and no payments yet: 1 call.
+        #expect(setup.server.received.count == 5)
+
+        setup.server.clearReceived()
+        let rerun = try setup.reconcile()
+        #expect(rerun.status == 0, "\(rerun.standardError)")
+        #expect(setup.writes.count == 30, "a rerun writes nothing")
+        #expect(setup.server.received.filter { $0.query.contains("FROM Invoice") }.allSatisfy { $0.query.contains("MetaData.LastUpdatedTime >= ") },
+                "the rerun reads invoices from their cursor")
+
+        let payment = try #require(setup.server.pay(invoice: "101", amount: 4_000, realm: realm))
+        let third = try setup.reconcile()
+        #expect(third.status == 0, "\(third.standardError)")
+        #expect(setup.writes.suffix(from: 30).filter { $0.record == "Q-1001" }.map(\.to) == ["partially_paid"])
+
+        setup.server.voidPayment(payment, realm: realm)
+        let fourth = try setup.reconcile()
+        #expect(fourth.status == 0, "\(fourth.standardError)")
+        #expect(setup.writes.filter { $0.record == "Q-1001" }.map(\.to) == ["sent", "partially_paid", "sent"], "the void moves it back")
+        #expect(setup.writes.filter { $0.record == payment }.map(\.to) == ["paid", "voided"])
+        // Each run refreshed with the token the previous one stored (Intuit rotates them).
+        #expect(setup.server.tokenRefreshes <= 4 && setup.server.validRefreshTokens.count == 1)
+    }
+
+    @Test func aRevokedTokenStopsTheRunWithExit77AndTheCommandToRun() async throws {
+        let setup = try Setup(realm: realm)
+        setup.server.revokeRefreshTokens()
+        let result = try setup.reconcile()
+        #expect(result.status == 77)
+        #expect(result.standardError.contains("invalid_grant"), "\(result.standardError)")
+        #expect(!result.standardError.contains("qbo-initial-refresh"), "no secret in the error")
+    }
+}
