@@ -11,7 +11,7 @@ public struct Observation: Hashable, Sendable {
     public var key: ObjectKey
     /// The provider's own last-modified time; an observation older than the known one is stale.
     public var updatedAt: Timestamp?
-    /// The provider's own version counter where it has one (QuickBooks `SyncToken`).
+    /// The provider's own version counter where it has one (a sync token that goes up on every edit).
     public var version: String?
     /// One slot per `Field.allCases` entry (the key-derived `provider` slot stays empty).
     private var storage: [FieldValue?]

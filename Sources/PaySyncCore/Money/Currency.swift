@@ -57,9 +57,9 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
     }()
 
     /// Withdrawn ISO 4217 codes (list three) with the exponents ISO gave them while they were in
-    /// use, for the records that still carry them: every one a provider's API still lists. Source:
-    /// the `CurrencyCode` enum of Xero's accounting API (XeroAPI/Xero-OpenAPI, xero_accounting.yaml,
-    /// 2026-07), which keeps these eleven beside the active codes.
+    /// use, for the records that still carry them: the eleven an accounting API's published
+    /// currency enum still lists beside the active codes (the source is named in
+    /// docs/architecture.md, under Money).
     static let withdrawn: [String: Int] = [
         "BYR": 0,  // Belarusian ruble, 2000–2016 (now BYN)
         "EEK": 2,  // Estonian kroon, to 2011 (now EUR)
