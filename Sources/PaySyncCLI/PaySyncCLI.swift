@@ -13,9 +13,9 @@ public enum PaySyncCLI {
     ///   - variables: the process environment (secrets and `PAYSYNC_CONFIG` are read from it).
     ///   - transport: the network, for in-process tests; nil for URLSession.
     public static func run(_ arguments: [String], variables: [String: String] = ProcessInfo.processInfo.environment,
-                           output: Output = .standard, transport: EngineDependencies.Transport? = nil) async -> Int32 {
+                           output: Output = .standard, input: Input = .standard, transport: EngineDependencies.Transport? = nil) async -> Int32 {
         do {
-            return try await dispatch(arguments, variables: variables, output: output, transport: transport).rawValue
+            return try await dispatch(arguments, variables: variables, output: output, input: input, transport: transport).rawValue
         } catch let error as any PaySyncError {
             output.error(error.description)
             return error.exitCode.rawValue
@@ -28,7 +28,8 @@ public enum PaySyncCLI {
         }
     }
 
-    static func dispatch(_ arguments: [String], variables: [String: String], output: Output, transport: EngineDependencies.Transport?) async throws -> ExitCode {
+    static func dispatch(_ arguments: [String], variables: [String: String], output: Output, input: Input,
+                         transport: EngineDependencies.Transport?) async throws -> ExitCode {
         if arguments.isEmpty || arguments == ["--help"] || arguments == ["-h"] || arguments == ["help"] {
             output.line(CommandTable.overview)
             return arguments.isEmpty ? .usage : .success
@@ -58,7 +59,7 @@ public enum PaySyncCLI {
             output.line(CommandLineParser.help(for: spec))
             return .success
         }
-        let invocation = try Invocation(parsed: parsed, output: output, variables: variables, transport: transport, quiet: parsed.isSet(Options.quiet))
+        let invocation = try Invocation(parsed: parsed, output: output, input: input, variables: variables, transport: transport, quiet: parsed.isSet(Options.quiet))
         switch spec.path {
         case ["reconcile"]: return try await RunCommandHandler.reconcile(invocation)
         case ["backfill"]: return try await RunCommandHandler.backfill(invocation)
@@ -68,6 +69,7 @@ public enum PaySyncCLI {
         case ["outbox", "retry"]: return try await OutboxCommand.retry(invocation)
         case ["outbox", "drop"]: return try await OutboxCommand.drop(invocation)
         case ["config", "check"]: return try await ConfigCheckCommand.run(invocation)
+        case ["auth"]: return try await AuthCommand.run(invocation)
         default: throw GeneralError("command \(spec.name) has no handler", exitCode: .internalError)
         }
     }

@@ -1,3 +1,4 @@
+import PaySyncEngine
 /// Every paysync command, its options and help.
 enum CommandTable {
     static let runOptions: [OptionSpec] = [
@@ -51,7 +52,21 @@ enum CommandTable {
         options: [Options.fixturesOnly.spec]
     )
 
-    static let all = [reconcile, backfill, status, history, outboxList, outboxRetry, outboxDrop, configCheck]
+    static let auth = CommandSpec(
+        path: ["auth"], summary: "Connect a source's account once: consent in a browser, the refresh token saved to its file.",
+        positionals: [("SOURCE", "A source's name in the config, or its kind when only one source has it ("
+                       + Registry.sources.filter { $0.authorization != nil }.map(\.kind).joined(separator: ", ") + ").")],
+        options: [Options.listen.spec, Options.redirectURI.spec],
+        discussion: """
+            Prints the provider's authorisation address. After you allow access, the browser is sent to the
+            redirect URI: paste that address back (or let paysync receive it with --listen PORT). The code is
+            exchanged for tokens, the refresh token is written to the file the source's "refresh_token" names
+            (mode 0600, atomically), and the tenants or companies it reaches are listed. Step by step for each
+            provider: docs/connectors/.
+            """
+    )
+
+    static let all = [reconcile, backfill, status, history, outboxList, outboxRetry, outboxDrop, configCheck, auth]
 
     /// Help for a command group (`paysync outbox --help`): its subcommands and what they do.
     static func groupHelp(_ group: String) -> String {

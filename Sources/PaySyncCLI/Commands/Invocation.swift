@@ -7,14 +7,17 @@ import PaySyncEngine
 struct Invocation: Sendable {
     let parsed: ParsedArguments
     let output: Output
+    let input: Input
     let variables: [String: String]
     let environment: RunEnvironment
     let logger: Logger
     let transport: EngineDependencies.Transport?
 
-    init(parsed: ParsedArguments, output: Output, variables: [String: String], transport: EngineDependencies.Transport?, quiet: Bool = false) throws(UsageError) {
+    init(parsed: ParsedArguments, output: Output, input: Input = .standard, variables: [String: String], transport: EngineDependencies.Transport?,
+         quiet: Bool = false) throws(UsageError) {
         self.parsed = parsed
         self.output = output
+        self.input = input
         self.variables = variables
         self.transport = transport
         if let now = try parsed.value(Options.now, command: "") {

@@ -50,6 +50,13 @@ enum Options {
     static let dropID = TypedOption<Int64>("--id", valueName: "N", repeatable: true, help: "This row (repeatable). Required.",
                                            refusal: "is not a row number") { Int64($0.trimmingPrefix("#")) }
     static let all = Flag("--all", help: "Every dead-lettered and skipped row.")
+
+    // MARK: Authorisation
+
+    static let listen = TypedOption<Int>("--listen", valueName: "PORT", help: "Receive the browser's redirect on 127.0.0.1:PORT instead of pasting it.",
+                                         refusal: "is not a port (1-65535)") { Int($0).flatMap { (1...65535).contains($0) ? $0 : nil } }
+    static let redirectURI = TypedOption<String>("--redirect-uri", valueName: "URI",
+                                                 help: "The redirect URI registered for the app (default: http://localhost:PORT/callback, PORT 8976 or --listen).")
     static let fixturesOnly = Flag("--fixtures", help: "Do not require credentials (the config is for fixture runs).")
 
     /// `YYYY-MM-DD` exactly.

@@ -8,6 +8,8 @@ public struct SourceDescriptor: Sendable {
     public let config: SourceConfigReader
     /// The user documentation page (`docs/connectors/xero.md`).
     public let documentation: String
+    /// How `paysync auth` connects an account of this kind; nil when it takes no OAuth consent.
+    public let authorization: SourceAuthorization?
     private let build: @Sendable (any SourceSettings, BuildContext) throws -> any Source
 
     public var kind: String { config.kind }
@@ -19,10 +21,12 @@ public struct SourceDescriptor: Sendable {
     public init<Settings: SourceSettings>(
         kind: String, keys: [String], documentation: String,
         read: @escaping @Sendable (JSONObject, String, inout ConfigReader) -> Settings?,
+        authorization: SourceAuthorization? = nil,
         make: @escaping @Sendable (Settings, BuildContext) throws -> any Source
     ) {
         self.config = SourceConfigReader(kind: kind, keys: keys, read: read)
         self.documentation = documentation
+        self.authorization = authorization
         self.build = { settings, context in
             guard let typed = settings as? Settings else {
                 throw GeneralError("\(context.configPath): settings of kind \(kind) expected, found \(type(of: settings))", exitCode: .internalError)

@@ -3,7 +3,7 @@ import PaySyncCore
 /// Reads a QuickBooks source's keys from the config (`docs/connectors/quickbooks.md`).
 enum QuickBooksConfig {
     static let keys = [
-        "realm_id", "client_id", "client_secret", "refresh_token", "base_url", "token_url",
+        "realm_id", "client_id", "client_secret", "refresh_token", "base_url", "token_url", "authorize_url",
         "entities", "page_size", "overlap_seconds", "timezone", "rate_limit", "sweep", "start_date",
     ]
 
@@ -20,6 +20,7 @@ enum QuickBooksConfig {
         settings.refreshToken = reader.secret(object, "refresh_token", at: path)
         if let url = reader.url(object, "base_url", at: path) { settings.baseURL = url }
         if let url = reader.url(object, "token_url", at: path) { settings.tokenURL = url }
+        if let url = reader.url(object, "authorize_url", at: path) { settings.authorizeURL = url }
         if let names = reader.strings(object, "entities", at: path) {
             let options = Dictionary(uniqueKeysWithValues: QuickBooksEntity.allCases.map { ($0.rawValue, $0) })
             settings.entities = names.enumerated().compactMap { index, name in

@@ -20,6 +20,7 @@ public enum QuickBooksEntity: String, Sendable, CaseIterable {
 public struct QuickBooksSettings: SourceSettings {
     public static let defaultBaseURL = "https://quickbooks.api.intuit.com"
     public static let defaultTokenURL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
+    public static let defaultAuthorizeURL = "https://appcenter.intuit.com/connect/oauth2"
     /// The API minor version every call asks for, pinned here and nowhere else. Intuit stopped
     /// serving minor versions 1–74 on 1 August 2025.
     public static let minorVersion = 75
@@ -31,6 +32,8 @@ public struct QuickBooksSettings: SourceSettings {
     public var refreshToken: SecretReference?
     public var baseURL: String = QuickBooksSettings.defaultBaseURL
     public var tokenURL: String = QuickBooksSettings.defaultTokenURL
+    /// Where `paysync auth` sends a person to consent.
+    public var authorizeURL: String = QuickBooksSettings.defaultAuthorizeURL
     public var entities: [QuickBooksEntity] = QuickBooksEntity.allCases
     /// Rows per query page (`MAXRESULTS`); QuickBooks allows up to 1000.
     public var pageSize: Int = 1000

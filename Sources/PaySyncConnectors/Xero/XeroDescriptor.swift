@@ -6,6 +6,13 @@ extension XeroSource {
     public static let descriptor = SourceDescriptor(
         kind: "xero", keys: XeroConfig.keys, documentation: "docs/connectors/xero.md",
         read: { object, path, reader in XeroConfig.read(object, at: path, reader: &reader) },
+        authorization: SourceAuthorization(
+            XeroSettings.self, provider: "Xero", scopes: ["offline_access", "accounting.transactions.read", "accounting.contacts.read"],
+            pkce: true, accountNoun: "tenant",
+            credentials: { OAuthCredentials(authorizeURL: $0.authorizeURL, tokenURL: $0.tokenURL, clientID: $0.clientID, clientSecret: $0.clientSecret, refreshToken: $0.refreshToken) },
+            configured: { $0.tenants },
+            accounts: { settings, token, _, client in try await XeroSource.connections(settings: settings, accessToken: token, client: client) }
+        ),
         make: { settings, context in
             let tokens = try context.refreshTokenProvider(
                 tokenURL: settings.tokenURL, clientID: settings.clientID, clientSecret: settings.clientSecret,
@@ -21,5 +28,25 @@ extension SourceConfiguration {
     /// A Xero source as the config would describe it (for tests and tools that build configs in code).
     public static func xero(name: String, _ settings: XeroSettings) -> SourceConfiguration {
         SourceConfiguration(name: name, kind: XeroSource.descriptor.kind, settings: settings)
+    }
+}
+
+extension XeroSource {
+    /// The organisations an access token reaches: `GET https://api.xero.com/connections` (beside
+    /// the Accounting API's base URL), as `[{"tenantId", "tenantName", "tenantType"}]`.
+    static func connections(settings: XeroSettings, accessToken: Secret, client: HTTPClient) async throws -> [AuthorizedAccount] {
+        var base = settings.baseURL
+        if base.hasSuffix("/api.xro/2.0") { base.removeLast("/api.xro/2.0".count) }
+        guard let url = URLBuilder.url(base, path: "/connections") else {
+            throw SourceError(source: "xero", message: "base_url \(settings.baseURL) does not make a valid URL", exitCode: .configuration)
+        }
+        let response = try await client.send(HTTPRequest(url: url, headers: ["Accept": "application/json"]).bearer(accessToken))
+        guard response.isSuccess, let list = (try? JSONParser.parse(response.body))?.arrayValue else {
+            throw HTTPFailure.error(response, call: "GET \(url.host ?? "")/connections", label: "auth", provider: "Xero", problem: nil, hint: nil)
+        }
+        return list.compactMap { connection in
+            guard connection["tenantType"]?.stringValue ?? "ORGANISATION" == "ORGANISATION", let id = connection["tenantId"]?.stringValue else { return nil }
+            return AuthorizedAccount(id: id, name: connection["tenantName"]?.stringValue)
+        }
     }
 }

@@ -18,6 +18,7 @@ public enum XeroEntity: String, Sendable, CaseIterable {
 public struct XeroSettings: SourceSettings {
     public static let defaultBaseURL = "https://api.xero.com/api.xro/2.0"
     public static let defaultTokenURL = "https://identity.xero.com/connect/token"
+    public static let defaultAuthorizeURL = "https://login.xero.com/identity/connect/authorize"
 
     public var tenants: [String]
     public var clientID: SecretReference?
@@ -25,6 +26,8 @@ public struct XeroSettings: SourceSettings {
     public var refreshToken: SecretReference?
     public var baseURL: String = XeroSettings.defaultBaseURL
     public var tokenURL: String = XeroSettings.defaultTokenURL
+    /// Where `paysync auth` sends a person to consent.
+    public var authorizeURL: String = XeroSettings.defaultAuthorizeURL
     public var entities: [XeroEntity] = XeroEntity.allCases
     /// Objects per page; Xero allows up to 1000 since July 2024.
     public var pageSize: Int = 1000

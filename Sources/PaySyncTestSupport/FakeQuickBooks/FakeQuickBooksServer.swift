@@ -55,6 +55,8 @@ public final class FakeQuickBooksServer: Sendable {
 
     public let clientID: String
     public let clientSecret: String
+    /// Intuit's consent screen (`paysync auth`); its redirect names the company in `realmId`.
+    public let consent: FakeConsentScreen
     /// The company's UTC offset, in which `MetaData` times are written (Intuit writes local times).
     public let offsetHours: Int
     private let state: Locked<State>
@@ -64,6 +66,8 @@ public final class FakeQuickBooksServer: Sendable {
     public var baseURL: String { server.baseURL }
     /// `http://127.0.0.1:PORT/oauth2/v1/tokens/bearer` (`token_url`).
     public var tokenURL: String { server.baseURL + "/oauth2/v1/tokens/bearer" }
+    /// `http://127.0.0.1:PORT/connect/oauth2` (`authorize_url`): the consent screen.
+    public var authorizeURL: String { server.baseURL + "/connect/oauth2" }
 
     public init(realms: [String], clientID: String = "fake-qbo-client", clientSecret: String = "fake-qbo-secret",
                 refreshToken: String = "qbo-initial-refresh", clock: Timestamp = Timestamp(iso: "2025-05-02T16:00:00Z")!, offsetHours: Int = -7) throws {
@@ -74,8 +78,12 @@ public final class FakeQuickBooksServer: Sendable {
                                   validRefreshTokens: [refreshToken]))
         let state = self.state
         let credentials = "Basic " + Data("\(clientID):\(clientSecret)".utf8).base64EncodedString()
+        let consent = FakeConsentScreen(clientID: clientID, requiredScopes: ["com.intuit.quickbooks.accounting"], requirePKCE: false,
+                                        extraParameters: realms.first.map { [("realmId", $0)] } ?? [])
+        self.consent = consent
         self.server = try LoopbackHTTPServer { request in
-            FakeQuickBooksServer.handle(request, state: state, credentials: credentials, offsetHours: offsetHours)
+            if request.path == "/connect/oauth2" { return consent.authorize(request) }
+            return FakeQuickBooksServer.handle(request, state: state, credentials: credentials, consent: consent, offsetHours: offsetHours)
         }
     }
 
@@ -205,7 +213,7 @@ public final class FakeQuickBooksServer: Sendable {
 
     // MARK: Handler
 
-    static func handle(_ request: ServerRequest, state: Locked<State>, credentials: String, offsetHours: Int) -> ServerReply {
+    static func handle(_ request: ServerRequest, state: Locked<State>, credentials: String, consent: FakeConsentScreen, offsetHours: Int) -> ServerReply {
         let path = request.path
         // A queued fault answers the next matching request that would otherwise have been served.
         let queuedFault = {
@@ -221,7 +229,7 @@ public final class FakeQuickBooksServer: Sendable {
         if path == "/oauth2/v1/tokens/bearer" {
             if let fault = queuedFault() { return fault }
             guard request.method == "POST" else { return .status(405) }
-            return token(request, state: state, credentials: credentials)
+            return token(request, state: state, credentials: credentials, consent: consent)
         }
         let parts = path.split(separator: "/").map(String.init)
         guard parts.count == 4, parts[0] == "v3", parts[1] == "company", parts[3] == "query", request.method == "GET" else {
@@ -284,12 +292,23 @@ public final class FakeQuickBooksServer: Sendable {
         return .json(status, JSONWriter.compact(.object(body)))
     }
 
-    static func token(_ request: ServerRequest, state: Locked<State>, credentials: String) -> ServerReply {
+    static func token(_ request: ServerRequest, state: Locked<State>, credentials: String, consent: FakeConsentScreen) -> ServerReply {
         guard request.headers["Authorization"] == credentials else { return .json(401, #"{"error":"invalid_client"}"#) }
         guard request.headers["Content-Type"]?.hasPrefix("application/x-www-form-urlencoded") == true else {
             return .json(400, #"{"error":"invalid_request"}"#)
         }
         let form = request.formFields
+        if form["grant_type"] == "authorization_code" {
+            if let refusal = consent.exchange(form) { return refusal }
+            return state.withLock { state -> ServerReply in
+                state.issued += 1
+                let access = "qbo-access-\(state.issued)-\(UUID().uuidString.prefix(8))"
+                let refresh = "qbo-refresh-\(state.issued)-\(UUID().uuidString.prefix(8))"
+                state.validAccessTokens.insert(access)
+                state.validRefreshTokens.insert(refresh)
+                return .json(200, #"{"token_type":"bearer","access_token":"\#(access)","expires_in":3600,"refresh_token":"\#(refresh)","x_refresh_token_expires_in":8726400}"#)
+            }
+        }
         guard form["grant_type"] == "refresh_token", let presented = form["refresh_token"] else {
             return .json(400, #"{"error":"unsupported_grant_type"}"#)
         }

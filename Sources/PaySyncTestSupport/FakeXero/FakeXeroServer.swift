@@ -80,6 +80,8 @@ public final class FakeXeroServer: Sendable {
 
     public let clientID: String
     public let clientSecret: String
+    /// The identity server's consent screen (`paysync auth`): PKCE required, as Xero supports it.
+    public let consent: FakeConsentScreen
     private let state: Locked<State>
     private let server: LoopbackHTTPServer
 
@@ -87,6 +89,8 @@ public final class FakeXeroServer: Sendable {
     public var apiBaseURL: String { server.baseURL + "/api.xro/2.0" }
     /// `http://127.0.0.1:PORT/connect/token`.
     public var tokenURL: String { server.baseURL + "/connect/token" }
+    /// `http://127.0.0.1:PORT/identity/connect/authorize`: the consent screen.
+    public var authorizeURL: String { server.baseURL + "/identity/connect/authorize" }
     public var baseURL: String { server.baseURL }
 
     /// - Parameters:
@@ -102,8 +106,11 @@ public final class FakeXeroServer: Sendable {
         ))
         let state = self.state
         let credentials = "Basic " + Data("\(clientID):\(clientSecret)".utf8).base64EncodedString()
+        let consent = FakeConsentScreen(clientID: clientID, requiredScopes: ["offline_access"], requirePKCE: true)
+        self.consent = consent
         self.server = try LoopbackHTTPServer { request in
-            FakeXeroServer.handle(request, state: state, credentials: credentials)
+            if request.path.hasSuffix("/identity/connect/authorize") { return consent.authorize(request) }
+            return FakeXeroServer.handle(request, state: state, credentials: credentials, consent: consent)
         }
     }
 
@@ -260,7 +267,7 @@ public final class FakeXeroServer: Sendable {
 
     // MARK: Handler
 
-    static func handle(_ request: ServerRequest, state: Locked<State>, credentials: String) -> ServerReply {
+    static func handle(_ request: ServerRequest, state: Locked<State>, credentials: String, consent: FakeConsentScreen) -> ServerReply {
         let path = request.path
         let received = Received(
             method: request.method, path: path,
@@ -302,7 +309,7 @@ public final class FakeXeroServer: Sendable {
         if let delay { Thread.sleep(forTimeInterval: delay) }
 
         if path.hasSuffix("/connect/token") && request.method == "POST" {
-            return token(request, state: state, credentials: credentials)
+            return token(request, state: state, credentials: credentials, consent: consent)
         }
         let authorization = request.headers["Authorization"] ?? ""
         let authorized = state.withLock { state in
@@ -329,9 +336,20 @@ public final class FakeXeroServer: Sendable {
         return .json(404, #"{"Title":"NotFound","Status":404,"Detail":"The resource you're looking for cannot be found"}"#)
     }
 
-    static func token(_ request: ServerRequest, state: Locked<State>, credentials: String) -> ServerReply {
+    static func token(_ request: ServerRequest, state: Locked<State>, credentials: String, consent: FakeConsentScreen) -> ServerReply {
         guard request.headers["Authorization"] == credentials else { return .json(400, #"{"error":"invalid_client"}"#) }
         let form = request.formFields
+        if form["grant_type"] == "authorization_code" {
+            if let refusal = consent.exchange(form) { return refusal }
+            return state.withLock { state -> ServerReply in
+                state.issued += 1
+                let access = "fake-access-\(state.issued)-\(UUID().uuidString.prefix(8))"
+                let refresh = "fake-refresh-\(state.issued)-\(UUID().uuidString.prefix(8))"
+                state.validAccessTokens.insert(access)
+                state.validRefreshTokens.insert(refresh)
+                return .json(200, #"{"id_token":"fake-id-token","access_token":"\#(access)","expires_in":1800,"token_type":"Bearer","refresh_token":"\#(refresh)","scope":"offline_access accounting.transactions.read"}"#)
+            }
+        }
         guard form["grant_type"] == "refresh_token", let presented = form["refresh_token"] else {
             return .json(400, #"{"error":"unsupported_grant_type"}"#)
         }
