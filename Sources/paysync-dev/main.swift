@@ -54,6 +54,9 @@ enum DemoFixtures {
     static func generate(into directory: String) async throws {
         let server = try FakeXeroServer(tenants: [DemoDataset.tenant], clientID: "demo-client", clientSecret: "demo-secret", refreshToken: "demo-refresh")
         DemoDataset.load(into: server)
+        let quickBooks = try FakeQuickBooksServer(realms: [QuickBooksDemoDataset.realm], clientID: "demo-qbo-client", clientSecret: "demo-qbo-secret",
+                                                  refreshToken: "demo-qbo-refresh", clock: Timestamp(iso: "2025-04-28T09:00:00Z")!)
+        QuickBooksDemoDataset.load(into: quickBooks)
         let scratch = TemporaryDirectory(prefix: "paysync-demo-fixtures")
         var settings = XeroSettings(tenants: [DemoDataset.tenant])
         settings.baseURL = server.apiBaseURL
@@ -62,23 +65,37 @@ enum DemoFixtures {
         settings.clientSecret = .environment("XERO_CLIENT_SECRET")
         settings.refreshToken = .environment("XERO_REFRESH_TOKEN")
         settings.timeZone = "Europe/London"
+        var company = QuickBooksSettings(realmID: QuickBooksDemoDataset.realm)
+        company.baseURL = quickBooks.baseURL
+        company.tokenURL = quickBooks.tokenURL
+        company.clientID = .environment("QBO_CLIENT_ID")
+        company.clientSecret = .environment("QBO_CLIENT_SECRET")
+        company.refreshToken = .environment("QBO_REFRESH_TOKEN")
+        company.timeZone = "America/Los_Angeles"
         let configuration = Configuration(
             file: "demo generator",
-            sources: [.xero(name: "demo-xero", settings)],
+            sources: [.xero(name: "demo-xero", settings), SourceConfiguration(name: "demo-quickbooks", kind: QuickBooksSource.descriptor.kind, settings: company)],
             sinks: [.jsonLines(name: "crm-preview", path: scratch.file("writes.jsonl"))]
         )
+        // Recorded as the real services' addresses, so a replay reads like production.
+        let quickBooksPort = URL(string: quickBooks.baseURL)?.port
         let rewrite: @Sendable (URL) -> URL = { url in
-            url.path.hasSuffix("/connect/token")
+            if url.port == quickBooksPort {
+                return url.path.hasSuffix("/tokens/bearer")
+                    ? RecordingTransport.origin("https://oauth.platform.intuit.com")(url)
+                    : RecordingTransport.origin("https://quickbooks.api.intuit.com")(url)
+            }
+            return url.path.hasSuffix("/connect/token")
                 ? RecordingTransport.origin("https://identity.xero.com")(url)
                 : RecordingTransport.origin("https://api.xero.com")(url)
         }
-        let steps: [(String, (FakeXeroServer) -> Void)] = [
-            ("1-first-sync", { _ in }),
-            ("2-nothing-changed", { _ in }),
-            ("3-some-paid", DemoDataset.applyLaterChanges),
+        let steps: [(String, () -> Void)] = [
+            ("1-first-sync", {}),
+            ("2-nothing-changed", {}),
+            ("3-some-paid", { DemoDataset.applyLaterChanges(to: server); QuickBooksDemoDataset.applyLaterChanges(quickBooks) }),
         ]
         for (step, change) in steps {
-            change(server)
+            change()
             let target = directory + "/" + step
             try? FileManager.default.removeItem(atPath: target)
             let recorder = try RecordingTransport(wrapping: URLSessionTransport(), directory: target, rewrite: rewrite)
@@ -87,7 +104,8 @@ enum DemoFixtures {
                 options: RunOptions(ledgerPath: scratch.file("demo.db")),
                 dependencies: EngineDependencies(
                     environment: .pinned(at: DemoDataset.now), logger: Logger(minimumLevel: .warning), transport: recorder,
-                    variables: ["XERO_CLIENT_ID": "demo-client", "XERO_CLIENT_SECRET": "demo-secret", "XERO_REFRESH_TOKEN": "demo-refresh"]
+                    variables: ["XERO_CLIENT_ID": "demo-client", "XERO_CLIENT_SECRET": "demo-secret", "XERO_REFRESH_TOKEN": "demo-refresh",
+                                "QBO_CLIENT_ID": "demo-qbo-client", "QBO_CLIENT_SECRET": "demo-qbo-secret", "QBO_REFRESH_TOKEN": "demo-qbo-refresh"]
                 )
             )
             print("\(step): \(report.summaryLine)")
