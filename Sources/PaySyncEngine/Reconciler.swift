@@ -173,7 +173,7 @@ public enum Reconciler {
         }
         let after = await context.state.report.counts
         before.fetched = after.fetched - before.fetched
-        context.logger.info("\(source.name) tenant \(account) \(entity): \(pages) page\(pages == 1 ? "" : "s") since \(since?.iso8601 ?? "the beginning"), \(Plural.count(before.fetched, "object"))")
+        context.logger.info("\(source.name) account \(account) \(entity): \(pages) page\(pages == 1 ? "" : "s") since \(since?.iso8601 ?? "the beginning"), \(Plural.count(before.fetched, "object"))")
     }
 
     static func readWindow(source: any Source, account: String, entity: String, from: CalendarDate, until: CalendarDate, context: Context) async throws {
@@ -264,7 +264,7 @@ public enum Reconciler {
         var counted = plan
         counted.counts.fetched = 0  // ageing fetched nothing
         await context.state.add(counted, rejects: 0, outOfScope: page.outOfScope, dryRun: context.options.dryRun)
-        context.logger.info("\(source.name) tenant \(account): \(aged.count) sent invoices passed their due date and are now overdue")
+        context.logger.info("\(source.name) account \(account): \(aged.count) sent invoices passed their due date and are now overdue")
     }
 
     /// Re-reads the configured recent window when the last sweep is older than its interval.

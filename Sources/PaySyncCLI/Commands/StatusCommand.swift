@@ -21,7 +21,7 @@ enum StatusCommand {
             if status.cursors.isEmpty { output.line("  (no cursor yet: run `paysync reconcile`)") }
             for cursor in status.cursors {
                 let position = cursor.position.map { "\($0.updatedAt.iso8601) (id \($0.lastID))" } ?? "none"
-                var line = "  \(cursor.provider) tenant \(cursor.account) \(cursor.entity): cursor \(position), moved \(cursor.movedAt.iso8601)"
+                var line = "  \(cursor.provider) account \(cursor.account) \(cursor.entity): cursor \(position), moved \(cursor.movedAt.iso8601)"
                 line += ", last sweep \(cursor.lastSweepAt?.iso8601 ?? "never")"
                 if let hold = cursor.holdSince { line += ", re-reading from \(hold.iso8601)" }
                 output.line(line)
@@ -30,7 +30,7 @@ enum StatusCommand {
             var groups: [String: [(String, Int)]] = [:]
             var order: [String] = []
             for row in status.objectsByStatus {
-                let key = "\(row.provider) tenant \(row.account) \(row.kind)"
+                let key = "\(row.provider) account \(row.account) \(row.kind)"
                 if groups[key] == nil { order.append(key) }
                 groups[key, default: []].append((row.status, row.count))
             }

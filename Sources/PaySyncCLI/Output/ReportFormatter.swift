@@ -8,7 +8,7 @@ enum ReportFormatter {
             for write in report.plannedWrites { output.line(write.asCoalesced.jsonLine(sink: write.sink)) }
         }
         for window in report.windows {
-            var line = "\(window.source) tenant \(window.account) \(window.entity) \(window.from)..<\(window.until): "
+            var line = "\(window.source) account \(window.account) \(window.entity) \(window.from)..<\(window.until): "
             line += "\(window.sourceCount) at source, \(window.ledgerBefore) in ledger before, \(window.ledgerAfter) after"
             line += " (\(window.added) added, \(window.changed) changed)"
             if window.hasGap {
