@@ -40,3 +40,37 @@ import Testing
         #expect(page.outOfScope == outOfScope)
     }
 }
+
+@Suite struct XeroBankTransactionTests {
+    @Test func theOpenAPIListExampleKeepsReceiptsAndLeavesSpendingOut() throws {
+        let page = try decodeFixture("openapi/bank-transactions-list.json", entity: .bankTransactions)
+        #expect(page.rejects.isEmpty, "\(page.rejects)")
+        #expect(page.outOfScope == 2, "the two SPEND-OVERPAYMENTs")
+        let receipt = try #require(page.observations.first)
+        #expect(page.observations.count == 1)
+        #expect(receipt.key.description == "xero:tenant-a:bank_transaction:db54aab0-ad40-4ced-bcff-0940ba20db2c")
+        #expect(receipt.status == .paid)
+        #expect(receipt.total == Money(minorUnits: 1_000, currency: Currency(code: "USD")!))
+        #expect(receipt[text: .counterpartyName] == "sam")
+        #expect(receipt[text: .bookingStatus] == "pending")
+        #expect(receipt[date: .valueDate]?.description == "2016-10-13")
+        #expect(receipt.providerStatus == "RECEIVE AUTHORISED")
+    }
+
+    @Test("bank transaction status table", arguments: [
+        ("RECEIVE", "AUTHORISED", PaymentStatus?.some(.paid)),
+        ("RECEIVE-OVERPAYMENT", "AUTHORISED", .paid),
+        ("RECEIVE-PREPAYMENT", "AUTHORISED", .paid),
+        ("RECEIVE", "DELETED", .voided),
+        ("RECEIVE", "VOIDED", .voided),
+        ("RECEIVE", "PENDING", .unknown("PENDING")),
+        ("SPEND", "AUTHORISED", nil),
+        ("SPEND-PREPAYMENT", "AUTHORISED", nil),
+        ("RECEIVE-TRANSFER", "AUTHORISED", nil),
+    ])
+    func statuses(type: String, status: String, expected: PaymentStatus?) {
+        let inScope = XeroMapping.isReceipt(bankTransactionType: type)
+        #expect(inScope == (expected != nil))
+        if let expected { #expect(XeroMapping.bankTransactionStatus(status: status) == expected) }
+    }
+}

@@ -64,6 +64,30 @@ actor FakeXeroTokens: AccessTokenProvider {
         return pages
     }
 
+    @Test func bankTransactionsAreReadIncrementallyAndADeletedOneIsVoided() async throws {
+        let server = try FakeXeroServer(tenants: [tenant])
+        let payer = FakeXeroContact(contactID: "c0ffee00-0000-4000-a000-000000000001", name: "Acme Ltd", email: "ap@acme.example")
+        let start = server.now.adding(milliseconds: -3_600_000)
+        server.put(bankTransactions: (1...5).map { number in
+            FakeXeroBankTransaction(bankTransactionID: "b0b0b0b0-0000-4000-a000-00000000000\(number)", type: number == 5 ? "SPEND" : "RECEIVE",
+                                    date: CalendarDate(year: 2025, month: 4, day: 20 + number)!, total: Int64(number) * 10_000, reference: "INV-100\(number)",
+                                    currency: "GBP", isReconciled: number == 1, contact: payer, updated: start.adding(milliseconds: Int64(number) * 1000))
+        }, tenant: tenant)
+        let (source, _) = makeSource(server)
+        let first = try await readAll(source, entity: "bank_transactions").flatMap(\.observations)
+        #expect(first.map(\.status) == [.paid, .paid, .paid, .paid])
+        #expect(first.map { $0[text: .bookingStatus] } == ["booked", "pending", "pending", "pending"])
+        #expect(first.map { $0[text: .remittanceText] } == ["INV-1001", "INV-1002", "INV-1003", "INV-1004"])
+        let cursor = try #require(first.last?.updatedAt)
+        server.updateBankTransaction("b0b0b0b0-0000-4000-a000-000000000002", tenant: tenant) { $0.status = "DELETED" }
+        server.clearReceived()
+        let later = try await readAll(source, entity: "bank_transactions", mode: .incremental(since: cursor)).flatMap(\.observations)
+        #expect(later.map(\.key.externalID) == ["b0b0b0b0-0000-4000-a000-000000000002"])
+        #expect(later.first?.status == .voided)
+        #expect(server.received.first?.ifModifiedSince != nil)
+        #expect(server.received.first?.query["where"] == nil, "no Type filter: spending is left out by the mapping")
+    }
+
     @Test func pagesUntilPageCountWithoutAnEmptyPageCall() async throws {
         let server = try seeded(objects: 450)
         let invoices = server.invoices(tenant: tenant).count

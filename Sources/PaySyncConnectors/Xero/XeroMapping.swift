@@ -71,6 +71,53 @@ public enum XeroMapping {
         }
     }
 
+    /// The canonical status of a bank transaction that received money.
+    ///
+    /// | Type                                                | Status     | canonical    |
+    /// |-----------------------------------------------------|------------|--------------|
+    /// | RECEIVE, RECEIVE-OVERPAYMENT, RECEIVE-PREPAYMENT    | AUTHORISED | paid         |
+    /// | any of the above                                    | DELETED, VOIDED | voided  |
+    /// | SPEND, SPEND-OVERPAYMENT, SPEND-PREPAYMENT, SPEND-TRANSFER, RECEIVE-TRANSFER | — | out of scope |
+    /// | other status                                        |            | unknown(raw) |
+    public static func isReceipt(bankTransactionType type: String) -> Bool {
+        ["RECEIVE", "RECEIVE-OVERPAYMENT", "RECEIVE-PREPAYMENT"].contains(type)
+    }
+
+    public static func bankTransactionStatus(status: String) -> PaymentStatus {
+        switch status {
+        case "AUTHORISED": .paid
+        case "DELETED", "VOIDED": .voided
+        default: .unknown(status)
+        }
+    }
+
+    /// Normalises a bank transaction that received money; money spent and transfers are out of
+    /// scope. `booking_status` is `booked` once Xero reconciled it with a bank statement line,
+    /// `pending` before.
+    public static func observation(of transaction: XeroBankTransaction, tenant: String, path: String) throws(ObjectRejection) -> Outcome {
+        guard isReceipt(bankTransactionType: transaction.type) else { return .outOfScope }
+        let field = { (name: String) in "\(path) (BankTransactionID \(transaction.bankTransactionID)).\(name)" }
+        guard let code = transaction.currencyCode, let currency = Currency(code: code) else {
+            throw ObjectRejection(MoneyError(field: field("CurrencyCode"), text: transaction.currencyCode ?? "(missing)", reason: .unknownCurrency))
+        }
+        let total = try WireValues.money(transaction.total, currency, field("Total"))
+        let status = bankTransactionStatus(status: transaction.status)
+        let day = try date(transaction.date, field("Date"))
+        var observation = Observation(
+            key: ObjectKey(provider: "xero", account: tenant, kind: .bankTransaction, externalID: transaction.bankTransactionID),
+            updatedAt: try timestamp(transaction.updatedDateUTC, field("UpdatedDateUTC")),
+            status: status, providerStatus: "\(transaction.type) \(transaction.status)", currency: currency,
+            total: total, paid: status == .paid ? total : nil,
+            customerID: WireValues.nonEmpty(transaction.contact?.contactID), customerName: WireValues.nonEmpty(transaction.contact?.name),
+            documentDate: day, reference: WireValues.nonEmpty(transaction.reference)
+        )
+        observation[text: .counterpartyName] = WireValues.nonEmpty(transaction.contact?.name)
+        observation[text: .remittanceText] = WireValues.nonEmpty(transaction.reference)
+        observation[text: .bookingStatus] = transaction.isReconciled == true ? "booked" : "pending"
+        observation[date: .valueDate] = day
+        return .observation(observation)
+    }
+
     /// Normalises a sales invoice. Bills (`ACCPAY`) are out of scope.
     /// - Parameter path: where the invoice sits in the response (`Invoices[3]`), named in errors.
     public static func observation(of invoice: XeroInvoice, tenant: String, today: CalendarDate, path: String) throws(ObjectRejection) -> Outcome {

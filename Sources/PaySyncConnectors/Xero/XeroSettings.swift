@@ -4,12 +4,18 @@ import PaySyncCore
 public enum XeroEntity: String, Sendable, CaseIterable {
     case invoices
     case payments
+    /// Money received through a bank account (opt-in: `"entities"` must name it).
+    case bankTransactions = "bank_transactions"
+
+    /// What a source reads when its config does not say.
+    public static let defaults: [XeroEntity] = [.invoices, .payments]
 
     /// The resource path under the API base URL.
     public var resource: String {
         switch self {
         case .invoices: "Invoices"
         case .payments: "Payments"
+        case .bankTransactions: "BankTransactions"
         }
     }
 }
@@ -28,7 +34,7 @@ public struct XeroSettings: SourceSettings {
     public var tokenURL: String = XeroSettings.defaultTokenURL
     /// Where `paysync auth` sends a person to consent.
     public var authorizeURL: String = XeroSettings.defaultAuthorizeURL
-    public var entities: [XeroEntity] = XeroEntity.allCases
+    public var entities: [XeroEntity] = XeroEntity.defaults
     /// Objects per page; Xero allows up to 1000 since July 2024.
     public var pageSize: Int = 1000
     /// How far before the cursor each incremental run starts re-reading (boundary safety).

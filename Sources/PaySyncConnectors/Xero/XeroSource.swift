@@ -25,6 +25,7 @@ public struct XeroSource: Source {
         switch XeroEntity(rawValue: entity) {
         case .invoices: [.invoice]
         case .payments: [.payment, .refund]
+        case .bankTransactions: [.bankTransaction]
         case nil: []
         }
     }
@@ -132,6 +133,12 @@ public struct XeroSource: Source {
             return normalise(envelope, entity: entity, page: page, id: \.paymentID, updated: \.updatedDateUTC) { payment, path throws(ObjectRejection) in
                 try XeroMapping.observation(of: payment, tenant: tenant, path: path)
             }
+        case .bankTransactions:
+            // Few per organisation: Foundation's decoder (the scanner is for the high-volume lists).
+            let envelope = try scan(body, source: source) { try XeroSource.decodeWithJSONDecoder($0, resource: entity.resource, as: XeroBankTransaction.self) }
+            return normalise(envelope, entity: entity, page: page, id: \.bankTransactionID, updated: \.updatedDateUTC) { transaction, path throws(ObjectRejection) in
+                try XeroMapping.observation(of: transaction, tenant: tenant, path: path)
+            }
         }
     }
 
@@ -145,7 +152,7 @@ public struct XeroSource: Source {
             } catch {
                 throw SourceError(source: name, message: "\(source), line \(error.line) column \(error.column): malformed JSON: \(error.message)", exitCode: .dataError)
             }
-            throw SourceError(source: name, message: "\(source): unexpected response shape: \((error as? JSONPullScanner.Failure)?.message ?? "\(error)")", exitCode: .dataError)
+            throw SourceError(source: name, message: "\(source): unexpected response shape: \((error as? JSONPullScanner.Failure)?.message ?? Lossy<XeroInvoice>.describe(error))", exitCode: .dataError)
         }
     }
 

@@ -231,6 +231,56 @@ public struct FakeXeroPayment: Sendable, Equatable {
     }
 }
 
+/// A bank transaction held by the fake Xero, in the shape of `GET /BankTransactions`.
+public struct FakeXeroBankTransaction: Sendable {
+    public var bankTransactionID: String
+    public var type: String
+    public var status: String
+    public var date: CalendarDate
+    public var total: Int64
+    public var reference: String
+    public var currency: String
+    public var isReconciled: Bool
+    public var contact: FakeXeroContact
+    public var updated: Timestamp
+
+    public init(bankTransactionID: String, type: String = "RECEIVE", status: String = "AUTHORISED", date: CalendarDate, total: Int64,
+                reference: String, currency: String, isReconciled: Bool = false, contact: FakeXeroContact, updated: Timestamp) {
+        self.bankTransactionID = bankTransactionID
+        self.type = type
+        self.status = status
+        self.date = date
+        self.total = total
+        self.reference = reference
+        self.currency = currency
+        self.isReconciled = isReconciled
+        self.contact = contact
+        self.updated = updated
+    }
+
+    public func render() -> String {
+        var json = JSONText()
+        json.member("BankTransactionID", string: bankTransactionID)
+        json.raw("BankAccount", #"{"AccountID":"6f7594f2-f059-4d56-9e67-47ac9733bfe9","Code":"090","Name":"Business Bank Account"}"#)
+        json.member("Type", string: type)
+        json.member("Reference", string: reference)
+        json.raw("IsReconciled", isReconciled ? "true" : "false")
+        json.raw("HasAttachments", "false")
+        json.raw("Contact", contact.render())
+        json.member("DateString", string: "\(date)T00:00:00")
+        json.member("Date", string: FakeXeroDate.dotNet(date.startOfDayUTC))
+        json.member("Status", string: status)
+        json.member("LineAmountTypes", string: "Inclusive")
+        json.raw("LineItems", "[]")
+        json.member("SubTotal", amount: total)
+        json.member("TotalTax", amount: 0)
+        json.member("Total", amount: total)
+        json.member("UpdatedDateUTC", string: FakeXeroDate.dotNet(updated))
+        json.member("CurrencyCode", string: currency)
+        return json.close()
+    }
+}
+
 enum FakeXeroDate {
     /// `/Date(1743465600000+0000)/`.
     static func dotNet(_ instant: Timestamp) -> String { "/Date(\(instant.millisecondsSinceEpoch)+0000)/" }

@@ -55,6 +55,7 @@ public final class FakeXeroServer: Sendable {
         var payments: [String: FakeXeroPayment] = [:]
         var sortedInvoices: [FakeXeroInvoice]?
         var sortedPayments: [FakeXeroPayment]?
+        var bankTransactions: [String: FakeXeroBankTransaction] = [:]
         /// The matches of the last query, so paging through it costs O(N) once, not per page.
         var lastQuery: (key: String, invoices: [FakeXeroInvoice], payments: [FakeXeroPayment])?
     }
@@ -151,6 +152,24 @@ public final class FakeXeroServer: Sendable {
             for payment in payments { state.tenants[tenant, default: Tenant()].payments[payment.paymentID] = payment }
             state.tenants[tenant]?.sortedPayments = nil
             state.tenants[tenant]?.lastQuery = nil
+        }
+    }
+
+    /// Adds or replaces bank transactions as they are (their `updated` is kept).
+    public func put(bankTransactions: [FakeXeroBankTransaction], tenant: String) {
+        state.withLock { state in
+            for transaction in bankTransactions { state.tenants[tenant, default: Tenant()].bankTransactions[transaction.bankTransactionID] = transaction }
+        }
+    }
+
+    /// Changes a bank transaction and stamps it now (deleting one keeps it listed as `DELETED`).
+    public func updateBankTransaction(_ id: String, tenant: String, _ change: (inout FakeXeroBankTransaction) -> Void) {
+        let stamp = tick()
+        state.withLock { state in
+            guard var transaction = state.tenants[tenant]?.bankTransactions[id] else { return }
+            change(&transaction)
+            transaction.updated = stamp
+            state.tenants[tenant]?.bankTransactions[id] = transaction
         }
     }
 
@@ -333,6 +352,9 @@ public final class FakeXeroServer: Sendable {
         if path.hasSuffix("/api.xro/2.0/Payments") {
             return list(request, tenant: tenant, resource: "Payments", state: state)
         }
+        if path.hasSuffix("/api.xro/2.0/BankTransactions") {
+            return bankTransactions(request, tenant: tenant, state: state)
+        }
         return .json(404, #"{"Title":"NotFound","Status":404,"Detail":"The resource you're looking for cannot be found"}"#)
     }
 
@@ -423,6 +445,32 @@ public final class FakeXeroServer: Sendable {
         let body = #"{"Id":"\#(responseID)","Status":"OK","ProviderName":"paysync fake","DateTimeUTC":"/Date(\#(served.millisecondsSinceEpoch))/","pagination":{"page":\#(page),"pageSize":\#(pageSize),"pageCount":\#(pageCount),"itemCount":\#(itemCount)},"\#(resource)":[\#(rendered.joined(separator: ","))]}"#
         return .json(200, body, headers: ["Date": RetryAfter.httpDateText(served), "X-DayLimit-Remaining": String(remaining), "X-MinLimit-Remaining": "59",
                                           "X-AppMinLimit-Remaining": "9999"])
+    }
+
+    /// `GET /BankTransactions`: the same paging, `If-Modified-Since`, order and `where` rules.
+    static func bankTransactions(_ request: ServerRequest, tenant: String, state: Locked<State>) -> ServerReply {
+        let pageSize = request.queryValue("pageSize").flatMap(Int.init) ?? 100
+        guard (1...1000).contains(pageSize) else { return validation("pageSize must be between 1 and 1000") }
+        let page = max(1, request.queryValue("page").flatMap(Int.init) ?? 1)
+        var since: Timestamp?
+        if let header = request.headers["If-Modified-Since"] {
+            guard let parsed = Timestamp(iso: header) ?? RetryAfter.httpDate(header) else { return validation("If-Modified-Since is not a valid date") }
+            since = parsed
+        }
+        let filter: WhereFilter
+        do { filter = try WhereFilter(request.queryValue("where") ?? "") } catch { return validation("\(error)") }
+        if let order = request.queryValue("order"), order.replacingOccurrences(of: " ", with: "").uppercased() != "UPDATEDDATEUTCASC" {
+            return validation("only order=UpdatedDateUTC ASC is supported by this fake")
+        }
+        let (matching, served) = state.withLock { state -> ([FakeXeroBankTransaction], Timestamp) in
+            state.dayCalls += 1
+            let all = state.tenants[tenant]!.bankTransactions.values.sorted { ($0.updated, $0.bankTransactionID) < ($1.updated, $1.bankTransactionID) }
+            return (all.filter { transaction in (since.map { transaction.updated > $0 } ?? true) && filter.matches(type: transaction.type, date: transaction.date) }, state.clock)
+        }
+        let from = min(matching.count, (page - 1) * pageSize), to = min(matching.count, from + pageSize)
+        let pageCount = (matching.count + pageSize - 1) / pageSize
+        let body = #"{"Id":"5c1e0f8a-2b7d-4a51-9a36-0000000b0000","Status":"OK","ProviderName":"paysync fake","DateTimeUTC":"/Date(\#(served.millisecondsSinceEpoch))/","pagination":{"page":\#(page),"pageSize":\#(pageSize),"pageCount":\#(pageCount),"itemCount":\#(matching.count)},"BankTransactions":[\#(matching[from..<to].map { $0.render() }.joined(separator: ","))]}"#
+        return .json(200, body, headers: ["Date": RetryAfter.httpDateText(served)])
     }
 
     enum Renderable {
