@@ -70,6 +70,9 @@ public enum Reconciler {
             let list = report.unknownStatuses.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
             report.problems.append(RunProblem("provider statuses with no rule were recorded, not written: \(list); see docs/statuses.md", exitCode: .dataError))
         }
+        if !report.paused.isEmpty && report.accountsProgressed == 0 {
+            report.problems.append(RunProblem("no account could make progress: \(report.paused.joined(separator: "; "))", exitCode: .temporaryFailure))
+        }
         report.peakRSSKilobytes = ProcessMemory.peakResidentKilobytes()
         report.pendingAfter = try await ledger.outboxCount(sink: nil, state: .pending)
         report.deadAfter = try await ledger.outboxCount(sink: nil, state: .dead)
@@ -100,6 +103,8 @@ public enum Reconciler {
     // MARK: Reading
 
     static func readAccount(source: any Source, account: String, context: Context) async {
+        let fetchedBefore = await context.state.report.counts.fetched
+        var entitiesRead = 0
         for entity in source.entities {
             do {
                 switch context.options.command {
@@ -108,6 +113,13 @@ public enum Reconciler {
                 case .backfill(let from, let until):
                     try await readWindow(source: source, account: account, entity: entity, from: from, until: until, context: context)
                 }
+                entitiesRead += 1
+            } catch let pause as AccountPaused {
+                // Not a failure: this account waits for its budget; the others carry on.
+                context.logger.warning(pause.description)
+                let fetched = await context.state.report.counts.fetched
+                await context.state.paused(pause.description, progressed: entitiesRead > 0 || fetched > fetchedBefore)
+                return
             } catch {
                 // Reported once, at the end of the run, with every other problem.
                 let problem = RunProblem(error)
@@ -117,6 +129,7 @@ public enum Reconciler {
                 if problem.exitCode == .authenticationFailed || error is CancellationError || Task.isCancelled { return }
             }
         }
+        if entitiesRead > 0 { await context.state.progressed() }
         guard context.options.command == .reconcile, !Task.isCancelled else { return }
         do {
             try await age(source: source, account: account, context: context)

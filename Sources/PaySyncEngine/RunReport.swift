@@ -72,6 +72,11 @@ public struct RunReport: Sendable {
     public var providerCalls = 0
     public var crmCalls = 0
     public var problems: [RunProblem] = []
+    /// Accounts that stopped early for a reason that is not a failure (a daily budget spent):
+    /// printed as warnings; the run fails (75) only when no account made progress.
+    public var paused: [String] = []
+    /// Accounts whose reading made progress (an entity read to its end, or a page committed).
+    public var accountsProgressed = 0
     public var windows: [WindowReport] = []
     /// A dry run's writes, in the order they were planned.
     public var plannedWrites: [PlannedWrite] = []

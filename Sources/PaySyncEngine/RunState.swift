@@ -31,6 +31,13 @@ actor RunState {
 
     func problem(_ problem: RunProblem) { report.problems.append(problem) }
 
+    func paused(_ note: String, progressed: Bool) {
+        report.paused.append(note)
+        if progressed { report.accountsProgressed += 1 }
+    }
+
+    func progressed() { report.accountsProgressed += 1 }
+
     func window(_ window: WindowReport) { report.windows.append(window) }
 
     func delivered(written: Int, failed: Int, skippedByMapping: Int, calls: Int) {

@@ -158,13 +158,13 @@ actor FakeXeroTokens: AccessTokenProvider {
         #expect(clock.sleeps.count == 2)
     }
 
-    @Test func theDailyLimitStopsTheTenantWithExit75() async throws {
+    @Test func theDailyLimitPausesTheTenantWithoutRetrying() async throws {
         let server = try seeded(objects: 20)
         server.inject(.init(pathSuffix: "/Invoices", reply: .status(429, headers: ["Retry-After": "3600", "X-Rate-Limit-Problem": "day"])))
         let (source, _) = makeSource(server)
-        let error = await #expect(throws: SourceError.self) { try await readAll(source, entity: "invoices") }
-        #expect(error?.exitCode == .temporaryFailure)
-        #expect(error?.description == "xero-uk: Xero day rate limit reached for tenant \(tenant); try again after 3600 s")
+        let error = await #expect(throws: AccountPaused.self) { try await readAll(source, entity: "invoices") }
+        #expect(error?.exitCode == .temporaryFailure && error?.account == tenant)
+        #expect(error?.description == "xero-uk: Xero's daily limit (5,000 calls) is spent for tenant \(tenant); it is read again after 3600 s, from where it stopped")
         #expect(server.calls(to: "/Invoices") == 1)
     }
 

@@ -56,6 +56,9 @@ enum ReportFormatter {
                         "skipped": .number(String(report.skippedAfter)), "recovered": .number(String(report.recoveredInFlight))]),
             ("problems", .array(report.problems.map { ["message": .string($0.message), "exit_code": .number(String($0.exitCode.rawValue))] })),
         ]
+        if !report.paused.isEmpty {
+            object.append(("paused", .array(report.paused.map { .string($0) })))
+        }
         if !report.windows.isEmpty {
             object.append(("windows", .array(report.windows.map { window in
                 [

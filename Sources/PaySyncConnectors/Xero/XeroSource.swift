@@ -98,6 +98,11 @@ public struct XeroSource: Source {
         case 429:
             let seconds = RetryAfter.seconds(response.headers["Retry-After"], now: client.environment.now())
             let problem = response.headers["X-Rate-Limit-Problem"] ?? "unknown"
+            if problem.lowercased() == "day" {
+                // Xero's 5,000 calls a day are per tenant: this one stops, the others carry on.
+                throw AccountPaused(source: name, account: tenant,
+                                    reason: "Xero's daily limit (5,000 calls) is spent for tenant \(tenant); it is read again after \(Int(seconds ?? 3600)) s, from where it stopped")
+            }
             throw SourceError(source: name, message: "Xero \(problem) rate limit reached for tenant \(tenant); try again after \(Int(seconds ?? 60)) s", exitCode: .temporaryFailure)
         default:
             throw sender.failure(response, call: request.summary)

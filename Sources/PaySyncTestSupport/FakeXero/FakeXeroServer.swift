@@ -14,11 +14,14 @@ public final class FakeXeroServer: Sendable {
         public var reply: ServerReply
         /// Skip this many matching requests first.
         public var after: Int
+        /// Only requests for this tenant (`xero-tenant-id`) match, when set.
+        public var tenant: String?
 
-        public init(pathSuffix: String, reply: ServerReply, after: Int = 0) {
+        public init(pathSuffix: String, reply: ServerReply, after: Int = 0, tenant: String? = nil) {
             self.pathSuffix = pathSuffix
             self.reply = reply
             self.after = after
+            self.tenant = tenant
         }
     }
 
@@ -307,7 +310,9 @@ public final class FakeXeroServer: Sendable {
                     state.tenants[change.tenant]?.lastQuery = nil
                 }
             }
-            guard let index = state.faults.firstIndex(where: { path.hasSuffix($0.pathSuffix) }) else { return nil }
+            guard let index = state.faults.firstIndex(where: { fault in
+                path.hasSuffix(fault.pathSuffix) && (fault.tenant == nil || fault.tenant == request.headers["xero-tenant-id"])
+            }) else { return nil }
             if state.faults[index].after > 0 {
                 state.faults[index].after -= 1
                 return nil
