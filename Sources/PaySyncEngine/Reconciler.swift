@@ -41,7 +41,16 @@ public enum Reconciler {
 
         // Fetch: one task per source account, at most `accountsInFlight` at once; pages within
         // an account stay in order.
-        let accounts = components.sources.flatMap { source in source.accounts.map { (source, $0) } }
+        var accounts: [(any Source, String)] = []
+        for source in components.sources {
+            do {
+                let current = try await source.currentAccounts()
+                if source.discoversAccounts { try await noteDiscoveredAccounts(source: source, current: current, context: context) }
+                accounts += current.map { (source, $0) }
+            } catch {
+                await state.problem(RunProblem(error))
+            }
+        }
         await withTaskGroup(of: Void.self) { group in
             for (index, (source, account)) in accounts.enumerated() {
                 if index >= accountsInFlight { await group.next() }
@@ -101,6 +110,21 @@ public enum Reconciler {
     }
 
     // MARK: Reading
+
+    /// For a source that lists its accounts each run: a newly connected account is said (its
+    /// first sync follows), and one the ledger holds but the provider no longer lists is reported
+    /// — its objects stay in the ledger, and it is not read.
+    static func noteDiscoveredAccounts(source: any Source, current: [String], context: Context) async throws {
+        let known = try await context.ledger.cursorAccounts(provider: source.provider)
+        for account in current where !known.contains(account) {
+            context.logger.info("\(source.name): account \(account) is newly connected; reading it from the beginning")
+        }
+        for account in known.subtracting(current).sorted() {
+            let note = "\(source.name): account \(account) is no longer connected; its objects stay in the ledger and are not read"
+            context.logger.warning(note)
+            await context.state.update { $0.notes.append(note) }
+        }
+    }
 
     static func readAccount(source: any Source, account: String, context: Context) async {
         let fetchedBefore = await context.state.report.counts.fetched

@@ -75,6 +75,8 @@ public struct RunReport: Sendable {
     /// Accounts that stopped early for a reason that is not a failure (a daily budget spent):
     /// printed as warnings; the run fails (75) only when no account made progress.
     public var paused: [String] = []
+    /// What a person should know that is not a failure (an account no longer connected).
+    public var notes: [String] = []
     /// Accounts whose reading made progress (an entity read to its end, or a page committed).
     public var accountsProgressed = 0
     public var windows: [WindowReport] = []

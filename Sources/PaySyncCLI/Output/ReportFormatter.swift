@@ -59,6 +59,9 @@ enum ReportFormatter {
         if !report.paused.isEmpty {
             object.append(("paused", .array(report.paused.map { .string($0) })))
         }
+        if !report.notes.isEmpty {
+            object.append(("notes", .array(report.notes.map { .string($0) })))
+        }
         if !report.windows.isEmpty {
             object.append(("windows", .array(report.windows.map { window in
                 [

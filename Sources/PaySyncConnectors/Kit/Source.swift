@@ -42,8 +42,11 @@ public protocol Source: Sendable {
     var name: String { get }
     /// The provider (`xero`): the first part of every object key.
     var provider: String { get }
-    /// Accounts (tenants, realms) this source covers.
+    /// Accounts (tenants, realms) this source covers, as configured.
     var accounts: [String] { get }
+    /// True when the accounts are discovered from the provider each run (`tenants: "all"`)
+    /// rather than listed in the config.
+    var discoversAccounts: Bool { get }
     /// Entity names, in reading order (`invoices`, `payments`).
     var entities: [String] { get }
     /// Overlap subtracted from the cursor for each incremental run.
@@ -62,4 +65,13 @@ public protocol Source: Sendable {
 
     /// The provider's "today" for this account: overdue means due before this day.
     func today(account: String) -> CalendarDate
+
+    /// The accounts to read this run: `accounts`, or those the provider lists now when the source
+    /// discovers them (a newly connected one is read from the beginning).
+    func currentAccounts() async throws -> [String]
+}
+
+extension Source {
+    public var discoversAccounts: Bool { false }
+    public func currentAccounts() async throws -> [String] { accounts }
 }

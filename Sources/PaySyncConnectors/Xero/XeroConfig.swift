@@ -9,13 +9,15 @@ enum XeroConfig {
     ]
 
     static func read(_ object: JSONObject, at path: String, reader: inout ConfigReader) -> XeroSettings? {
-        let tenants = reader.strings(object, "tenants", at: path) ?? []
-        if tenants.isEmpty {
+        let all = object["tenants"]?.stringValue == "all"
+        let tenants = all ? [] : reader.strings(object, "tenants", at: path) ?? []
+        if tenants.isEmpty && !all {
             reader.fail("\(path).tenants", object["tenants"] == nil
-                ? "is required: list the Xero tenant ids to poll (GET https://api.xero.com/connections lists them)"
-                : "list at least one Xero tenant id")
+                ? "is required: list the Xero tenant ids to poll (`paysync auth` lists them), or \"all\" for every connected organisation"
+                : "list at least one Xero tenant id, or \"all\"")
         }
         var settings = XeroSettings(tenants: tenants)
+        settings.allTenants = all
         settings.clientID = reader.secret(object, "client_id", at: path)
         settings.clientSecret = reader.secret(object, "client_secret", at: path)
         settings.refreshToken = reader.secret(object, "refresh_token", at: path)

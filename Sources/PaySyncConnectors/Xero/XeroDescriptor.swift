@@ -35,14 +35,26 @@ extension XeroSource {
     /// The organisations an access token reaches: `GET https://api.xero.com/connections` (beside
     /// the Accounting API's base URL), as `[{"tenantId", "tenantName", "tenantType"}]`.
     static func connections(settings: XeroSettings, accessToken: Secret, client: HTTPClient) async throws -> [AuthorizedAccount] {
+        let request = try connectionsRequest(settings: settings)
+        let response = try await client.send(request.bearer(accessToken))
+        guard response.isSuccess else {
+            throw HTTPFailure.error(response, call: request.summary, label: "auth", provider: "Xero", problem: nil, hint: nil)
+        }
+        return try parseConnections(response, call: request.summary)
+    }
+
+    static func connectionsRequest(settings: XeroSettings) throws -> HTTPRequest {
         var base = settings.baseURL
         if base.hasSuffix("/api.xro/2.0") { base.removeLast("/api.xro/2.0".count) }
         guard let url = URLBuilder.url(base, path: "/connections") else {
             throw SourceError(source: "xero", message: "base_url \(settings.baseURL) does not make a valid URL", exitCode: .configuration)
         }
-        let response = try await client.send(HTTPRequest(url: url, headers: ["Accept": "application/json"]).bearer(accessToken))
-        guard response.isSuccess, let list = (try? JSONParser.parse(response.body))?.arrayValue else {
-            throw HTTPFailure.error(response, call: "GET \(url.host ?? "")/connections", label: "auth", provider: "Xero", problem: nil, hint: nil)
+        return HTTPRequest(url: url, headers: ["Accept": "application/json"])
+    }
+
+    static func parseConnections(_ response: HTTPResponse, call: String) throws -> [AuthorizedAccount] {
+        guard let list = (try? JSONParser.parse(response.body))?.arrayValue else {
+            throw SourceError(source: "xero", message: "\(call): expected a list of connections", exitCode: .dataError)
         }
         return list.compactMap { connection in
             guard connection["tenantType"]?.stringValue ?? "ORGANISATION" == "ORGANISATION", let id = connection["tenantId"]?.stringValue else { return nil }

@@ -27,6 +27,9 @@ public struct XeroSettings: SourceSettings {
     public static let defaultAuthorizeURL = "https://login.xero.com/identity/connect/authorize"
 
     public var tenants: [String]
+    /// `"tenants": "all"`: every organisation the authorisation reaches, listed by
+    /// `GET /connections` at the start of each run.
+    public var allTenants = false
     public var clientID: SecretReference?
     public var clientSecret: SecretReference?
     public var refreshToken: SecretReference?

@@ -11,11 +11,21 @@ public struct XeroSource: Source {
     private let client: HTTPClient
     private let sender: AuthorizedSender
     /// One limiter per tenant: Xero's limits are per tenant (60 a minute, 5 at once).
-    private let limiters: [String: RateLimiter]
+    private let limiters: RateLimiters
     private let decoder: JSONDecoder
 
     public var provider: String { "xero" }
     public var accounts: [String] { settings.tenants }
+    public var discoversAccounts: Bool { settings.allTenants }
+
+    /// With `tenants: "all"`, the organisations `GET /connections` lists now.
+    public func currentAccounts() async throws -> [String] {
+        guard settings.allTenants else { return settings.tenants }
+        let request = try XeroSource.connectionsRequest(settings: settings)
+        let response = try await sender.send { request.bearer($0) }
+        guard response.isSuccess else { throw sender.failure(response, call: request.summary) }
+        return try XeroSource.parseConnections(response, call: request.summary).map(\.id)
+    }
     public var entities: [String] { settings.entities.map(\.rawValue) }
     public var overlap: Duration { .seconds(settings.overlapSeconds) }
     public var startDate: CalendarDate? { settings.startDate }
@@ -36,9 +46,7 @@ public struct XeroSource: Source {
         self.client = client
         self.sender = AuthorizedSender(label: name, provider: "Xero", client: client, tokens: tokens,
                                        problem: { XeroSource.problem(in: $0).map { ProviderProblem(message: $0) } }, reauthorise: "re-authorise the app")
-        self.limiters = Dictionary(uniqueKeysWithValues: settings.tenants.map {
-            ($0, RateLimiter(settings.rateLimit, environment: client.environment))
-        })
+        self.limiters = RateLimiters(settings.rateLimit, environment: client.environment)
         self.decoder = JSONDecoder()
     }
 
@@ -87,7 +95,7 @@ public struct XeroSource: Source {
     /// Xero's own 403 and 429 wording, and leaves every other failure to the kit's classification.
     func send(_ request: HTTPRequest, tenant: String) async throws -> HTTPResponse {
         // Xero's daily limit is not worth retrying within a run; its minute limit is.
-        let response = try await sender.send(limiter: limiters[tenant], isRetryable: { $0.headers["X-Rate-Limit-Problem"]?.lowercased() != "day" }) {
+        let response = try await sender.send(limiter: limiters.limiter(for: tenant), isRetryable: { $0.headers["X-Rate-Limit-Problem"]?.lowercased() != "day" }) {
             request.bearer($0)
         }
         switch response.status {

@@ -27,6 +27,8 @@ public protocol TransitionStore: Sendable {
 public protocol CursorStore: Sendable {
     func cursor(provider: String, account: String, entity: String) async throws -> CursorRecord?
     func recordSweep(provider: String, account: String, entity: String, at now: Timestamp) async throws
+    /// The accounts of a provider that have a cursor (were read at least once).
+    func cursorAccounts(provider: String) async throws -> Set<String>
 }
 
 /// The durable outbox. Every statement moves only rows `OutboxStateMachine` allows.

@@ -78,3 +78,27 @@ public actor RateLimiter {
         }
     }
 }
+
+/// One `RateLimiter` per provider account, made the first time an account calls (accounts can
+/// be discovered during a run: a newly connected tenant gets its own limits too).
+public final class RateLimiters: Sendable {
+    private let settings: RateLimitSettings
+    private let environment: RunEnvironment
+    private let limiters = Mutex<[String: RateLimiter]>([:])
+
+    public init(_ settings: RateLimitSettings, environment: RunEnvironment) {
+        self.settings = settings
+        self.environment = environment
+    }
+
+    public func limiter(for account: String) -> RateLimiter {
+        limiters.withLock { limiters in
+            if let limiter = limiters[account] { return limiter }
+            let limiter = RateLimiter(settings, environment: environment)
+            limiters[account] = limiter
+            return limiter
+        }
+    }
+}
+
+import Synchronization

@@ -398,6 +398,14 @@ public actor Ledger: LedgerStore {
         )
     }
 
+    public func cursorAccounts(provider: String) throws -> Set<String> {
+        let statement = try database.statement("SELECT DISTINCT account FROM cursors WHERE provider = ?", [.text(provider)])
+        defer { statement.reset() }
+        var accounts: Set<String> = []
+        while try statement.step() { accounts.insert(statement.string(0)) }
+        return accounts
+    }
+
     /// Records that a sweep of this entity finished (the cursor position is not touched).
     public func recordSweep(provider: String, account: String, entity: String, at now: Timestamp) throws {
         try database.run(

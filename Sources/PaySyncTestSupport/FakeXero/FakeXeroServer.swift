@@ -158,6 +158,20 @@ public final class FakeXeroServer: Sendable {
         }
     }
 
+    /// A newly authorised organisation: listed by `/connections` from now on.
+    public func connect(tenant: String) {
+        state.withLock { state in
+            if state.tenants[tenant] == nil { state.tenants[tenant] = Tenant() }
+            if !state.tenantOrder.contains(tenant) { state.tenantOrder.append(tenant) }
+        }
+    }
+
+    /// An organisation disconnected from the app: no longer listed by `/connections`, and its
+    /// API calls refused with 403, as Xero does.
+    public func disconnect(tenant: String) {
+        state.withLock { state in state.tenantOrder.removeAll { $0 == tenant } }
+    }
+
     /// Adds or replaces bank transactions as they are (their `updated` is kept).
     public func put(bankTransactions: [FakeXeroBankTransaction], tenant: String) {
         state.withLock { state in
@@ -347,7 +361,7 @@ public final class FakeXeroServer: Sendable {
             let tenants = state.value.tenantOrder.map { #"{"id":"\#(UUID().uuidString.lowercased())","tenantId":"\#($0)","tenantType":"ORGANISATION","tenantName":"Demo Company \#($0.prefix(4))"}"# }
             return .json(200, "[" + tenants.joined(separator: ",") + "]")
         }
-        guard let tenant = request.headers["xero-tenant-id"], state.value.tenants[tenant] != nil else {
+        guard let tenant = request.headers["xero-tenant-id"], state.value.tenants[tenant] != nil, state.value.tenantOrder.contains(tenant) else {
             return .json(403, #"{"Type":null,"Title":"Forbidden","Status":403,"Detail":"AuthenticationUnsuccessful","Instance":"0b0f2a5c-6c2d-4a67-9f7a-2e1d9b7c3a11","Extensions":{}}"#)
         }
         guard request.method == "GET" else { return .status(405) }
