@@ -211,6 +211,35 @@ public enum Reconciler {
         let after = await context.state.report.counts
         before.fetched = after.fetched - before.fetched
         context.logger.info("\(source.name) account \(account) \(entity): \(pages) page\(pages == 1 ? "" : "s") since \(since?.iso8601 ?? "the beginning"), \(Plural.count(before.fetched, "object"))")
+        // Deleted objects a provider no longer lists: its deletion feed, when it has one.
+        if let since, let deletions = try await source.deletions(account: account, entity: entity, since: since), !deletions.isEmpty {
+            try await commitDeletions(deletions, source: source, account: account, entity: entity, context: context)
+        }
+    }
+
+    /// Records deletions as their objects' last states turned `voided` (nothing else changes),
+    /// in one page commit; deletions of objects the ledger never held, or already voided, are
+    /// nothing to do.
+    static func commitDeletions(_ deletions: [Deletion], source: any Source, account: String, entity: String, context: Context) async throws {
+        let known = try await knownStates(deletions.map(\.key), context: context)
+        var tombstones: [Observation] = []
+        var previous: [Observation?] = []
+        for (deletion, state) in zip(deletions, known) {
+            guard let tombstone = deletion.tombstone(of: state) else { continue }
+            tombstones.append(tombstone)
+            previous.append(state)
+        }
+        guard !tombstones.isEmpty else { return }
+        let page = SourcePage(observations: tombstones, rejects: [], outOfScope: 0, lastUpdatedAt: nil, lastID: nil, servedAt: nil, number: 0, isLast: true)
+        try await commit(page: page, known: previous, entity: entity, provider: source.provider, account: account, cursor: nil, context: context)
+        context.logger.info("\(source.name) account \(account) \(entity): \(Plural.count(tombstones.count, "object")) deleted at \(source.provider); now voided")
+    }
+
+    static func knownStates(_ keys: [ObjectKey], context: Context) async throws -> [Observation?] {
+        let stored = try await context.ledger.knownStates(for: keys)
+        guard context.options.dryRun else { return stored }
+        let overlaid = await context.state.overlaid(keys)
+        return zip(stored, overlaid).map { $1 ?? $0 }
     }
 
     static func readWindow(source: any Source, account: String, entity: String, from: CalendarDate, until: CalendarDate, context: Context) async throws {
@@ -220,13 +249,27 @@ public enum Reconciler {
             ledgerBefore += try await context.ledger.countObjects(provider: source.provider, account: account, kind: kind, from: from, until: until)
         }
         var sourceCount = 0, added = 0, changed = 0
+        var returned: Set<ObjectKey> = []
         try await source.read(account: account, entity: entity, mode: .window(from: from, until: until)) { page in
+            if source.deletionsVanish { returned.formUnion(page.observations.map(\.key)) }
             let known = try await knownStates(page.observations, context: context)
             let plan = try await commit(page: page, known: known, entity: entity, provider: source.provider, account: account, cursor: nil, context: context)
             sourceCount += page.observations.count + page.rejects.count
             added += plan.counts.new
             changed += plan.counts.changed
             try Task.checkCancellation()
+        }
+        // A provider whose deleted objects stop being listed: what the ledger holds in this window
+        // and the provider no longer returns was deleted there (the feed may not reach so far back).
+        if source.deletionsVanish {
+            var gone: [Deletion] = []
+            for kind in kinds {
+                for id in try await context.ledger.externalIDs(provider: source.provider, account: account, kind: kind, from: from, until: until).sorted() {
+                    let key = ObjectKey(provider: source.provider, account: account, kind: kind, externalID: id)
+                    if !returned.contains(key) { gone.append(Deletion(key: key, deletedAt: nil)) }
+                }
+            }
+            if !gone.isEmpty { try await commitDeletions(gone, source: source, account: account, entity: entity, context: context) }
         }
         var ledgerAfter = ledgerBefore + added
         // Counted again only when this window committed something (a changed document date can
@@ -250,11 +293,7 @@ public enum Reconciler {
 
     /// The ledger's states for a page's objects, with a dry run's own planned states on top.
     static func knownStates(_ observations: [Observation], context: Context) async throws -> [Observation?] {
-        let keys = observations.map(\.key)
-        let stored = try await context.ledger.knownStates(for: keys)
-        guard context.options.dryRun else { return stored }
-        let overlaid = await context.state.overlaid(keys)
-        return zip(stored, overlaid).map { $1 ?? $0 }
+        try await knownStates(observations.map(\.key), context: context)
     }
 
     /// When the fixtures in `directory` were recorded (see `FixtureTransport.recordedAt`), for a

@@ -39,8 +39,12 @@ import Testing
                 """)
         }
 
-        func reconcile() throws -> ProcessResult {
-            try ChildProcess(Repository.paysyncExecutable, ["reconcile", "--config", directory.file("paysync.json")],
+        func reconcile(_ extra: [String] = []) throws -> ProcessResult {
+            try paysync(["reconcile"] + extra)
+        }
+
+        func paysync(_ arguments: [String]) throws -> ProcessResult {
+            try ChildProcess(Repository.paysyncExecutable, arguments + ["--config", directory.file("paysync.json")],
                              environment: ["QBO_CLIENT_ID": server.clientID, "QBO_CLIENT_SECRET": server.clientSecret,
                                            "QBO_REFRESH_TOKEN": "qbo-initial-refresh"],
                              workingDirectory: directory.path).wait()
@@ -86,6 +90,39 @@ import Testing
         #expect(setup.writes.filter { $0.record == payment }.map(\.to) == ["paid", "voided"])
         // Each run refreshed with the token the previous one stored (Intuit rotates them).
         #expect(setup.server.tokenRefreshes <= 4 && setup.server.validRefreshTokens.count == 1)
+    }
+
+    /// Deleted objects vanish from QuickBooks' lists: change data capture names those of the last
+    /// 30 days (a run then voids them), and a backfill or sweep finds older ones by comparing a
+    /// window with the ledger.
+    @Test func deletionsBecomeVoidedThroughChangeDataCaptureAndTheSweep() async throws {
+        let setup = try Setup(realm: realm)
+        // The runs' clock near the fake's, so the cursors lie within change data capture's 30 days.
+        func now() -> [String] { ["--now", setup.server.now.adding(milliseconds: 60_000).iso8601] }
+        #expect(try setup.reconcile(now()).status == 0)
+        let payment = try #require(setup.server.pay(invoice: "101", amount: 4_000, realm: realm))
+        #expect(try setup.reconcile(now()).status == 0)
+        #expect(setup.writes.suffix(2).map(\.to).sorted() == ["paid", "partially_paid"])
+
+        setup.server.deletePayment(payment, realm: realm)
+        setup.server.deleteInvoice("110", realm: realm)
+        setup.server.clearReceived()
+        let afterDeletes = try setup.reconcile(now())
+        #expect(afterDeletes.status == 0, "\(afterDeletes.standardError)")
+        #expect(setup.server.received.filter { $0.query.hasPrefix("CDC ") }.map(\.query).sorted() == ["CDC Invoice", "CDC Payment"])
+        #expect(setup.writes.filter { $0.record == payment }.map(\.to) == ["paid", "voided"])
+        #expect(setup.writes.filter { $0.record == "Q-1001" }.map(\.to) == ["sent", "partially_paid", "sent"])
+        #expect(setup.writes.filter { $0.record == "Q-1010" }.last?.to == "voided")
+        let written = setup.writes.count
+
+        // An invoice deleted without the feed seeing it (as beyond its 30 days): the window finds it.
+        setup.server.deleteInvoice("111", realm: realm)
+        let backfill = try setup.paysync(["backfill", "--since", "2025-04-01", "--until", "2025-05-01"] + now())
+        #expect(backfill.status == 0, "\(backfill.standardError)")
+        #expect(setup.writes.suffix(from: written).map { "\($0.record) \($0.to)" } == ["Q-1011 voided"])
+        // Deleted objects are not deleted again.
+        #expect(try setup.reconcile(now()).status == 0)
+        #expect(setup.writes.count == written + 1)
     }
 
     @Test func aRevokedTokenStopsTheRunWithExit77AndTheCommandToRun() async throws {

@@ -69,9 +69,21 @@ public protocol Source: Sendable {
     /// The accounts to read this run: `accounts`, or those the provider lists now when the source
     /// discovers them (a newly connected one is read from the beginning).
     func currentAccounts() async throws -> [String]
+
+    /// For a provider whose deleted objects vanish from its lists (no `DELETED` status to read):
+    /// the objects of an entity deleted since an instant, from its deletion feed. Nil when the
+    /// source has no such feed, or the feed cannot reach that far back (the sweep then finds
+    /// deletions by comparing a window with the ledger, when `deletionsVanish`).
+    func deletions(account: String, entity: String, since: Timestamp) async throws -> [Deletion]?
+
+    /// True when deleted objects simply stop being listed: a sweep window's objects the ledger
+    /// holds and the provider no longer returns are then deletions, not a gap to report.
+    var deletionsVanish: Bool { get }
 }
 
 extension Source {
     public var discoversAccounts: Bool { false }
     public func currentAccounts() async throws -> [String] { accounts }
+    public func deletions(account: String, entity: String, since: Timestamp) async throws -> [Deletion]? { nil }
+    public var deletionsVanish: Bool { false }
 }

@@ -61,6 +61,60 @@ public struct QuickBooksSource: Source {
         } consume: { try await consume($0) }
     }
 
+    /// Deleted objects vanish from the query endpoint; only change data capture names them.
+    public var deletionsVanish: Bool { true }
+
+    /// How far back change data capture sees (Intuit: 30 days).
+    static let changeDataCaptureReach: Int64 = 30 * 86_400_000
+
+    /// The entity's objects deleted since `since`, from change data capture (`GET /cdc`), which
+    /// lists a deleted object as `{"status": "Deleted", "Id": …}`. Nil when `since` lies beyond
+    /// CDC's 30 days; when the answer reaches CDC's 1,000-object cap, the deletions it holds and a
+    /// warning. What CDC cannot show, the scheduled sweep finds by comparing a window with the
+    /// ledger (`deletionsVanish`).
+    public func deletions(account: String, entity: String, since: Timestamp) async throws -> [Deletion]? {
+        guard let which = QuickBooksEntity(rawValue: entity) else { return nil }
+        let now = client.environment.now()
+        guard since.millisecondsSinceEpoch > now.millisecondsSinceEpoch - QuickBooksSource.changeDataCaptureReach else { return nil }
+        let seconds = since.millisecondsSinceEpoch - ((since.millisecondsSinceEpoch % 1000) + 1000) % 1000
+        guard let url = URLBuilder.url(settings.baseURL, path: "/v3/company/\(settings.realmID)/cdc", query: [
+            ("entities", which.table), ("changedSince", Timestamp(millisecondsSinceEpoch: seconds).iso8601),
+            ("minorversion", String(QuickBooksSettings.minorVersion)),
+        ]) else {
+            throw SourceError(source: name, message: "base_url \(settings.baseURL) does not make a valid URL", exitCode: .configuration)
+        }
+        let response = try await send(HTTPRequest(url: url, headers: ["Accept": "application/json"]))
+        let source = "company \(settings.realmID) \(which.table) changes since \(since.iso8601)"
+        let body: JSONValue
+        do { body = try JSONParser.parse(response.body, source: source) } catch {
+            throw SourceError(source: name, message: "\(source), line \(error.line) column \(error.column): malformed JSON: \(error.message)", exitCode: .dataError)
+        }
+        if let fault = body["Fault"] {
+            let error = fault["Error"]?.arrayValue?.first
+            throw SourceError(source: name, message: "\(source): QuickBooks answered with a fault (code \(error?["code"]?.stringValue ?? "?"): \(error?["Message"]?.stringValue ?? ""))", exitCode: .dataError)
+        }
+        guard let responses = body["CDCResponse"]?.arrayValue else {
+            throw SourceError(source: name, message: "\(source): unexpected response shape: no CDCResponse", exitCode: .dataError)
+        }
+        var deletions: [Deletion] = []
+        var objects = 0
+        let kind: ObjectKind = which == .invoices ? .invoice : .payment
+        for response in responses {
+            for query in response["QueryResponse"]?.arrayValue ?? [] {
+                for object in query[which.table]?.arrayValue ?? [] {
+                    objects += 1
+                    guard object["status"]?.stringValue == "Deleted", let id = object["Id"]?.stringValue else { continue }
+                    let deletedAt = object["MetaData"]?["LastUpdatedTime"]?.stringValue.flatMap { Timestamp(iso: $0) }
+                    deletions.append(Deletion(key: ObjectKey(provider: provider, account: settings.realmID, kind: kind, externalID: id), deletedAt: deletedAt))
+                }
+            }
+        }
+        if objects >= 1000 {
+            client.logger.warning("\(name): company \(settings.realmID) \(which.table): 1,000 or more changes since \(since.iso8601), CDC's cap; deletions it left out are found by the next sweep")
+        }
+        return deletions
+    }
+
     /// The request for one page (without the bearer token, added at send time).
     func pageRequest(_ entity: QuickBooksEntity, mode: ReadMode, startPosition: Int) throws -> HTTPRequest {
         // The query language compares whole seconds; round the cursor down so nothing is skipped.

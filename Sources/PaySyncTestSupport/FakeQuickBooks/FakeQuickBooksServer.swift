@@ -40,6 +40,8 @@ public final class FakeQuickBooksServer: Sendable {
     struct Company: Sendable {
         var invoices: [String: FakeQuickBooksInvoice] = [:]
         var payments: [String: FakeQuickBooksPayment] = [:]
+        /// Deleted objects, which only change data capture still names: (entity, id, when).
+        var deleted: [(table: String, id: String, at: Timestamp)] = []
     }
 
     struct State: Sendable {
@@ -172,6 +174,35 @@ public final class FakeQuickBooksServer: Sendable {
         }
     }
 
+    /// Deletes a payment outright, as QuickBooks does: it is no longer listed (only `/cdc` names
+    /// it), and the invoices it paid are open again for those amounts, stamped now.
+    public func deletePayment(_ paymentID: String, realm: String) {
+        let stamp = tick()
+        state.withLock { state in
+            guard let payment = state.companies[realm]?.payments[paymentID] else { return }
+            for line in payment.lines {
+                guard var invoice = state.companies[realm]?.invoices[line.invoiceID] else { continue }
+                invoice.balance += line.amount
+                invoice.payments.removeAll { $0 == paymentID }
+                invoice.syncToken += 1
+                invoice.updated = stamp
+                state.companies[realm]?.invoices[line.invoiceID] = invoice
+            }
+            state.companies[realm]?.payments[paymentID] = nil
+            state.companies[realm]?.deleted.append(("Payment", paymentID, stamp))
+        }
+    }
+
+    /// Deletes an invoice outright (only `/cdc` names it afterwards).
+    public func deleteInvoice(_ id: String, realm: String) {
+        let stamp = tick()
+        state.withLock { state in
+            guard state.companies[realm]?.invoices[id] != nil else { return }
+            state.companies[realm]?.invoices[id] = nil
+            state.companies[realm]?.deleted.append(("Invoice", id, stamp))
+        }
+    }
+
     // MARK: Behaviour
 
     public func inject(_ fault: Fault) { state.withLock { $0.faults.append(fault) } }
@@ -232,7 +263,7 @@ public final class FakeQuickBooksServer: Sendable {
             return token(request, state: state, credentials: credentials, consent: consent)
         }
         let parts = path.split(separator: "/").map(String.init)
-        guard parts.count == 4, parts[0] == "v3", parts[1] == "company", parts[3] == "query", request.method == "GET" else {
+        guard parts.count == 4, parts[0] == "v3", parts[1] == "company", ["query", "cdc"].contains(parts[3]), request.method == "GET" else {
             return faultReply("Unsupported Operation", detail: "Operation \(request.method) \(path) is not supported.", code: "500", type: "ValidationFault", status: 400)
         }
         let realm = parts[2]
@@ -248,6 +279,11 @@ public final class FakeQuickBooksServer: Sendable {
         }
         guard let minor = request.queryValue("minorversion").flatMap(Int.init), minor >= 75 else {
             return faultReply("Invalid minor version", detail: "minorversion must be given and at least 75 (versions 1-74 are no longer supported)", code: "2130", type: "ValidationFault", status: 400)
+        }
+        if parts[3] == "cdc" {
+            state.withLock { $0.received.append(Received(realm: realm, query: "CDC " + (request.queryValue("entities") ?? ""), minorVersion: request.queryValue("minorversion"), authorization: authorization)) }
+            if let fault = queuedFault() { return fault }
+            return changeDataCapture(request, realm: realm, state: state, offsetHours: offsetHours)
         }
         let text = request.queryValue("query") ?? ""
         state.withLock { $0.received.append(Received(realm: realm, query: text, minorVersion: request.queryValue("minorversion"), authorization: authorization)) }
@@ -282,6 +318,43 @@ public final class FakeQuickBooksServer: Sendable {
         response["startPosition"] = .number(String(query.startPosition))
         response["maxResults"] = .number(String(rows.count))
         let body = JSONObject([("QueryResponse", .object(response)), ("time", .string(time(now, offsetHours: offsetHours)))])
+        return .json(200, JSONWriter.compact(.object(body)))
+    }
+
+    /// `GET /cdc?entities=Invoice,Payment&changedSince=…`: every object of those entities changed
+    /// since then (in full) and every one deleted (`{"status": "Deleted", "Id": …}`), at most 30
+    /// days back, as Intuit documents.
+    static func changeDataCapture(_ request: ServerRequest, realm: String, state: Locked<State>, offsetHours: Int) -> ServerReply {
+        let tables = (request.queryValue("entities") ?? "").split(separator: ",").map(String.init)
+        guard !tables.isEmpty, tables.allSatisfy({ ["Invoice", "Payment"].contains($0) }) else {
+            return faultReply("Invalid entities", detail: "entities must name Invoice and/or Payment for this fake", code: "4000", type: "ValidationFault", status: 400)
+        }
+        guard let since = request.queryValue("changedSince").flatMap({ Timestamp(iso: $0) }) else {
+            return faultReply("Invalid changedSince", detail: "changedSince must be an ISO 8601 time", code: "4000", type: "ValidationFault", status: 400)
+        }
+        let (responses, now) = state.withLock { state -> ([JSONValue], Timestamp) in
+            guard let company = state.companies[realm] else { return ([], state.clock) }
+            guard since.millisecondsSinceEpoch >= state.clock.millisecondsSinceEpoch - 30 * 86_400_000 else { return ([], state.clock) }
+            let responses = tables.map { table -> JSONValue in
+                var rows: [(Timestamp, JSONValue)] = table == "Invoice"
+                    ? company.invoices.values.filter { $0.updated >= since }.map { ($0.updated, $0.json(offsetHours: offsetHours)) }
+                    : company.payments.values.filter { $0.updated >= since }.map { ($0.updated, $0.json(offsetHours: offsetHours)) }
+                rows.sort { $0.0 < $1.0 }
+                // Deleted rows come last, as Intuit documents.
+                for deletion in company.deleted where deletion.table == table && deletion.at >= since {
+                    rows.append((deletion.at, .object(JSONObject([("domain", .string("QBO")), ("status", .string("Deleted")), ("Id", .string(deletion.id)),
+                        ("MetaData", .object(JSONObject([("LastUpdatedTime", .string(time(deletion.at, offsetHours: offsetHours)))])))]))))
+                }
+                var response = JSONObject()
+                if !rows.isEmpty { response[table] = .array(rows.map(\.1)) }
+                response["startPosition"] = .number("1")
+                response["maxResults"] = .number(String(rows.count))
+                return .object(response)
+            }
+            return (responses, state.clock)
+        }
+        let body = JSONObject([("CDCResponse", .array([.object(JSONObject([("QueryResponse", .array(responses))]))])),
+                               ("time", .string(time(now, offsetHours: offsetHours)))])
         return .json(200, JSONWriter.compact(.object(body)))
     }
 
