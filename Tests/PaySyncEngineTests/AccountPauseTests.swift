@@ -22,13 +22,7 @@ import Testing
             server.put(payments: data.payments, tenant: tenant)
         }
         let directory = TemporaryDirectory(prefix: "paysync-pause")
-        var settings = XeroSettings(tenants: tenants)
-        settings.baseURL = server.apiBaseURL
-        settings.tokenURL = server.tokenURL
-        settings.clientID = .environment("XERO_CLIENT_ID")
-        settings.clientSecret = .environment("XERO_CLIENT_SECRET")
-        settings.refreshToken = .environment("XERO_REFRESH_TOKEN")
-        let configuration = Configuration(file: "test.json", sources: [.xero(name: "xero-firm", settings)],
+        let configuration = Configuration(file: "test.json", sources: [.xero(name: "xero-firm", server.settings(tenants: tenants))],
                                           sinks: [.jsonLines(name: "out", path: directory.file("writes.jsonl"))])
         return (server, directory, configuration, VirtualClock(start: now))
     }
@@ -36,9 +30,7 @@ import Testing
     func run(_ server: FakeXeroServer, _ directory: TemporaryDirectory, _ configuration: Configuration, _ clock: VirtualClock) async throws -> RunReport {
         try await Reconciler.run(
             configuration: configuration, options: RunOptions(ledgerPath: directory.file("paysync.db")),
-            dependencies: EngineDependencies(environment: clock.environment, logger: .silent, transport: URLSessionTransport(),
-                                             variables: ["XERO_CLIENT_ID": server.clientID, "XERO_CLIENT_SECRET": server.clientSecret,
-                                                         "XERO_REFRESH_TOKEN": "initial-refresh-token"]))
+            dependencies: EngineDependencies(environment: clock.environment, logger: .silent, transport: URLSessionTransport(), variables: server.variables()))
     }
 
     func objects(in directory: TemporaryDirectory, tenant: String) -> Int {

@@ -25,22 +25,15 @@ import Testing
         let server = try FakeXeroServer(tenants: [first], clock: now.adding(milliseconds: -3_600_000))
         load(server, tenant: first, seed: 31, offset: 0)
         let directory = TemporaryDirectory(prefix: "paysync-all")
-        var settings = XeroSettings(tenants: [])
+        var settings = server.settings(tenants: [])
         settings.allTenants = true
-        settings.baseURL = server.apiBaseURL
-        settings.tokenURL = server.tokenURL
-        settings.clientID = .environment("XERO_CLIENT_ID")
-        settings.clientSecret = .environment("XERO_CLIENT_SECRET")
-        settings.refreshToken = .environment("XERO_REFRESH_TOKEN")
         let configuration = Configuration(file: "test.json", sources: [.xero(name: "xero-firm", settings)],
                                           sinks: [.jsonLines(name: "out", path: directory.file("writes.jsonl"))])
         let clock = VirtualClock(start: now)
         func run() async throws -> RunReport {
             try await Reconciler.run(
                 configuration: configuration, options: RunOptions(ledgerPath: directory.file("paysync.db")),
-                dependencies: EngineDependencies(environment: clock.environment, logger: .silent, transport: URLSessionTransport(),
-                                                 variables: ["XERO_CLIENT_ID": server.clientID, "XERO_CLIENT_SECRET": server.clientSecret,
-                                                             "XERO_REFRESH_TOKEN": "initial-refresh-token"]))
+                dependencies: EngineDependencies(environment: clock.environment, logger: .silent, transport: URLSessionTransport(), variables: server.variables()))
         }
         func written(_ tenant: String) -> Int {
             (directory.read("writes.jsonl") ?? "").split(separator: "\n").filter { $0.contains("xero:\(tenant):") }.count

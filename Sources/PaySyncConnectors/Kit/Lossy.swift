@@ -18,20 +18,13 @@ public struct Lossy<Element: Decodable & Sendable>: Decodable, Sendable {
         }
     }
 
-    struct IDKeys: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     public init(from decoder: any Decoder) throws {
         do {
             result = .success(try Element(from: decoder))
         } catch {
-            let container = try? decoder.container(keyedBy: IDKeys.self)
+            let container = try? decoder.container(keyedBy: NamedKey.self)
             let id = Lossy.idKeys.lazy
-                .compactMap { try? container?.decodeIfPresent(String.self, forKey: IDKeys(stringValue: $0)) }.first
+                .compactMap { try? container?.decodeIfPresent(String.self, forKey: NamedKey($0)) }.first
             result = .failure(DecodeFailure(id: id, reason: Lossy.describe(error)))
         }
     }

@@ -2,37 +2,18 @@ import PaySyncCore
 
 /// Reads a QuickBooks source's keys from the config (`docs/connectors/quickbooks.md`).
 enum QuickBooksConfig {
-    static let keys = [
-        "realm_id", "client_id", "client_secret", "refresh_token", "base_url", "token_url", "authorize_url",
-        "entities", "page_size", "overlap_seconds", "timezone", "rate_limit", "sweep", "start_date",
-    ]
+    static let keys = ["realm_id", "entities"] + PollingSourceConfig.keys
 
     static func read(_ object: JSONObject, at path: String, reader: inout ConfigReader) -> QuickBooksSettings? {
         let realm = reader.string(object, "realm_id", at: path) ?? ""
         if object["realm_id"] == nil {
-            reader.fail("\(path).realm_id", "is required: the company's realmId (the OAuth redirect gives it; `paysync auth quickbooks` prints it)")
+            reader.fail("\(path).realm_id", "is required: the company's realmId (`paysync auth quickbooks` prints it)")
         } else if !realm.isEmpty && !realm.allSatisfy(\.isNumber) {
             reader.fail("\(path).realm_id", "a QuickBooks realmId is digits only")
         }
         var settings = QuickBooksSettings(realmID: realm)
-        settings.clientID = reader.secret(object, "client_id", at: path)
-        settings.clientSecret = reader.secret(object, "client_secret", at: path)
-        settings.refreshToken = reader.secret(object, "refresh_token", at: path)
-        if let url = reader.url(object, "base_url", at: path) { settings.baseURL = url }
-        if let url = reader.url(object, "token_url", at: path) { settings.tokenURL = url }
-        if let url = reader.url(object, "authorize_url", at: path) { settings.authorizeURL = url }
-        if let names = reader.strings(object, "entities", at: path) {
-            let options = Dictionary(uniqueKeysWithValues: QuickBooksEntity.allCases.map { ($0.rawValue, $0) })
-            settings.entities = names.enumerated().compactMap { index, name in
-                reader.choice(name, at: "\(path).entities[\(index)]", from: options, noun: "entity")
-            }
-        }
-        if let size = reader.integer(object, "page_size", at: path, range: 1...1000) { settings.pageSize = size }
-        if let overlap = reader.integer(object, "overlap_seconds", at: path, range: 1...86400) { settings.overlapSeconds = overlap }
-        if let zone = reader.timeZone(object, "timezone", at: path) { settings.timeZone = zone }
-        if let limit = reader.rateLimit(object, "rate_limit", at: path, defaults: settings.rateLimit) { settings.rateLimit = limit }
-        if let sweep = reader.sweep(object, "sweep", at: path) { settings.sweep = sweep }
-        if let date = reader.date(object, "start_date", at: path) { settings.startDate = date }
+        PollingSourceConfig.read(object, at: path, reader: &reader, into: &settings, maximumPageSize: 1000)
+        if let entities: [QuickBooksEntity] = PollingSourceConfig.entities(object, at: path, reader: &reader) { settings.entities = entities }
         return settings
     }
 }

@@ -12,32 +12,25 @@ public struct QuickBooksQueryResponse<Element: Decodable & Sendable>: Decodable,
     public var time: String?
     public var fault: QuickBooksFault?
 
-    struct Keys: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Keys.self)
-        time = try container.decodeIfPresent(String.self, forKey: Keys(stringValue: "time"))
-        fault = try container.decodeIfPresent(QuickBooksFault.self, forKey: Keys(stringValue: "Fault"))
+        let container = try decoder.container(keyedBy: NamedKey.self)
+        time = try container.decodeIfPresent(String.self, forKey: NamedKey("time"))
+        fault = try container.decodeIfPresent(QuickBooksFault.self, forKey: NamedKey("Fault"))
         guard let table = decoder.userInfo[QuickBooksQueryResponse.tableKey] as? String else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "entity name not given"))
         }
-        guard container.contains(Keys(stringValue: "QueryResponse")) else {
+        guard container.contains(NamedKey("QueryResponse")) else {
             elements = []
             if fault == nil {
-                throw DecodingError.keyNotFound(Keys(stringValue: "QueryResponse"), .init(codingPath: [], debugDescription: "neither QueryResponse nor Fault"))
+                throw DecodingError.keyNotFound(NamedKey("QueryResponse"), .init(codingPath: [], debugDescription: "neither QueryResponse nor Fault"))
             }
             return
         }
-        let response = try container.nestedContainer(keyedBy: Keys.self, forKey: Keys(stringValue: "QueryResponse"))
-        elements = try response.decodeIfPresent([Lossy<Element>].self, forKey: Keys(stringValue: table)) ?? []
-        startPosition = try response.decodeIfPresent(Int.self, forKey: Keys(stringValue: "startPosition"))
-        maxResults = try response.decodeIfPresent(Int.self, forKey: Keys(stringValue: "maxResults"))
-        totalCount = try response.decodeIfPresent(Int.self, forKey: Keys(stringValue: "totalCount"))
+        let response = try container.nestedContainer(keyedBy: NamedKey.self, forKey: NamedKey("QueryResponse"))
+        elements = try response.decodeIfPresent([Lossy<Element>].self, forKey: NamedKey(table)) ?? []
+        startPosition = try response.decodeIfPresent(Int.self, forKey: NamedKey("startPosition"))
+        maxResults = try response.decodeIfPresent(Int.self, forKey: NamedKey("maxResults"))
+        totalCount = try response.decodeIfPresent(Int.self, forKey: NamedKey("totalCount"))
     }
 
     /// `JSONDecoder.userInfo` key naming the entity's array (`Invoice`, `Payment`).

@@ -17,7 +17,7 @@ public enum QuickBooksEntity: String, Sendable, CaseIterable {
 /// A QuickBooks Online source's settings (`sources[i]` with `"kind": "quickbooks"`): one company
 /// (realm) per entry, since Intuit issues a refresh token per company; several companies are
 /// several entries, each with its own token, cursor and limiter. `docs/connectors/quickbooks.md`.
-public struct QuickBooksSettings: SourceSettings {
+public struct QuickBooksSettings: PollingSourceSettings {
     public static let defaultBaseURL = "https://quickbooks.api.intuit.com"
     public static let defaultTokenURL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
     public static let defaultAuthorizeURL = "https://appcenter.intuit.com/connect/oauth2"

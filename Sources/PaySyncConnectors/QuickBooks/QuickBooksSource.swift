@@ -43,9 +43,7 @@ public struct QuickBooksSource: Source {
     }
 
     public func today(account: String) -> CalendarDate {
-        let now = client.environment.now()
-        let zone = TimeZone(identifier: settings.timeZone) ?? TimeZone(secondsFromGMT: 0)!
-        return now.date(offsetSeconds: zone.secondsFromGMT(for: now.date))
+        AccountCalendar.today(now: client.environment.now(), timeZone: settings.timeZone)
     }
 
     public func read(account: String, entity: String, mode: ReadMode, consume: (SourcePage) async throws -> Void) async throws {

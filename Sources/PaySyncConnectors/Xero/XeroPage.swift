@@ -28,21 +28,14 @@ public struct XeroPage<Element: Decodable & Sendable>: Decodable, Sendable {
         }
     }
 
-    struct Keys: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Keys.self)
-        dateTimeUTC = try container.decodeIfPresent(String.self, forKey: Keys(stringValue: "DateTimeUTC"))
-        pagination = try container.decodeIfPresent(Pagination.self, forKey: Keys(stringValue: "pagination"))
+        let container = try decoder.container(keyedBy: NamedKey.self)
+        dateTimeUTC = try container.decodeIfPresent(String.self, forKey: NamedKey("DateTimeUTC"))
+        pagination = try container.decodeIfPresent(Pagination.self, forKey: NamedKey("pagination"))
         guard let resource = decoder.userInfo[XeroPage.resourceKey] as? String else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "resource name not given"))
         }
-        elements = try container.decodeIfPresent([Lossy<Element>].self, forKey: Keys(stringValue: resource)) ?? []
+        elements = try container.decodeIfPresent([Lossy<Element>].self, forKey: NamedKey(resource)) ?? []
     }
 
     /// `JSONDecoder.userInfo` key naming the array to read (`Invoices`, `Payments`).

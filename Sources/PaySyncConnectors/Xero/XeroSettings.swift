@@ -21,7 +21,7 @@ public enum XeroEntity: String, Sendable, CaseIterable {
 }
 
 /// A Xero source's settings (`sources[i]` with `"kind": "xero"`); `docs/connectors/xero.md`.
-public struct XeroSettings: SourceSettings {
+public struct XeroSettings: PollingSourceSettings {
     public static let defaultBaseURL = "https://api.xero.com/api.xro/2.0"
     public static let defaultTokenURL = "https://identity.xero.com/connect/token"
     public static let defaultAuthorizeURL = "https://login.xero.com/identity/connect/authorize"

@@ -142,14 +142,7 @@ public final class FakeQuickBooksServer: Sendable {
         let stamp = tick()
         state.withLock { state in
             guard var payment = state.companies[realm]?.payments[paymentID] else { return }
-            for line in payment.lines {
-                guard var invoice = state.companies[realm]?.invoices[line.invoiceID] else { continue }
-                invoice.balance += line.amount
-                invoice.payments.removeAll { $0 == paymentID }
-                invoice.syncToken += 1
-                invoice.updated = stamp
-                state.companies[realm]?.invoices[line.invoiceID] = invoice
-            }
+            FakeQuickBooksServer.reopenInvoices(paidBy: payment, realm: realm, at: stamp, in: &state)
             payment.total = 0
             payment.lines = []
             payment.privateNote = "Voided"
@@ -180,16 +173,21 @@ public final class FakeQuickBooksServer: Sendable {
         let stamp = tick()
         state.withLock { state in
             guard let payment = state.companies[realm]?.payments[paymentID] else { return }
-            for line in payment.lines {
-                guard var invoice = state.companies[realm]?.invoices[line.invoiceID] else { continue }
-                invoice.balance += line.amount
-                invoice.payments.removeAll { $0 == paymentID }
-                invoice.syncToken += 1
-                invoice.updated = stamp
-                state.companies[realm]?.invoices[line.invoiceID] = invoice
-            }
+            FakeQuickBooksServer.reopenInvoices(paidBy: payment, realm: realm, at: stamp, in: &state)
             state.companies[realm]?.payments[paymentID] = nil
             state.companies[realm]?.deleted.append(("Payment", paymentID, stamp))
+        }
+    }
+
+    /// The invoices a payment paid, open again for its amounts (a void or a deletion), stamped.
+    static func reopenInvoices(paidBy payment: FakeQuickBooksPayment, realm: String, at stamp: Timestamp, in state: inout State) {
+        for line in payment.lines {
+            guard var invoice = state.companies[realm]?.invoices[line.invoiceID] else { continue }
+            invoice.balance += line.amount
+            invoice.payments.removeAll { $0 == payment.id }
+            invoice.syncToken += 1
+            invoice.updated = stamp
+            state.companies[realm]?.invoices[line.invoiceID] = invoice
         }
     }
 

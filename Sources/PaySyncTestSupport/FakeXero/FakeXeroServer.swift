@@ -409,22 +409,37 @@ public final class FakeXeroServer: Sendable {
         }
     }
 
-    static func list(_ request: ServerRequest, tenant: String, resource: String, state: Locked<State>) -> ServerReply {
-        let pageSize = request.queryValue("pageSize").flatMap(Int.init) ?? 100
-        guard (1...1000).contains(pageSize) else {
-            return validation("pageSize must be between 1 and 1000")
-        }
-        let page = max(1, request.queryValue("page").flatMap(Int.init) ?? 1)
+    /// What every list request says, checked as Xero checks it: `page`, `pageSize` (1–1000),
+    /// `If-Modified-Since`, `where` and `order`.
+    struct ListRequest {
+        var page: Int
+        var pageSize: Int
         var since: Timestamp?
-        if let header = request.headers["If-Modified-Since"] {
-            guard let parsed = Timestamp(iso: header) ?? RetryAfter.httpDate(header) else { return validation("If-Modified-Since is not a valid date") }
-            since = parsed
+        var filter: WhereFilter
+
+        init(_ request: ServerRequest) throws(ListRefusal) {
+            pageSize = request.queryValue("pageSize").flatMap(Int.init) ?? 100
+            guard (1...1000).contains(pageSize) else { throw ListRefusal(reply: validation("pageSize must be between 1 and 1000")) }
+            page = max(1, request.queryValue("page").flatMap(Int.init) ?? 1)
+            if let header = request.headers["If-Modified-Since"] {
+                guard let parsed = Timestamp(iso: header) ?? RetryAfter.httpDate(header) else {
+                    throw ListRefusal(reply: validation("If-Modified-Since is not a valid date"))
+                }
+                since = parsed
+            }
+            do { filter = try WhereFilter(request.queryValue("where") ?? "") } catch { throw ListRefusal(reply: validation("\(error)")) }
+            if let order = request.queryValue("order"), order.replacingOccurrences(of: " ", with: "").uppercased() != "UPDATEDDATEUTCASC" {
+                throw ListRefusal(reply: validation("only order=UpdatedDateUTC ASC is supported by this fake"))
+            }
         }
-        let filter: WhereFilter
-        do { filter = try WhereFilter(request.queryValue("where") ?? "") } catch { return validation("\(error)") }
-        if let order = request.queryValue("order"), order.replacingOccurrences(of: " ", with: "").uppercased() != "UPDATEDDATEUTCASC" {
-            return validation("only order=UpdatedDateUTC ASC is supported by this fake")
-        }
+    }
+
+    struct ListRefusal: Error { var reply: ServerReply }
+
+    static func list(_ request: ServerRequest, tenant: String, resource: String, state: Locked<State>) -> ServerReply {
+        let list: ListRequest
+        do { list = try ListRequest(request) } catch { return error.reply }
+        let (page, pageSize, since, filter) = (list.page, list.pageSize, list.since, list.filter)
 
         let queryKey = "\(resource)|\(since?.millisecondsSinceEpoch ?? -1)|\(request.queryValue("where") ?? "")"
         let (objects, itemCount, served, remaining) = state.withLock { state -> ([Renderable], Int, Timestamp, Int) in
@@ -468,19 +483,9 @@ public final class FakeXeroServer: Sendable {
 
     /// `GET /BankTransactions`: the same paging, `If-Modified-Since`, order and `where` rules.
     static func bankTransactions(_ request: ServerRequest, tenant: String, state: Locked<State>) -> ServerReply {
-        let pageSize = request.queryValue("pageSize").flatMap(Int.init) ?? 100
-        guard (1...1000).contains(pageSize) else { return validation("pageSize must be between 1 and 1000") }
-        let page = max(1, request.queryValue("page").flatMap(Int.init) ?? 1)
-        var since: Timestamp?
-        if let header = request.headers["If-Modified-Since"] {
-            guard let parsed = Timestamp(iso: header) ?? RetryAfter.httpDate(header) else { return validation("If-Modified-Since is not a valid date") }
-            since = parsed
-        }
-        let filter: WhereFilter
-        do { filter = try WhereFilter(request.queryValue("where") ?? "") } catch { return validation("\(error)") }
-        if let order = request.queryValue("order"), order.replacingOccurrences(of: " ", with: "").uppercased() != "UPDATEDDATEUTCASC" {
-            return validation("only order=UpdatedDateUTC ASC is supported by this fake")
-        }
+        let list: ListRequest
+        do { list = try ListRequest(request) } catch { return error.reply }
+        let (page, pageSize, since, filter) = (list.page, list.pageSize, list.since, list.filter)
         let (matching, served) = state.withLock { state -> ([FakeXeroBankTransaction], Timestamp) in
             state.dayCalls += 1
             let all = state.tenants[tenant]!.bankTransactions.values.sorted { ($0.updated, $0.bankTransactionID) < ($1.updated, $1.bankTransactionID) }
