@@ -19,6 +19,8 @@ import Testing
         #expect(qbo.pageSize == 1000 && qbo.overlapSeconds == 300)
         #expect(qbo.rateLimit == RateLimitSettings(perMinute: 500, concurrent: 10))
         #expect(qbo.entities == [.invoices, .payments])
+        let (withRefunds, none) = read(#"{"realm_id": "1", "entities": ["invoices", "payments", "refund_receipts"]}"#)
+        #expect(none.isEmpty && withRefunds?.entities == [.invoices, .payments, .refundReceipts])
         #expect(qbo.secrets.map(\.key) == ["client_id", "client_secret", "refresh_token"])
     }
 

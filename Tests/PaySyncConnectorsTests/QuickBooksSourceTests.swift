@@ -56,6 +56,16 @@ func quickBooksFixture(_ name: String, entity: QuickBooksEntity, today: Calendar
         #expect(page.observations[1][text: .parentKey] == nil)
     }
 
+    @Test func refundReceiptsAreRefundsAndVoidedOnesVoided() throws {
+        let page = try quickBooksFixture("refund-receipts.json", entity: .refundReceipts).page
+        #expect(page.rejects.isEmpty)
+        #expect(page.observations.map(\.status) == [.refunded, .voided])
+        let refund = page.observations[0]
+        #expect(refund.key.description == "quickbooks:9130350000000001:refund:3101")
+        #expect(refund.total?.decimalText == "150.00" && refund.customerName == "Acme Corp" && refund.reference == "CHK-2201")
+        #expect(refund.documentDate?.description == "2025-04-28")
+    }
+
     @Test func aQueryThatMatchedNothingIsAnEmptyPage() throws {
         let fetched = try quickBooksFixture("query-no-rows.json", entity: .invoices)
         #expect(fetched.count == 0 && fetched.page.observations.isEmpty && fetched.page.rejects.isEmpty)
@@ -190,6 +200,14 @@ func quickBooksFixture(_ name: String, entity: QuickBooksEntity, today: Calendar
         let error = thrown as? any PaySyncError
         #expect(error?.exitCode == .dataError)
         #expect(error?.description.contains("code 4000: Error parsing query: QueryParserError") == true, "\(error?.description ?? "")")
+    }
+
+    @Test func refundReceiptsAreReadFromTheirOwnQuery() async throws {
+        let server = try seeded(invoices: 3)
+        let refund = try #require(server.refund(25_00, toCustomerOf: "2", realm: realm))
+        let pages = try await readAll(makeSource(server), entity: .refundReceipts)
+        #expect(pages.flatMap(\.observations).map { "\($0.key.externalID) \($0.status)" } == ["\(refund) refunded"])
+        #expect(server.received.first?.query.hasPrefix("SELECT * FROM RefundReceipt ") == true)
     }
 
     @Test func everyCallPinsTheMinorVersionAndTheFakeParsesEveryQuery() async throws {

@@ -87,6 +87,27 @@ public enum QuickBooksMapping {
         return observation
     }
 
+    /// Normalises a refund receipt: money paid back, `refunded` (or `voided` when QuickBooks voided
+    /// it). It names the customer, not the invoice: it is recorded as its own object.
+    public static func observation(of refund: QuickBooksRefundReceipt, realm: String, path: String) throws(ObjectRejection) -> Observation {
+        let field = { (name: String) in "\(path) (Id \(refund.id)).\(name)" }
+        let currency = try currencyOf(refund.currencyRef, field("CurrencyRef.value"))
+        let total = try WireValues.money(refund.totalAmt, currency, field("TotalAmt")) ?? Money(minorUnits: 0, currency: currency)
+        let status: PaymentStatus = total.minorUnits == 0 && isVoidNote(refund.privateNote) ? .voided : .refunded
+        let date = try WireValues.isoDate(refund.txnDate, field("TxnDate"))
+        return Observation(
+            key: ObjectKey(provider: "quickbooks", account: realm, kind: .refund, externalID: refund.id),
+            updatedAt: try updatedAt(refund.metaData, field),
+            version: refund.syncToken,
+            status: status, providerStatus: status == .voided ? "Voided" : "RefundReceipt",
+            currency: currency, total: total,
+            invoiceNumber: WireValues.nonEmpty(refund.docNumber),
+            customerID: WireValues.nonEmpty(refund.customerRef?.value), customerName: WireValues.nonEmpty(refund.customerRef?.name),
+            documentDate: date, lastPaymentDate: date, lastPaymentID: refund.id,
+            reference: WireValues.nonEmpty(refund.paymentRefNum)
+        )
+    }
+
     /// QuickBooks keeps no status text; the ledger records what the status was derived from.
     static func providerStatus(status: PaymentStatus, balance: Money, total: Money) -> String {
         status == .voided ? "Voided" : "Balance \(balance.decimalText) of \(total.decimalText)"

@@ -4,12 +4,27 @@ import PaySyncCore
 public enum QuickBooksEntity: String, Sendable, CaseIterable {
     case invoices
     case payments
+    /// Money paid back to customers (opt-in: `"entities"` must name it).
+    case refundReceipts = "refund_receipts"
+
+    /// What a source reads when its config does not say.
+    public static let defaults: [QuickBooksEntity] = [.invoices, .payments]
+
+    /// The object kind the entity's objects are.
+    public var kind: ObjectKind {
+        switch self {
+        case .invoices: .invoice
+        case .payments: .payment
+        case .refundReceipts: .refund
+        }
+    }
 
     /// The entity's name in the query language (`SELECT * FROM Invoice`).
     public var table: String {
         switch self {
         case .invoices: "Invoice"
         case .payments: "Payment"
+        case .refundReceipts: "RefundReceipt"
         }
     }
 }
@@ -34,7 +49,7 @@ public struct QuickBooksSettings: PollingSourceSettings {
     public var tokenURL: String = QuickBooksSettings.defaultTokenURL
     /// Where `paysync auth` sends a person to consent.
     public var authorizeURL: String = QuickBooksSettings.defaultAuthorizeURL
-    public var entities: [QuickBooksEntity] = QuickBooksEntity.allCases
+    public var entities: [QuickBooksEntity] = QuickBooksEntity.defaults
     /// Rows per query page (`MAXRESULTS`); QuickBooks allows up to 1000.
     public var pageSize: Int = 1000
     /// How far before the cursor each incremental run re-reads: `LastUpdatedTime` has whole

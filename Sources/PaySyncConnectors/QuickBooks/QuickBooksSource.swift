@@ -25,11 +25,7 @@ public struct QuickBooksSource: Source {
     public var sweep: SweepSettings? { settings.sweep }
 
     public func kinds(of entity: String) -> [ObjectKind] {
-        switch QuickBooksEntity(rawValue: entity) {
-        case .invoices: [.invoice]
-        case .payments: [.payment]
-        case nil: []
-        }
+        QuickBooksEntity(rawValue: entity).map { [$0.kind] } ?? []
     }
 
     public init(name: String, settings: QuickBooksSettings, client: HTTPClient, tokens: any AccessTokenProvider) {
@@ -96,7 +92,7 @@ public struct QuickBooksSource: Source {
         }
         var deletions: [Deletion] = []
         var objects = 0
-        let kind: ObjectKind = which == .invoices ? .invoice : .payment
+        let kind = which.kind
         for response in responses {
             for query in response["QueryResponse"]?.arrayValue ?? [] {
                 for object in query[which.table]?.arrayValue ?? [] {
@@ -159,6 +155,11 @@ public struct QuickBooksSource: Source {
             let response = try decode(body, as: QuickBooksPayment.self, table: entity.table, source: source)
             return normalise(response, entity: entity, id: \.id, updated: \.metaData.lastUpdatedTime) { payment, path throws(ObjectRejection) in
                 try QuickBooksMapping.observation(of: payment, realm: settings.realmID, path: path)
+            }
+        case .refundReceipts:
+            let response = try decode(body, as: QuickBooksRefundReceipt.self, table: entity.table, source: source)
+            return normalise(response, entity: entity, id: \.id, updated: \.metaData.lastUpdatedTime) { refund, path throws(ObjectRejection) in
+                try QuickBooksMapping.observation(of: refund, realm: settings.realmID, path: path)
             }
         }
     }

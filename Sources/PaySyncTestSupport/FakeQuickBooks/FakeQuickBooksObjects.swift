@@ -83,3 +83,41 @@ public struct FakeQuickBooksPayment: Sendable {
         return .object(object)
     }
 }
+
+/// Money paid back to a customer, as the fake keeps it (`RefundReceipt`).
+public struct FakeQuickBooksRefundReceipt: Sendable {
+    public var id: String
+    public var syncToken = 0
+    public var docNumber: String
+    public var txnDate: CalendarDate
+    public var total: Int64
+    public var currency = "USD"
+    public var customerID = "58"
+    public var customerName = "Acme Corp"
+    public var privateNote: String?
+    public var updated: Timestamp
+
+    public init(id: String, docNumber: String, txnDate: CalendarDate, total: Int64, updated: Timestamp) {
+        self.id = id
+        self.docNumber = docNumber
+        self.txnDate = txnDate
+        self.total = total
+        self.updated = updated
+    }
+
+    func json(offsetHours: Int) -> JSONValue {
+        var object = JSONObject([
+            ("Id", .string(id)), ("SyncToken", .string(String(syncToken))), ("domain", .string("QBO")),
+            ("DocNumber", .string(docNumber)), ("TxnDate", .string(txnDate.description)),
+            ("TotalAmt", .number(FakeQuickBooksServer.amount(total))), ("Balance", .number("0")),
+            ("PaymentType", .string("Check")),
+            ("CurrencyRef", .object(JSONObject([("value", .string(currency)), ("name", .string(currency))]))),
+            ("CustomerRef", .object(JSONObject([("value", .string(customerID)), ("name", .string(customerName))]))),
+            ("DepositToAccountRef", .object(JSONObject([("value", .string("35")), ("name", .string("Checking"))]))),
+            ("MetaData", .object(JSONObject([("CreateTime", .string(FakeQuickBooksServer.time(updated, offsetHours: offsetHours))),
+                                             ("LastUpdatedTime", .string(FakeQuickBooksServer.time(updated, offsetHours: offsetHours)))]))),
+        ])
+        if let privateNote { object["PrivateNote"] = .string(privateNote) }
+        return .object(object)
+    }
+}

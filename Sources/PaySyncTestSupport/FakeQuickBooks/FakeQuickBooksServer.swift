@@ -40,6 +40,7 @@ public final class FakeQuickBooksServer: Sendable {
     struct Company: Sendable {
         var invoices: [String: FakeQuickBooksInvoice] = [:]
         var payments: [String: FakeQuickBooksPayment] = [:]
+        var refunds: [String: FakeQuickBooksRefundReceipt] = [:]
         /// Deleted objects, which only change data capture still names: (entity, id, when).
         var deleted: [(table: String, id: String, at: Timestamp)] = []
     }
@@ -179,6 +180,20 @@ public final class FakeQuickBooksServer: Sendable {
         }
     }
 
+    /// Pays money back to an invoice's customer (a `RefundReceipt`, which names no invoice), stamped now.
+    @discardableResult
+    public func refund(_ amount: Int64, toCustomerOf invoiceID: String, realm: String) -> String? {
+        let stamp = tick()
+        return state.withLock { state -> String? in
+            guard let invoice = state.companies[realm]?.invoices[invoiceID] else { return nil }
+            state.nextID += 1
+            var refund = FakeQuickBooksRefundReceipt(id: String(state.nextID), docNumber: "R-\(state.nextID)", txnDate: stamp.utcDate, total: amount, updated: stamp)
+            (refund.currency, refund.customerID, refund.customerName) = (invoice.currency, invoice.customerID, invoice.customerName)
+            state.companies[realm]?.refunds[refund.id] = refund
+            return refund.id
+        }
+    }
+
     /// The invoices a payment paid, open again for its amounts (a void or a deletion), stamped.
     static func reopenInvoices(paidBy payment: FakeQuickBooksPayment, realm: String, at stamp: Timestamp, in state: inout State) {
         for line in payment.lines {
@@ -303,6 +318,9 @@ public final class FakeQuickBooksServer: Sendable {
             case "Invoice":
                 matching = company.invoices.values.filter { query.matches(updated: $0.updated, txnDate: $0.txnDate) }
                     .map { ($0.updated, $0.id, $0.json(offsetHours: offsetHours)) }
+            case "RefundReceipt":
+                matching = company.refunds.values.filter { query.matches(updated: $0.updated, txnDate: $0.txnDate) }
+                    .map { ($0.updated, $0.id, $0.json(offsetHours: offsetHours)) }
             default:
                 matching = company.payments.values.filter { query.matches(updated: $0.updated, txnDate: $0.txnDate) }
                     .map { ($0.updated, $0.id, $0.json(offsetHours: offsetHours)) }
@@ -324,8 +342,8 @@ public final class FakeQuickBooksServer: Sendable {
     /// days back, as Intuit documents.
     static func changeDataCapture(_ request: ServerRequest, realm: String, state: Locked<State>, offsetHours: Int) -> ServerReply {
         let tables = (request.queryValue("entities") ?? "").split(separator: ",").map(String.init)
-        guard !tables.isEmpty, tables.allSatisfy({ ["Invoice", "Payment"].contains($0) }) else {
-            return faultReply("Invalid entities", detail: "entities must name Invoice and/or Payment for this fake", code: "4000", type: "ValidationFault", status: 400)
+        guard !tables.isEmpty, tables.allSatisfy({ ["Invoice", "Payment", "RefundReceipt"].contains($0) }) else {
+            return faultReply("Invalid entities", detail: "entities must name Invoice, Payment or RefundReceipt for this fake", code: "4000", type: "ValidationFault", status: 400)
         }
         guard let since = request.queryValue("changedSince").flatMap({ Timestamp(iso: $0) }) else {
             return faultReply("Invalid changedSince", detail: "changedSince must be an ISO 8601 time", code: "4000", type: "ValidationFault", status: 400)
@@ -334,9 +352,12 @@ public final class FakeQuickBooksServer: Sendable {
             guard let company = state.companies[realm] else { return ([], state.clock) }
             guard since.millisecondsSinceEpoch >= state.clock.millisecondsSinceEpoch - 30 * 86_400_000 else { return ([], state.clock) }
             let responses = tables.map { table -> JSONValue in
-                var rows: [(Timestamp, JSONValue)] = table == "Invoice"
-                    ? company.invoices.values.filter { $0.updated >= since }.map { ($0.updated, $0.json(offsetHours: offsetHours)) }
-                    : company.payments.values.filter { $0.updated >= since }.map { ($0.updated, $0.json(offsetHours: offsetHours)) }
+                var rows: [(Timestamp, JSONValue)]
+                switch table {
+                case "Invoice": rows = company.invoices.values.filter { $0.updated >= since }.map { ($0.updated, $0.json(offsetHours: offsetHours)) }
+                case "Payment": rows = company.payments.values.filter { $0.updated >= since }.map { ($0.updated, $0.json(offsetHours: offsetHours)) }
+                default: rows = company.refunds.values.filter { $0.updated >= since }.map { ($0.updated, $0.json(offsetHours: offsetHours)) }
+                }
                 rows.sort { $0.0 < $1.0 }
                 // Deleted rows come last, as Intuit documents.
                 for deletion in company.deleted where deletion.table == table && deletion.at >= since {
