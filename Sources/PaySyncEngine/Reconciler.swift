@@ -250,8 +250,17 @@ public enum Reconciler {
         }
         var sourceCount = 0, added = 0, changed = 0
         var returned: Set<ObjectKey> = []
+        // An object the provider returned but paysync could not read is not deleted; one whose id
+        // could not be read either makes the window's deletions unknowable.
+        var unidentified = false
         try await source.read(account: account, entity: entity, mode: .window(from: from, until: until)) { page in
-            if source.deletionsVanish { returned.formUnion(page.observations.map(\.key)) }
+            if source.deletionsVanish {
+                returned.formUnion(page.observations.map(\.key))
+                for reject in page.rejects {
+                    guard let id = reject.externalID else { unidentified = true; continue }
+                    returned.formUnion(kinds.map { ObjectKey(provider: source.provider, account: account, kind: $0, externalID: id) })
+                }
+            }
             let known = try await knownStates(page.observations, context: context)
             let plan = try await commit(page: page, known: known, entity: entity, provider: source.provider, account: account, cursor: nil, context: context)
             sourceCount += page.observations.count + page.rejects.count
@@ -261,7 +270,7 @@ public enum Reconciler {
         }
         // A provider whose deleted objects stop being listed: what the ledger holds in this window
         // and the provider no longer returns was deleted there (the feed may not reach so far back).
-        if source.deletionsVanish {
+        if source.deletionsVanish && !unidentified {
             var gone: [Deletion] = []
             for kind in kinds {
                 for id in try await context.ledger.externalIDs(provider: source.provider, account: account, kind: kind, from: from, until: until).sorted() {

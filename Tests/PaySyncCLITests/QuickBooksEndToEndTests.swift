@@ -13,10 +13,10 @@ import Testing
         let server: FakeQuickBooksServer
         let directory = TemporaryDirectory(prefix: "paysync-qbo")
 
-        init(realm: String) throws {
+        init(realm: String, invoices: Int = 30) throws {
             server = try FakeQuickBooksServer(realms: [realm])
             let start = server.now.adding(milliseconds: -86_400_000 * 10)
-            server.put(invoices: (1...30).map { number in
+            server.put(invoices: (1...invoices).map { number in
                 var invoice = FakeQuickBooksInvoice(id: String(100 + number), docNumber: "Q-\(1000 + number)", txnDate: CalendarDate(year: 2025, month: 4, day: 20)!,
                                                     dueDate: CalendarDate(year: number.isMultiple(of: 3) ? 2025 : 2099, month: 4, day: 1)!,
                                                     total: Int64(number) * 10_000, created: start.adding(milliseconds: Int64(number) * 60_000))
@@ -123,6 +123,27 @@ import Testing
         // Deleted objects are not deleted again.
         #expect(try setup.reconcile(now()).status == 0)
         #expect(setup.writes.count == written + 1)
+    }
+
+    /// In a window, an object QuickBooks returned but paysync could not read was not deleted.
+    @Test func aWindowDoesNotTakeAnUnreadableObjectForADeletedOne() async throws {
+        let setup = try Setup(realm: realm, invoices: 2)
+        func now() -> [String] { ["--now", setup.server.now.adding(milliseconds: 60_000).iso8601] }
+        #expect(try setup.reconcile(now()).status == 0)
+        // The window's page: invoice 101 as usual, 102 with an amount USD cannot hold.
+        let good = try #require(setup.server.invoice("101", realm: realm))
+        let bad = try JSONParser.parse(#"{"Id":"102","SyncToken":"9","DocNumber":"Q-1002","TxnDate":"2025-04-20","DueDate":"2099-04-01","TotalAmt":20.005,"Balance":20.005,"CurrencyRef":{"value":"USD"},"CustomerRef":{"value":"58","name":"Acme Corp"},"MetaData":{"LastUpdatedTime":"2025-05-02T09:00:00-07:00"}}"#)
+        let page = #"{"QueryResponse":{"Invoice":["# + JSONWriter.compact(goodJSON(good)) + "," + JSONWriter.compact(bad) + #"],"startPosition":1,"maxResults":2},"time":"2025-05-02T09:15:00.000-07:00"}"#
+        setup.server.inject(.init(pathSuffix: "/query", reply: .json(200, page)))
+        let written = setup.writes.count
+        let backfill = try setup.paysync(["backfill", "--since", "2025-04-01", "--until", "2025-05-01"] + now())
+        #expect(backfill.status == 65, "the unreadable invoice is quarantined: \(backfill.standardError)")
+        #expect(setup.writes.count == written, "nothing voided: \(setup.writes.suffix(from: written).map(\.record))")
+    }
+
+    func goodJSON(_ invoice: FakeQuickBooksInvoice) -> JSONValue {
+        // As the fake renders it (offset of the company's clock).
+        (try? JSONParser.parse(#"{"Id":"\#(invoice.id)","SyncToken":"\#(invoice.syncToken)","DocNumber":"\#(invoice.docNumber)","TxnDate":"\#(invoice.txnDate)","DueDate":"\#(invoice.dueDate)","TotalAmt":\#(Double(invoice.total) / 100),"Balance":\#(Double(invoice.balance) / 100),"CurrencyRef":{"value":"USD"},"CustomerRef":{"value":"\#(invoice.customerID)","name":"\#(invoice.customerName)"},"MetaData":{"LastUpdatedTime":"\#(invoice.updated.iso8601)"}}"#)) ?? .null
     }
 
     @Test func aRevokedTokenStopsTheRunWithExit77AndTheCommandToRun() async throws {
