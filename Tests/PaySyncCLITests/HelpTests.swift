@@ -15,6 +15,14 @@ import Testing
         }
     }
 
+    /// The overview names every command (the table of commands is what dispatch knows).
+    @Test func theOverviewListsEveryCommand() async {
+        let result = await paysync(["--help"])
+        for command in ["reconcile", "backfill", "status", "history", "outbox", "config check", "auth"] {
+            #expect(result.out.contains("\n  \(command) "), "\(command) missing from:\n\(result.out)")
+        }
+    }
+
     @Test func aGroupWithoutASubcommandIsStillAUsageError() async {
         let result = await paysync(["outbox"])
         #expect(result.code == ExitCode.usage.rawValue)

@@ -92,6 +92,7 @@ enum CommandTable {
           history OBJECT          An object's status transitions.
           outbox list|retry|drop  Inspect and manage queued CRM writes.
           config check            Validate the config file.
+          auth SOURCE             Connect a source's account once: consent in a browser, token saved.
 
         OPTIONS:
           -h, --help              Show help (also after any command).
