@@ -64,6 +64,36 @@ import Testing
         #expect(screen.text.contains("Not in sources[xero-uk] yet: a1b2c3d4-0000-4000-a000-000000000002"))
     }
 
+    /// The case `paysync auth` exists for: a ledger whose stored refresh token was revoked. After
+    /// the consent, the next run uses the new token from the file, not the dead one in the ledger.
+    @Test func reAuthorisingRevivesALedgerWhoseTokenWasRevoked() async throws {
+        let tenant = "a1b2c3d4-0000-4000-a000-0000000000aa"
+        let server = try FakeXeroServer(tenants: [tenant])
+        var generator = XeroDataGenerator(seed: 3)
+        let data = generator.dataset(objects: 6, start: server.now.adding(milliseconds: -86_400_000))
+        server.put(invoices: data.invoices, tenant: tenant)
+        let directory = TemporaryDirectory()
+        let config = xeroConfig(server, directory: directory, tenants: [tenant])
+        _ = directory.write("xero-refresh", "initial-refresh-token\n", mode: 0o600)
+        let variables = ["XERO_CLIENT_ID": server.clientID, "XERO_CLIENT_SECRET": server.clientSecret]
+        let first = Screen()
+        #expect(await PaySyncCLI.run(["reconcile", "--config", config], variables: variables, output: first.output) == 0, "\(first.text)")
+
+        server.revokeTokens()
+        server.expireAccessTokens()
+        let refused = Screen()
+        #expect(await PaySyncCLI.run(["reconcile", "--config", config], variables: variables, output: refused.output) == 77, "\(refused.text)")
+
+        let consent = Screen()
+        let input = Input {
+            guard let address = try? await consent.address(), let visit = try? await FakeBrowser.open(address) else { return nil }
+            return visit.location
+        }
+        #expect(await PaySyncCLI.run(["auth", "xero-uk", "--config", config], variables: variables, output: consent.output, input: input) == 0, "\(consent.text)")
+        let again = Screen()
+        #expect(await PaySyncCLI.run(["reconcile", "--config", config], variables: variables, output: again.output) == 0, "\(again.text)")
+    }
+
     @Test func aRedirectFromAnotherAttemptIsRefusedAndNothingIsWritten() async throws {
         let server = try FakeXeroServer(tenants: ["t-1"])
         let directory = TemporaryDirectory()

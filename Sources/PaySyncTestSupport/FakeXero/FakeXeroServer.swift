@@ -280,6 +280,9 @@ public final class FakeXeroServer: Sendable {
 
     /// Every access token issued so far stops working (as if 30 minutes had passed).
     public func expireAccessTokens() { state.withLock { $0.validAccessTokens.removeAll() } }
+    /// Every refresh and access token issued so far stops working (the user revoked the app, or
+    /// 60 days passed unused).
+    public func revokeTokens() { state.withLock { $0.validRefreshTokens.removeAll(); $0.validAccessTokens.removeAll() } }
 
     /// Whether a refresh hands out a new refresh token (Xero: always).
     public func setRotation(_ rotate: Bool) { state.withLock { $0.rotateRefreshTokens = rotate } }
