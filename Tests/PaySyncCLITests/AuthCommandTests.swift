@@ -94,6 +94,24 @@ import Testing
         #expect(await PaySyncCLI.run(["reconcile", "--config", config], variables: variables, output: again.output) == 0, "\(again.text)")
     }
 
+    @Test func aSourceReadingAllTenantsListsThemWithoutAskingToAddThem() async throws {
+        let server = try FakeXeroServer(tenants: ["a1b2c3d4-0000-4000-a000-0000000000c1", "a1b2c3d4-0000-4000-a000-0000000000c2"])
+        let directory = TemporaryDirectory()
+        var config = xeroConfig(server, directory: directory, tenants: ["x"])
+        let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: #""tenants": ["x"]"#, with: #""tenants": "all""#)
+        config = directory.write("paysync.json", text)
+        let screen = Screen()
+        let input = Input {
+            guard let address = try? await screen.address(), let visit = try? await FakeBrowser.open(address) else { return nil }
+            return visit.location
+        }
+        let status = await PaySyncCLI.run(["auth", "xero", "--config", config], variables: ["XERO_CLIENT_ID": server.clientID, "XERO_CLIENT_SECRET": server.clientSecret],
+                                          output: screen.output, input: input)
+        #expect(status == 0, "\(screen.text)")
+        #expect(screen.text.contains("a1b2c3d4-0000-4000-a000-0000000000c1") && screen.text.contains("a1b2c3d4-0000-4000-a000-0000000000c2"))
+        #expect(!screen.text.contains("Not in"), "\(screen.text)")
+    }
+
     @Test func aRedirectFromAnotherAttemptIsRefusedAndNothingIsWritten() async throws {
         let server = try FakeXeroServer(tenants: ["t-1"])
         let directory = TemporaryDirectory()

@@ -78,7 +78,9 @@ enum AuthCommand {
         output.line("\(authorization.provider) \(noun == "company" ? "companies" : noun + "s") this authorisation reaches:")
         for account in accounts { output.line("  \(account.id)\(account.name.map { "  \($0)" } ?? "")") }
         if accounts.isEmpty { output.line("  (none)") }
-        let configured = authorization.configuredAccounts(source.settings).filter { !$0.isEmpty }
+        // A source that reads every account it reaches ("tenants": "all") has nothing to compare.
+        guard let named = authorization.configuredAccounts(source.settings) else { return .success }
+        let configured = named.filter { !$0.isEmpty }
         let unreached = configured.filter { id in !accounts.contains { $0.id == id } }
         if !unreached.isEmpty {
             output.warning("\(keyPath) names \(noun) \(unreached.joined(separator: ", ")), which this authorisation does not reach; runs will be refused for it")

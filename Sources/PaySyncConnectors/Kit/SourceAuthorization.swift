@@ -39,7 +39,7 @@ public struct SourceAuthorization: Sendable {
     /// What an account is called (`tenant`, `company`).
     public let accountNoun: String
     let readCredentials: @Sendable (any SourceSettings) -> OAuthCredentials?
-    let readConfigured: @Sendable (any SourceSettings) -> [String]
+    let readConfigured: @Sendable (any SourceSettings) -> [String]?
     let listAccounts: @Sendable (any SourceSettings, Secret, [String: String], HTTPClient) async throws -> [AuthorizedAccount]
 
     /// - Parameters:
@@ -48,7 +48,7 @@ public struct SourceAuthorization: Sendable {
     public init<Settings: SourceSettings>(
         _ settings: Settings.Type, provider: String, scopes: [String], pkce: Bool, accountNoun: String,
         credentials: @escaping @Sendable (Settings) -> OAuthCredentials,
-        configured: @escaping @Sendable (Settings) -> [String],
+        configured: @escaping @Sendable (Settings) -> [String]?,
         accounts: @escaping @Sendable (Settings, Secret, [String: String], HTTPClient) async throws -> [AuthorizedAccount]
     ) {
         self.provider = provider
@@ -56,7 +56,7 @@ public struct SourceAuthorization: Sendable {
         self.pkce = pkce
         self.accountNoun = accountNoun
         readCredentials = { ($0 as? Settings).map(credentials) }
-        readConfigured = { ($0 as? Settings).map(configured) ?? [] }
+        readConfigured = { ($0 as? Settings).flatMap(configured) }
         listAccounts = { settings, token, parameters, client in
             guard let typed = settings as? Settings else { return [] }
             return try await accounts(typed, token, parameters, client)
@@ -64,7 +64,8 @@ public struct SourceAuthorization: Sendable {
     }
 
     public func credentials(_ settings: any SourceSettings) -> OAuthCredentials? { readCredentials(settings) }
-    public func configuredAccounts(_ settings: any SourceSettings) -> [String] { readConfigured(settings) }
+    /// The accounts the config names; nil when it reads every account the authorisation reaches.
+    public func configuredAccounts(_ settings: any SourceSettings) -> [String]? { readConfigured(settings) }
     public func accounts(_ settings: any SourceSettings, accessToken: Secret, redirect: [String: String], client: HTTPClient) async throws -> [AuthorizedAccount] {
         try await listAccounts(settings, accessToken, redirect, client)
     }

@@ -10,7 +10,7 @@ extension XeroSource {
             XeroSettings.self, provider: "Xero", scopes: ["offline_access", "accounting.transactions.read", "accounting.contacts.read"],
             pkce: true, accountNoun: "tenant",
             credentials: { OAuthCredentials(authorizeURL: $0.authorizeURL, tokenURL: $0.tokenURL, clientID: $0.clientID, clientSecret: $0.clientSecret, refreshToken: $0.refreshToken) },
-            configured: { $0.tenants },
+            configured: { $0.allTenants ? nil : $0.tenants },
             accounts: { settings, token, _, client in try await XeroSource.connections(settings: settings, accessToken: token, client: client) }
         ),
         make: { settings, context in
