@@ -80,6 +80,6 @@ enum OutboxDelivery {
         } catch {
             await context.state.problem(RunProblem(error))
         }
-        await context.state.delivered(written: written, failed: failed, skippedByMapping: skippedByMapping, calls: sink.calls.total - callsBefore)
+        await context.state.delivered(written: written, failed: failed, skippedByMapping: skippedByMapping, calls: sink.calls.total - callsBefore, sink: sink.name)
     }
 }

@@ -49,6 +49,7 @@ public enum Reconciler {
                 accounts += current.map { (source, $0) }
             } catch {
                 await state.problem(RunProblem(error))
+                await state.sourceFailed(source.name)
             }
         }
         await withTaskGroup(of: Void.self) { group in
@@ -69,6 +70,8 @@ public enum Reconciler {
         var report = await state.report
         report.runID = runID
         report.providerCalls = components.calls.total
+        report.providerThrottles = components.calls.throttled
+        report.crmThrottles = components.sinks.reduce(0) { $0 + $1.calls.throttled }
         if options.dryRun {
             report.written = report.plannedWrites.count
         }
@@ -84,6 +87,7 @@ public enum Reconciler {
         }
         report.peakRSSKilobytes = ProcessMemory.peakResidentKilobytes()
         report.pendingAfter = try await ledger.outboxCount(sink: nil, state: .pending)
+        report.oldestPendingQueuedAt = try await ledger.oldestPendingQueuedAt()
         report.deadAfter = try await ledger.outboxCount(sink: nil, state: .dead)
         report.skippedAfter = try await ledger.outboxCount(sink: nil, state: .skipped)
         if let runID {
@@ -149,6 +153,7 @@ public enum Reconciler {
                 let problem = RunProblem(error)
                 context.logger.debug("problem: \(problem.message)")
                 await context.state.problem(problem)
+                await context.state.sourceFailed(source.name)
                 // Credentials and cancellation end this account; other errors only this entity.
                 if problem.exitCode == .authenticationFailed || error is CancellationError || Task.isCancelled { return }
             }
@@ -160,6 +165,7 @@ public enum Reconciler {
             try await sweepIfDue(source: source, account: account, context: context)
         } catch {
             await context.state.problem(RunProblem(error))
+            await context.state.sourceFailed(source.name)
         }
     }
 
@@ -193,7 +199,7 @@ public enum Reconciler {
             let hold = guardian.hold.map { min($0, limit) }
             let move = CursorMove(provider: source.provider, account: account, entity: entity, position: position, holdSince: hold)
             let moves = cursor == nil && pages == 0 || (position != nil && position != storedPosition) || hold != storedHold
-            try await commit(page: page, known: known, entity: entity, provider: source.provider, account: account, cursor: moves ? move : nil,
+            try await commit(page: page, known: known, entity: entity, source: source.name, provider: source.provider, account: account, cursor: moves ? move : nil,
                              actionsEnabled: actionsEnabled, context: context)
             if moves && !context.options.dryRun {
                 storedPosition = position ?? storedPosition
@@ -231,7 +237,7 @@ public enum Reconciler {
         }
         guard !tombstones.isEmpty else { return }
         let page = SourcePage(observations: tombstones, rejects: [], outOfScope: 0, lastUpdatedAt: nil, lastID: nil, servedAt: nil, number: 0, isLast: true)
-        try await commit(page: page, known: previous, entity: entity, provider: source.provider, account: account, cursor: nil, context: context)
+        try await commit(page: page, known: previous, entity: entity, source: source.name, provider: source.provider, account: account, cursor: nil, context: context)
         context.logger.info("\(source.name) account \(account) \(entity): \(Plural.count(tombstones.count, "object")) deleted at \(source.provider); now voided")
     }
 
@@ -262,7 +268,7 @@ public enum Reconciler {
                 }
             }
             let known = try await knownStates(page.observations, context: context)
-            let plan = try await commit(page: page, known: known, entity: entity, provider: source.provider, account: account, cursor: nil, context: context)
+            let plan = try await commit(page: page, known: known, entity: entity, source: source.name, provider: source.provider, account: account, cursor: nil, context: context)
             sourceCount += page.observations.count + page.rejects.count
             added += plan.counts.new
             changed += plan.counts.changed
@@ -312,7 +318,7 @@ public enum Reconciler {
     }
 
     @discardableResult
-    static func commit(page: SourcePage, known: [Observation?], entity: String, provider: String, account: String, cursor: CursorMove?,
+    static func commit(page: SourcePage, known: [Observation?], entity: String, source: String, provider: String, account: String, cursor: CursorMove?,
                        actionsEnabled: Bool = true, context: Context) async throws -> PagePlan {
         FaultPoint.afterFetch.hit()
         // Rules every provider's objects must meet (plausible dates); the rest are quarantined.
@@ -327,7 +333,7 @@ public enum Reconciler {
             FaultPoint.afterPageCommit.hit()
         }
         for reject in page.rejects { context.logger.warning("quarantined \(provider) \(reject.entity): \(reject.error)") }
-        await context.state.add(plan, rejects: page.rejects.count, outOfScope: page.outOfScope, dryRun: context.options.dryRun)
+        await context.state.add(plan, rejects: page.rejects.count, outOfScope: page.outOfScope, dryRun: context.options.dryRun, source: source)
         return plan
     }
 
@@ -348,7 +354,7 @@ public enum Reconciler {
         }
         var counted = plan
         counted.counts.fetched = 0  // ageing fetched nothing
-        await context.state.add(counted, rejects: 0, outOfScope: page.outOfScope, dryRun: context.options.dryRun)
+        await context.state.add(counted, rejects: 0, outOfScope: page.outOfScope, dryRun: context.options.dryRun, source: source.name)
         context.logger.info("\(source.name) account \(account): \(aged.count) sent invoices passed their due date and are now overdue")
     }
 

@@ -65,6 +65,8 @@ public struct RunReport: Sendable {
     public var failed = 0
     /// Writes still queued after the run, and dead letters.
     public var pendingAfter = 0
+    /// When the oldest write still queued after the run was queued.
+    public var oldestPendingQueuedAt: Timestamp?
     public var deadAfter = 0
     public var skippedAfter = 0
     /// Rows a previous run left mid-send, returned to the queue.
@@ -77,6 +79,14 @@ public struct RunReport: Sendable {
     public var paused: [String] = []
     /// What a person should know that is not a failure (an account no longer connected).
     public var notes: [String] = []
+    /// The counts per source (by config name), and the sources where something failed this run.
+    public var sources: [String: PageCounts] = [:]
+    public var failedSources: Set<String> = []
+    /// The delivery counts per sink (by config name).
+    public var sinks: [String: SinkCounts] = [:]
+    /// Calls answered 429, to providers and to CRMs (retried ones included).
+    public var providerThrottles = 0
+    public var crmThrottles = 0
     /// Accounts whose reading made progress (an entity read to its end, or a page committed).
     public var accountsProgressed = 0
     public var windows: [WindowReport] = []
@@ -90,6 +100,14 @@ public struct RunReport: Sendable {
     public init(command: RunCommand, dryRun: Bool) {
         self.command = command
         self.dryRun = dryRun
+    }
+
+    /// What one sink did in a run.
+    public struct SinkCounts: Hashable, Sendable {
+        public var written = 0
+        public var failed = 0
+        public var skippedByMapping = 0
+        public var calls = 0
     }
 
     /// The most urgent problem's code, or success.

@@ -11,9 +11,11 @@ actor RunState {
         report = RunReport(command: command, dryRun: dryRun)
     }
 
-    func add(_ plan: PagePlan, rejects: Int, outOfScope: Int, dryRun: Bool) {
+    func add(_ plan: PagePlan, rejects: Int, outOfScope: Int, dryRun: Bool, source: String) {
         report.counts += plan.counts
         report.counts.rejected += rejects
+        report.sources[source, default: PageCounts()] += plan.counts
+        report.sources[source]?.rejected += rejects
         report.outOfScope += outOfScope
         for state in plan.states where state.status.isUnknown {
             report.unknownStatuses["\(state.key.provider) \(state.providerStatus)", default: 0] += 1
@@ -40,12 +42,19 @@ actor RunState {
 
     func window(_ window: WindowReport) { report.windows.append(window) }
 
-    func delivered(written: Int, failed: Int, skippedByMapping: Int, calls: Int) {
+    func delivered(written: Int, failed: Int, skippedByMapping: Int, calls: Int, sink: String) {
         report.written += written
         report.skippedByMapping += skippedByMapping
         report.failed += failed
         report.crmCalls += calls
+        report.sinks[sink, default: RunReport.SinkCounts()].written += written
+        report.sinks[sink]?.failed += failed
+        report.sinks[sink]?.skippedByMapping += skippedByMapping
+        report.sinks[sink]?.calls += calls
     }
+
+    /// Something failed while reading this source (its last success is not now).
+    func sourceFailed(_ name: String) { report.failedSources.insert(name) }
 
     func update(_ change: (inout RunReport) -> Void) { change(&report) }
 }

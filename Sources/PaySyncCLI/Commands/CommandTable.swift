@@ -3,6 +3,7 @@ import PaySyncEngine
 enum CommandTable {
     static let runOptions: [OptionSpec] = [
         Options.source.spec, Options.dryRun.spec, Options.fixtures.spec, Options.record.spec, Options.summaryFormat.spec, Options.quiet.spec,
+        Options.metricsFile.spec,
     ]
 
     static let reconcile = CommandSpec(

@@ -1,3 +1,4 @@
+import Foundation
 import PaySyncCore
 import PaySyncEngine
 
@@ -37,8 +38,30 @@ enum RunCommandHandler {
             dependencies.environment = .pinned(at: recorded)
         }
         let runDependencies = dependencies
-        let report = try await SignalHandling.cancellingOnTermination(output: invocation.output) {
-            try await Reconciler.run(configuration: configuration, options: options, dependencies: runDependencies)
+        let metricsFile = try invocation.parsed.value(Options.metricsFile, command: command.name)
+            ?? configuration.metricsFile.map { relative(to: configuration.file, $0) }
+        let started = ContinuousClock.now
+        let report: RunReport
+        do {
+            report = try await SignalHandling.cancellingOnTermination(output: invocation.output) {
+                try await Reconciler.run(configuration: configuration, options: options, dependencies: runDependencies)
+            }
+        } catch {
+            // A run that could not start (a locked ledger, a broken config secret) still says so.
+            if let metricsFile {
+                var failed = RunReport(command: command, dryRun: options.dryRun)
+                failed.problems = [RunProblem(error)]
+                failed.failedSources = Set(configuration.sources.map(\.name))
+                try? writeMetrics(failed, to: metricsFile, configuration: configuration, options: options, started: started, invocation: invocation)
+            }
+            throw error
+        }
+        if let metricsFile {
+            do {
+                try writeMetrics(report, to: metricsFile, configuration: configuration, options: options, started: started, invocation: invocation)
+            } catch {
+                invocation.output.warning("\(error)")
+            }
         }
         let exitCode = report.exitCode
         for problem in report.problems { invocation.output.error(problem.message) }
@@ -49,5 +72,23 @@ enum RunCommandHandler {
         case .json: invocation.output.line(JSONWriter.compact(ReportFormatter.json(report)))
         }
         return exitCode
+    }
+
+    /// The run's Prometheus metrics, written atomically (0644) where node_exporter reads them.
+    private static func writeMetrics(_ report: RunReport, to path: String, configuration: Configuration, options: RunOptions,
+                                     started: ContinuousClock.Instant, invocation: Invocation) throws {
+        let elapsed = ContinuousClock.now - started
+        let sources = configuration.sources.map(\.name).filter { options.sourceNames.isEmpty || options.sourceNames.contains($0) }
+        let previous = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+        let text = RunMetrics.render(report, sources: sources, durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                                     finishedAt: invocation.environment.now(), previous: previous)
+        try AtomicFile.write(text, to: path, mode: 0o644)
+    }
+
+    /// A path from the config, relative to the config file's directory.
+    private static func relative(to configFile: String, _ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let directory = (configFile as NSString).deletingLastPathComponent
+        return directory.isEmpty ? path : directory + "/" + path
     }
 }

@@ -28,6 +28,8 @@ enum Options {
     static let summaryFormat = TypedOption<OutputFormat>("--format", valueName: "text|json", help: "How the summary on standard output looks (default: text).",
                                                          refusal: "is not text or json") { OutputFormat(rawValue: $0) }
     static let quiet = Flag("--quiet", short: "-q", help: "Print nothing when the run succeeds (for cron).")
+    static let metricsFile = TypedOption<String>("--metrics-file", valueName: "PATH",
+                                                 help: "Write the run's Prometheus metrics to PATH (atomically; default: the config's \"metrics_file\").")
     static let since = TypedOption<CalendarDate>("--since", valueName: "DATE", help: "First day of the window (YYYY-MM-DD). Required.",
                                                  refusal: "is not a date (YYYY-MM-DD)", convert: day)
     static let until = TypedOption<CalendarDate>("--until", valueName: "DATE", help: "Day after the window (default: tomorrow).",

@@ -26,7 +26,7 @@ public enum ConfigParser {
         return try parse(String(decoding: data, as: UTF8.self), file: path, kinds: kinds)
     }
 
-    static let topLevelKeys = ["ledger", "http", "outbox", "sources", "sinks"]
+    static let topLevelKeys = ["ledger", "metrics_file", "http", "outbox", "sources", "sinks"]
 
     private static func read(_ document: JSONValue, file: String, kinds: ConfigKinds, reader: inout ConfigReader) -> Configuration? {
         guard let root = reader.object(document, at: "", allowed: topLevelKeys) else { return nil }
@@ -52,7 +52,9 @@ public enum ConfigParser {
         }
         checkUniqueNames(sources.map(\.name), label: "sources", reader: &reader)
         checkUniqueNames(sinks.map(\.name), label: "sinks", reader: &reader)
-        return Configuration(file: file, ledgerPath: ledger, http: http, outbox: outbox, sources: sources, sinks: sinks)
+        var configuration = Configuration(file: file, ledgerPath: ledger, http: http, outbox: outbox, sources: sources, sinks: sinks)
+        configuration.metricsFile = reader.string(root, "metrics_file", at: "")
+        return configuration
     }
 
     private static func checkUniqueNames(_ names: [String], label: String, reader: inout ConfigReader) {

@@ -9,6 +9,9 @@ public struct Configuration: Sendable {
     public var outbox: OutboxSettings
     public var sources: [SourceConfiguration]
     public var sinks: [SinkConfiguration]
+    /// Where each run writes its Prometheus metrics (`--metrics-file` overrides it); relative to
+    /// the config file. None by default.
+    public var metricsFile: String?
 
     public init(file: String, ledgerPath: String? = nil, http: HTTPSettings = HTTPSettings(), outbox: OutboxSettings = OutboxSettings(),
                 sources: [SourceConfiguration], sinks: [SinkConfiguration]) {

@@ -50,6 +50,8 @@ public protocol OutboxStore: Sendable {
     /// `outbox drop`: removes the named rows.
     func dropOutboxRows(ids: [Int64]) async throws -> Int
     func outboxCount(sink: String?, state: OutboxState) async throws -> Int
+    /// When the oldest write still waiting to be sent was queued; nil when none waits.
+    func oldestPendingQueuedAt() async throws -> Timestamp?
 }
 
 /// OAuth tokens between runs. `saveCredential` is durable when it returns: a rotated refresh

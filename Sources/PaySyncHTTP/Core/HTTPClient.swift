@@ -56,6 +56,7 @@ public struct HTTPClient: Sendable {
                 throw HTTPError(.cancelled, call: request.summary, attempts: attempt)
             }
             counter.record(host: request.url.host ?? "")
+            if case .success(let response) = outcome, response.status == 429 { counter.recordThrottle() }
 
             let status: Int?
             var retryAfter: Double?
@@ -102,13 +103,19 @@ public struct HTTPClient: Sendable {
     }
 }
 
-/// Counts HTTP calls (attempts included) per host. Thread-safe.
+/// Counts HTTP calls (attempts included) per host, and those answered 429. Thread-safe.
 public final class CallCounter: Sendable {
     private let counts = Mutex<[String: Int]>([:])
+    private let throttles = Mutex(0)
 
     public init() {}
 
     public func record(host: String) { counts.withLock { $0[host, default: 0] += 1 } }
+
+    public func recordThrottle() { throttles.withLock { $0 += 1 } }
+
+    /// Calls the server answered with 429 (each retried attempt counts).
+    public var throttled: Int { throttles.withLock { $0 } }
 
     public func count(host: String) -> Int { counts.withLock { $0[host] ?? 0 } }
 

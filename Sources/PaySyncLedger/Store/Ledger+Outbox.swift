@@ -299,6 +299,10 @@ extension Ledger {
         }
     }
 
+    public func oldestPendingQueuedAt() throws -> Timestamp? {
+        try database.scalar("SELECT min(created_at) FROM outbox WHERE state = 'pending'").map(Timestamp.init(millisecondsSinceEpoch:))
+    }
+
     /// How many rows a sink has in each state (all sinks when nil).
     public func outboxCount(sink: String?, state: OutboxState) throws -> Int {
         if let sink {
