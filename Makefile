@@ -105,12 +105,20 @@ bench-peers: deps
 	$(SWIFT) build -c release --product paysync-bench
 	TAP_XERO_PYTHON=$(BENCH_VENV)/bin/python .build/release/paysync-bench peers
 
+# The binary, the manual page (docs/paysync.1) and completions for bash, zsh and fish.
 install: release
-	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" \
+		"$(DESTDIR)$(PREFIX)/share/zsh/site-functions" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"
 	install -m 0755 $(BIN_RELEASE) "$(DESTDIR)$(PREFIX)/bin/paysync"
+	install -m 0644 docs/paysync.1 "$(DESTDIR)$(PREFIX)/share/man/man1/paysync.1"
+	$(BIN_RELEASE) completions bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/paysync"
+	$(BIN_RELEASE) completions zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_paysync"
+	$(BIN_RELEASE) completions fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/paysync.fish"
 
 uninstall:
-	rm -f "$(DESTDIR)$(PREFIX)/bin/paysync"
+	rm -f "$(DESTDIR)$(PREFIX)/bin/paysync" "$(DESTDIR)$(PREFIX)/share/man/man1/paysync.1" \
+		"$(DESTDIR)$(PREFIX)/share/bash-completion/completions/paysync" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_paysync" \
+		"$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/paysync.fish"
 
 clean:
 	rm -rf .build .build-demo .build-bench .build-fuzz

@@ -70,6 +70,13 @@ public enum PaySyncCLI {
         case ["outbox", "drop"]: return try await OutboxCommand.drop(invocation)
         case ["config", "check"]: return try await ConfigCheckCommand.run(invocation)
         case ["auth"]: return try await AuthCommand.run(invocation)
+        case ["completions"]:
+            let shell = invocation.parsed.positionals[0]
+            guard let script = Completions.script(for: shell) else {
+                throw UsageError(message: "unknown shell \"\(shell)\"\(Suggestion.didYouMean(shell, in: Completions.shells)); expected bash, zsh or fish", command: "completions")
+            }
+            output.standardOutput(script)
+            return .success
         default: throw GeneralError("command \(spec.name) has no handler", exitCode: .internalError)
         }
     }

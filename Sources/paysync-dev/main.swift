@@ -1,4 +1,5 @@
 import Foundation
+import PaySyncCLI
 import PaySyncConnectors
 import PaySyncCore
 import PaySyncEngine
@@ -10,6 +11,7 @@ import PaySyncTestSupport
 // benchmarks against other tools.
 //
 //   paysync-dev demo-fixtures [DIR]            rewrite DIR (default fixtures/demo) from the demo dataset
+//   paysync-dev man-page [PATH]                rewrite PATH (default docs/paysync.1) from the command table
 //   paysync-dev serve-xero --objects N [--port-file PATH]
 //                                              serve a fake Xero with N generated objects until killed
 
@@ -21,6 +23,14 @@ func fail(_ message: String) -> Never {
 }
 
 switch arguments.first {
+case "man-page":
+    let path = arguments.count > 1 ? arguments[1] : Repository.path("docs/paysync.1")
+    do {
+        try ManPage.render().write(toFile: path, atomically: true, encoding: .utf8)
+        print("wrote \(path)")
+    } catch {
+        fail("\(error)")
+    }
 case "demo-fixtures":
     let directory = arguments.count > 1 ? arguments[1] : Repository.path("fixtures/demo")
     do {
@@ -47,7 +57,7 @@ case "serve-xero":
     print("fake Xero at \(server.baseURL) (tenant \(BenchmarkData.tenant), \(objects) objects)")
     while true { try await Task.sleep(for: .seconds(3600)) }
 default:
-    fail("usage: paysync-dev demo-fixtures [DIR] | serve-xero --objects N [--port-file PATH]")
+    fail("usage: paysync-dev demo-fixtures [DIR] | man-page [PATH] | serve-xero --objects N [--port-file PATH]")
 }
 
 enum DemoFixtures {

@@ -12,8 +12,36 @@ import PaySyncHTTP
 enum AuthCommand {
     static let defaultPort = 8976
 
+    /// Everything decided before the browser is involved.
+    struct Plan {
+        var wanted: String
+        var source: SourceConfiguration
+        var keyPath: String
+        var authorization: SourceAuthorization
+        var tokenFile: String
+        var tokenURL: URL
+        var clientSecret: Secret
+        var flow: AuthorizationCodeFlow
+        var address: URL
+        var listener: CallbackListener?
+    }
+
     static func run(_ invocation: Invocation) async throws -> ExitCode {
-        let output = invocation.output
+        let plan = try prepare(invocation)
+        show(plan, output: invocation.output)
+        let redirect = try await receive(plan, invocation: invocation)
+        let parameters = try redirectParameters(plan.flow, redirect)
+        let client = HTTPClient(transport: invocation.transport ?? URLSessionTransport(), environment: invocation.environment, logger: invocation.logger)
+        let tokens = try await plan.flow.exchange(code: parameters["code"] ?? "", tokenURL: plan.tokenURL, clientSecret: plan.clientSecret, client: client)
+        try save(tokens.refreshToken, to: plan.tokenFile)
+        invocation.output.line("Saved the new refresh token to \(plan.tokenFile) (mode 0600). The next run uses it.")
+        let accounts = try await plan.authorization.accounts(plan.source.settings, accessToken: tokens.accessToken, redirect: parameters, client: client)
+        return report(accounts, plan: plan, output: invocation.output)
+    }
+
+    /// Reads the config and the options; listens before the address is shown (the browser may
+    /// come back at once).
+    static func prepare(_ invocation: Invocation) throws -> Plan {
         let wanted = invocation.parsed.positionals[0]
         let configuration = try invocation.loadConfiguration()
         let source = try pick(wanted, from: configuration)
@@ -27,18 +55,13 @@ enum AuthCommand {
                 path: "\(keyPath).refresh_token",
                 message: "paysync auth writes the new refresh token to a file: set it to {\"file\": \"PATH\"} (readable by the user paysync runs as)")])
         }
-        func secret(_ reference: SecretReference?, _ key: String) throws -> Secret {
-            guard let reference else {
-                throw ConfigError(file: configuration.file, issues: [ConfigIssue(path: "\(keyPath).\(key)", message: "is required to authorise \(authorization.provider)")])
-            }
-            return try reference.resolve(configPath: "\(keyPath).\(key)", environment: invocation.variables)
-        }
-        let clientID = try secret(credentials.clientID, "client_id")
-        let clientSecret = try secret(credentials.clientSecret, "client_secret")
+        let clientID = try secret(credentials.clientID, key: "client_id", keyPath: keyPath, provider: authorization.provider,
+                                  configuration: configuration, variables: invocation.variables)
+        let clientSecret = try secret(credentials.clientSecret, key: "client_secret", keyPath: keyPath, provider: authorization.provider,
+                                      configuration: configuration, variables: invocation.variables)
         guard let tokenURL = URL(string: credentials.tokenURL) else {
             throw ConfigError(file: configuration.file, issues: [ConfigIssue(path: "\(keyPath).token_url", message: "is not a URL")])
         }
-
         let port = try invocation.parsed.value(Options.listen, command: "auth")
         let redirectURI = try invocation.parsed.value(Options.redirectURI, command: "auth") ?? "http://localhost:\(port ?? defaultPort)/callback"
         let flow = AuthorizationCodeFlow(
@@ -47,50 +70,76 @@ enum AuthCommand {
         guard let address = flow.authorizationURL else {
             throw ConfigError(file: configuration.file, issues: [ConfigIssue(path: "\(keyPath).authorize_url", message: "does not make a valid URL")])
         }
-        // Listen before the address is shown: the browser may come back at once.
-        let listener = try port.map { try CallbackListener(port: $0) }
+        return Plan(wanted: wanted, source: source, keyPath: keyPath, authorization: authorization, tokenFile: tokenFile, tokenURL: tokenURL,
+                    clientSecret: clientSecret, flow: flow, address: address, listener: try listen(on: port))
+    }
 
-        output.line("Open this address in a browser, sign in to \(authorization.provider) and allow access:")
+    static func show(_ plan: Plan, output: Output) {
+        output.line("Open this address in a browser, sign in to \(plan.authorization.provider) and allow access:")
         output.line("")
         // Not scrubbed: the only configured value in it is the client id, which OAuth puts in
         // every authorisation address (it is not the client secret).
-        output.standardOutput("  " + address.absoluteString)
+        output.standardOutput("  " + plan.address.absoluteString)
         output.line("")
-        let redirect: String
-        if let listener {
-            output.line("Waiting for the browser to come back to \(redirectURI) (10 minutes at most)…")
-            redirect = try await listener.nextRedirect(timeout: 600)
-        } else {
-            output.line("The browser is then sent to \(redirectURI)…; the page may not load. Paste that whole address here:")
-            guard let line = await invocation.input.readLine(), !line.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw UsageError(message: "no address was pasted; run `paysync auth \(wanted)` again", command: "auth")
-            }
-            redirect = line
-        }
-        let parameters = try flow.redirectParameters(redirect)
-        let client = HTTPClient(transport: invocation.transport ?? URLSessionTransport(), environment: invocation.environment, logger: invocation.logger)
-        let tokens = try await flow.exchange(code: parameters["code"] ?? "", tokenURL: tokenURL, clientSecret: clientSecret, client: client)
-        try SecretFile.write(tokens.refreshToken, to: tokenFile)
-        output.line("Saved the new refresh token to \(tokenFile) (mode 0600). The next run uses it.")
+    }
 
-        let accounts = try await authorization.accounts(source.settings, accessToken: tokens.accessToken, redirect: parameters, client: client)
-        let noun = authorization.accountNoun
-        output.line("\(authorization.provider) \(noun == "company" ? "companies" : noun + "s") this authorisation reaches:")
+    /// The address the browser was sent back to: received on the listener, or pasted.
+    static func receive(_ plan: Plan, invocation: Invocation) async throws -> String {
+        if let listener = plan.listener {
+            invocation.output.line("Waiting for the browser to come back to \(plan.flow.redirectURI) (10 minutes at most)…")
+            return try await listener.nextRedirect(timeout: 600)
+        }
+        invocation.output.line("The browser is then sent to \(plan.flow.redirectURI)…; the page may not load. Paste that whole address here:")
+        guard let line = await invocation.input.readLine(), !line.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw UsageError(message: "no address was pasted; run `paysync auth \(plan.wanted)` again", command: "auth")
+        }
+        return line
+    }
+
+    /// Lists what the authorisation reaches against what the config names.
+    static func report(_ accounts: [AuthorizedAccount], plan: Plan, output: Output) -> ExitCode {
+        let noun = plan.authorization.accountNoun
+        output.line("\(plan.authorization.provider) \(noun == "company" ? "companies" : noun + "s") this authorisation reaches:")
         for account in accounts { output.line("  \(account.id)\(account.name.map { "  \($0)" } ?? "")") }
         if accounts.isEmpty { output.line("  (none)") }
         // A source that reads every account it reaches ("tenants": "all") has nothing to compare.
-        guard let named = authorization.configuredAccounts(source.settings) else { return .success }
+        guard let named = plan.authorization.configuredAccounts(plan.source.settings) else { return .success }
         let configured = named.filter { !$0.isEmpty }
         let unreached = configured.filter { id in !accounts.contains { $0.id == id } }
         if !unreached.isEmpty {
-            output.warning("\(keyPath) names \(noun) \(unreached.joined(separator: ", ")), which this authorisation does not reach; runs will be refused for it")
+            output.warning("\(plan.keyPath) names \(noun) \(unreached.joined(separator: ", ")), which this authorisation does not reach; runs will be refused for it")
             return .authenticationFailed
         }
         let others = accounts.filter { !configured.contains($0.id) }
         if !others.isEmpty {
-            output.line("Not in \(keyPath) yet: \(others.map(\.id).joined(separator: ", ")) (add to read \(others.count == 1 ? "it" : "them")).")
+            output.line("Not in \(plan.keyPath) yet: \(others.map(\.id).joined(separator: ", ")) (add to read \(others.count == 1 ? "it" : "them")).")
         }
         return .success
+    }
+
+    // Swift 6.3's release optimiser crashed (signal 11, splitting the coroutine of `run`) while
+    // all of this was one async function; the synchronous part now lives in `prepare`, and the
+    // typed-throws calls go through these plain throwing helpers. `.ci/run` builds release too.
+
+    private static func secret(_ reference: SecretReference?, key: String, keyPath: String, provider: String,
+                               configuration: Configuration, variables: [String: String]) throws -> Secret {
+        guard let reference else {
+            throw ConfigError(file: configuration.file, issues: [ConfigIssue(path: "\(keyPath).\(key)", message: "is required to authorise \(provider)")])
+        }
+        return try reference.resolve(configPath: "\(keyPath).\(key)", environment: variables)
+    }
+
+    private static func listen(on port: Int?) throws -> CallbackListener? {
+        guard let port else { return nil }
+        return try CallbackListener(port: port)
+    }
+
+    private static func redirectParameters(_ flow: AuthorizationCodeFlow, _ redirect: String) throws -> [String: String] {
+        try flow.redirectParameters(redirect)
+    }
+
+    private static func save(_ token: Secret, to path: String) throws {
+        try SecretFile.write(token, to: path)
     }
 
     /// The source named `wanted`, or the only source of that kind.

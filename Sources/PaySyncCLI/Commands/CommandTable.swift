@@ -67,7 +67,17 @@ enum CommandTable {
             """
     )
 
-    static let all = [reconcile, backfill, status, history, outboxList, outboxRetry, outboxDrop, configCheck, auth]
+    static let completions = CommandSpec(
+        path: ["completions"], summary: "Print a shell completion script (bash, zsh or fish).",
+        positionals: [("SHELL", "bash, zsh or fish.")],
+        discussion: """
+            bash: paysync completions bash > /etc/bash_completion.d/paysync (or source it from ~/.bashrc).
+            zsh: paysync completions zsh > "${fpath[1]}/_paysync". fish: paysync completions fish > ~/.config/fish/completions/paysync.fish.
+            `make install` installs all three.
+            """
+    )
+
+    static let all = [reconcile, backfill, status, history, outboxList, outboxRetry, outboxDrop, configCheck, auth, completions]
 
     /// Help for a command group (`paysync outbox --help`): its subcommands and what they do.
     static func groupHelp(_ group: String) -> String {
@@ -94,6 +104,7 @@ enum CommandTable {
           outbox list|retry|drop  Inspect and manage queued CRM writes.
           config check            Validate the config file.
           auth SOURCE             Connect a source's account once: consent in a browser, token saved.
+          completions SHELL       Print a completion script for bash, zsh or fish.
 
         OPTIONS:
           -h, --help              Show help (also after any command).
