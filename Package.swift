@@ -40,10 +40,10 @@ let package = Package(
 
         // Test-only: loopback HTTP server, fake providers and CRMs, data generators.
         .target(name: "PaySyncTestSupport", dependencies: ["PaySyncCore", "PaySyncHTTP", "PaySyncConnectors", "PaySyncSinks"]),
-        // Developer tool: regenerates the demo fixtures, serves the fake Xero for peers.
+        // Developer tool: regenerates the demo fixtures and the man page, serves the fake Xero for peers.
         .executableTarget(
             name: "paysync-dev",
-            dependencies: ["PaySyncTestSupport", "PaySyncEngine"]
+            dependencies: ["PaySyncTestSupport", "PaySyncEngine", "PaySyncCLI"]
         ),
 
         // The entry points fuzzing drives: JSON, money, dates, config, each connector's pages.
