@@ -92,7 +92,7 @@ public enum Reconciler {
         report.skippedAfter = try await ledger.outboxCount(sink: nil, state: .skipped)
         if let runID {
             try await ledger.finishRun(id: runID, counts: report.counts, written: report.written, failed: report.failed, skippedByMapping: report.skippedByMapping,
-                                       exitCode: report.exitCode, message: report.problems.first?.message, finishedAt: environment.now())
+                                       exitCode: report.exitCode, message: report.decisiveProblem?.message, finishedAt: environment.now())
         }
         return report
     }

@@ -110,6 +110,12 @@ public struct RunReport: Sendable {
         public var calls = 0
     }
 
+    /// The problem that set the exit code (the first by message when several share it): what
+    /// the run history records, the same whichever source failed first.
+    public var decisiveProblem: RunProblem? {
+        problems.filter { $0.exitCode == exitCode }.min { $0.message < $1.message }
+    }
+
     /// The most urgent problem's code, or success.
     public var exitCode: ExitCode { problems.map(\.exitCode).max() ?? .success }
 

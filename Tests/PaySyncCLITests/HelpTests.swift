@@ -18,7 +18,7 @@ import Testing
     /// The overview names every command (the table of commands is what dispatch knows).
     @Test func theOverviewListsEveryCommand() async {
         let result = await paysync(["--help"])
-        for command in ["reconcile", "backfill", "status", "history", "outbox", "config check", "auth"] {
+        for command in ["reconcile", "backfill", "status", "history", "runs", "outbox", "config check", "auth", "completions"] {
             #expect(result.out.contains("\n  \(command) "), "\(command) missing from:\n\(result.out)")
         }
     }

@@ -11,7 +11,7 @@ import Testing
         let commands = overview.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("  -") }
             .compactMap { $0.split(separator: " ").first.map(String.init) }
         var options: Set<String> = []
-        for command in ["reconcile", "backfill", "status", "history", "outbox list", "outbox retry", "outbox drop", "config check", "auth", "completions"] {
+        for command in ["reconcile", "backfill", "status", "history", "runs", "outbox list", "outbox retry", "outbox drop", "config check", "auth", "completions"] {
             let help = await paysync(command.split(separator: " ").map(String.init) + ["--help"]).out
             // The option column: `  -q, --quiet   Print …` → --quiet (the words before the first that is no option).
             for line in help.split(separator: "\n") where line.hasPrefix("  -") {

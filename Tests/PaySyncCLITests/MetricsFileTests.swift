@@ -68,3 +68,26 @@ import Testing
         #expect(values.keys.contains { $0.hasPrefix("paysync_source_last_success_timestamp_seconds") } == false, "no success to report")
     }
 }
+
+@Suite struct RunsCommandTests {
+    @Test func theRunHistoryNewestFirstWithEachSummaryLine() async throws {
+        let work = TemporaryDirectory(prefix: "paysync-runs")
+        let config = work.write("paysync.json", try demoConfig(sinkPath: work.file("writes.jsonl")))
+        let ledger = work.file("r.db")
+        for (step, now) in [("1-first-sync", "2025-05-02T09:00:00Z"), ("2-nothing-changed", "2025-05-02T09:05:00Z")] {
+            let run = await paysync(["reconcile", "--config", config, "--ledger", ledger, "--fixtures", Repository.path("fixtures/demo/\(step)"), "--now", now])
+            #expect(run.code == 0, "\(run.err)")
+        }
+        let text = await paysync(["runs", "--ledger", ledger])
+        #expect(text.code == 0, "\(text.err)")
+        #expect(text.out.split(separator: "\n").map(String.init) == [
+            "#2 reconcile 2025-05-02T09:05:00Z exit 0: 9 fetched, 0 changed, 0 written, 0 failed, 0 skipped as stale",
+            "#1 reconcile 2025-05-02T09:00:00Z exit 0: 21 fetched, 21 changed, 21 written, 0 failed, 0 skipped as stale",
+        ])
+        let one = await paysync(["runs", "--ledger", ledger, "--last", "1", "--format", "json"])
+        let runs = try #require(try JSONParser.parse(one.out).arrayValue)
+        #expect(runs.count == 1 && runs[0]["id"]?.numberText == "2" && runs[0]["written"]?.numberText == "0" && runs[0]["exit_code"]?.numberText == "0")
+        let bad = await paysync(["runs", "--ledger", ledger, "--last", "0"])
+        #expect(bad.code == ExitCode.usage.rawValue)
+    }
+}

@@ -33,6 +33,11 @@ enum CommandTable {
         options: [Options.format.spec]
     )
 
+    static let runs = CommandSpec(
+        path: ["runs"], summary: "Show the ledger's run history: each run's summary line and exit code, newest first.",
+        options: [Options.last.spec, Options.format.spec]
+    )
+
     static let outboxList = CommandSpec(
         path: ["outbox", "list"], summary: "List queued, dead-lettered and skipped CRM writes.",
         options: [Options.state.spec, Options.sink.spec, Options.limit.spec, Options.format.spec]
@@ -77,7 +82,7 @@ enum CommandTable {
             """
     )
 
-    static let all = [reconcile, backfill, status, history, outboxList, outboxRetry, outboxDrop, configCheck, auth, completions]
+    static let all = [reconcile, backfill, status, history, runs, outboxList, outboxRetry, outboxDrop, configCheck, auth, completions]
 
     /// Help for a command group (`paysync outbox --help`): its subcommands and what they do.
     static func groupHelp(_ group: String) -> String {
@@ -101,6 +106,7 @@ enum CommandTable {
           backfill                Re-read a date window without moving cursors.
           status                  Cursors, recent runs, object counts, outbox depth.
           history OBJECT          An object's status transitions.
+          runs                    The run history, newest first.
           outbox list|retry|drop  Inspect and manage queued CRM writes.
           config check            Validate the config file.
           auth SOURCE             Connect a source's account once: consent in a browser, token saved.

@@ -50,11 +50,7 @@ enum StatusCommand {
             }
             output.line("recent runs:")
             if status.lastRuns.isEmpty { output.line("  (none)") }
-            for run in status.lastRuns {
-                let exit = run.exitCode.map { "exit \($0)" } ?? "running or killed"
-                output.line("  #\(run.id) \(run.command) \(run.startedAt.iso8601) \(exit): \(run.fetched) fetched, \(run.changed) changed, \(run.written) written, \(run.failed) failed, \(run.stale) skipped as stale"
-                            + (run.skippedByMapping > 0 ? ", \(run.skippedByMapping) skipped by mapping" : ""))
-            }
+            for run in status.lastRuns { output.line("  " + runLine(run)) }
             output.line("quarantined objects: \(status.rejects)")
             for reject in rejects {
                 output.line("  \(reject.observedAt.iso8601) \(reject.provider) \(reject.entity) \(reject.externalID ?? "?"): \(reject.error)")
@@ -85,17 +81,29 @@ enum StatusCommand {
                 ["sink": .string(line.sink), "state": .string(line.state.rawValue), "count": .number(String(line.count)),
                  "oldest": line.oldest.map { .string($0.iso8601) } ?? .null]
             }),
-            "runs": .array(status.lastRuns.map { run in
-                ["id": .number(String(run.id)), "command": .string(run.command), "started_at": .string(run.startedAt.iso8601),
-                 "exit_code": run.exitCode.map { .number(String($0)) } ?? .null, "fetched": .number(String(run.fetched)),
-                 "changed": .number(String(run.changed)), "written": .number(String(run.written)), "failed": .number(String(run.failed)), "skipped_by_mapping": .number(String(run.skippedByMapping)),
-                 "stale": .number(String(run.stale))]
-            }),
+            "runs": .array(status.lastRuns.map(runJSON)),
             "quarantined": .number(String(status.rejects)),
             "recent_rejects": .array(rejects.map { reject in
                 ["provider": .string(reject.provider), "entity": .string(reject.entity), "id": reject.externalID.map { .string($0) } ?? .null,
                  "error": .string(reject.error), "at": .string(reject.observedAt.iso8601)]
             }),
         ]
+    }
+
+    /// `#12 reconcile 2025-05-02T09:00:00Z exit 0: N fetched, …`: one run as `status` and `runs` show it.
+    static func runLine(_ run: RunRecord) -> String {
+        let exit = run.exitCode.map { "exit \($0)" } ?? "running or killed"
+        return "#\(run.id) \(run.command) \(run.startedAt.iso8601) \(exit): \(run.fetched) fetched, \(run.changed) changed, \(run.written) written, \(run.failed) failed, \(run.stale) skipped as stale"
+            + (run.skippedByMapping > 0 ? ", \(run.skippedByMapping) skipped by mapping" : "")
+            + (run.message.map { " (\($0))" } ?? "")
+    }
+
+    static func runJSON(_ run: RunRecord) -> JSONValue {
+        ["id": .number(String(run.id)), "command": .string(run.command), "dry_run": .bool(run.dryRun), "started_at": .string(run.startedAt.iso8601),
+         "finished_at": run.finishedAt.map { .string($0.iso8601) } ?? .null,
+         "exit_code": run.exitCode.map { .number(String($0)) } ?? .null, "fetched": .number(String(run.fetched)),
+         "changed": .number(String(run.changed)), "written": .number(String(run.written)), "failed": .number(String(run.failed)),
+         "skipped_by_mapping": .number(String(run.skippedByMapping)), "stale": .number(String(run.stale)),
+         "message": run.message.map { .string($0) } ?? .null]
     }
 }

@@ -53,6 +53,9 @@ enum Options {
                                            refusal: "is not a row number") { Int64($0.trimmingPrefix("#")) }
     static let all = Flag("--all", help: "Every dead-lettered and skipped row.")
 
+    static let last = TypedOption<Int>("--last", valueName: "N", help: "The N most recent runs (default: 20).",
+                                       refusal: "is not a positive number") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
+
     // MARK: Authorisation
 
     static let listen = TypedOption<Int>("--listen", valueName: "PORT", help: "Receive the browser's redirect on 127.0.0.1:PORT instead of pasting it.",
