@@ -37,7 +37,7 @@ public enum Reconciler {
             runID = try await ledger.startRun(command: options.command.name, dryRun: false, startedAt: environment.now())
         }
         let context = Context(ledger: ledger, routes: components.routes, runID: runID ?? 0, options: options,
-                              environment: environment, logger: logger, state: state)
+                              environment: environment, logger: runID.map { logger.with([("run", String($0))]) } ?? logger, state: state)
 
         // Fetch: one task per source account, at most `accountsInFlight` at once; pages within
         // an account stay in order.
@@ -63,7 +63,7 @@ public enum Reconciler {
         if !options.dryRun && !Task.isCancelled {
             FaultPoint.killBeforeDelivery.hit()
             for sink in components.sinks {
-                await OutboxDelivery.drain(sink: sink, ledger: ledger, settings: configuration.outbox, context: context)
+                await OutboxDelivery.drain(sink: sink, ledger: ledger, settings: configuration.outbox, context: context.logging([("sink", sink.name)]))
             }
         }
 
@@ -111,6 +111,11 @@ public enum Reconciler {
         let environment: RunEnvironment
         let logger: Logger
         let state: RunState
+
+        /// The same context, its log lines carrying these fields too.
+        func logging(_ fields: [(String, String)]) -> Context {
+            Context(ledger: ledger, routes: routes, runID: runID, options: options, environment: environment, logger: logger.with(fields), state: state)
+        }
     }
 
     // MARK: Reading
@@ -131,6 +136,7 @@ public enum Reconciler {
     }
 
     static func readAccount(source: any Source, account: String, context: Context) async {
+        let context = context.logging([("source", source.name), ("account", account)])
         let fetchedBefore = await context.state.report.counts.fetched
         var entitiesRead = 0
         for entity in source.entities {

@@ -91,3 +91,20 @@ import Testing
         #expect(bad.code == ExitCode.usage.rawValue)
     }
 }
+
+@Suite struct JSONLogTests {
+    @Test func everyJSONLogLineOfARunCarriesTheRunAndItsSource() async throws {
+        let work = TemporaryDirectory(prefix: "paysync-jsonlog")
+        let config = work.write("paysync.json", try demoConfig(sinkPath: work.file("writes.jsonl")))
+        let run = await paysync(["reconcile", "--config", config, "--ledger", work.file("j.db"), "--fixtures", Repository.path("fixtures/demo/1-first-sync"),
+                                 "--now", "2025-05-02T09:00:00Z", "--log-format", "json"])
+        #expect(run.code == 0, "\(run.err)")
+        let lines = try run.err.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        let reads = lines.filter { $0["message"]?.stringValue?.contains(" page") == true }
+        #expect(reads.count == 4, "\(run.err)")
+        #expect(reads.allSatisfy { $0["run"]?.stringValue == "1" && $0["account"] != nil })
+        #expect(Set(reads.compactMap { $0["source"]?.stringValue }) == ["demo-xero", "demo-quickbooks"])
+        let delivery = try #require(lines.first { $0["message"]?.stringValue?.contains("written in") == true })
+        #expect(delivery["sink"]?.stringValue == "crm-preview" && delivery["run"]?.stringValue == "1")
+    }
+}

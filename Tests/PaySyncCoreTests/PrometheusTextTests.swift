@@ -31,3 +31,19 @@ import Testing
                 == ["xero-uk": 1_746_176_400, "qbo": 1_746_172_800.5])
     }
 }
+
+@Suite struct LoggerContextTests {
+    @Test func jsonLinesCarryTheContextTextLinesDoNot() throws {
+        let lines = Locked<[String]>([])
+        let base = Logger(minimumLevel: .info, format: .json, now: { Timestamp(iso: "2025-05-02T09:00:00Z")! }, write: { line in lines.withLock { $0.append(line) } })
+        let logger = base.with([("run", "7")]).with([("source", "xero-uk"), ("run", "8")])
+        logger.info("read", [("pages", "2")])
+        let line = try JSONParser.parse(try #require(lines.value.first))
+        #expect(line["run"]?.stringValue == "8" && line["source"]?.stringValue == "xero-uk" && line["pages"]?.stringValue == "2")
+        #expect(line["message"]?.stringValue == "read")
+
+        let text = Locked<[String]>([])
+        Logger(minimumLevel: .info, format: .text, write: { line in text.withLock { $0.append(line) } }).with([("run", "7")]).info("read")
+        #expect(text.value == ["paysync: info: read"])
+    }
+}

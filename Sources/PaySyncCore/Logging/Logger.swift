@@ -28,6 +28,8 @@ public struct Logger: Sendable {
 
     public var minimumLevel: Level
     public var format: Format
+    /// Fields every JSON line of this logger carries (the run, the source and account): see `with`.
+    public private(set) var context: [(String, String)] = []
     private let now: @Sendable () -> Timestamp
     private let write: @Sendable (String) -> Void
 
@@ -40,6 +42,14 @@ public struct Logger: Sendable {
         self.format = format
         self.now = now
         self.write = write
+    }
+
+    /// This logger with more fields on every JSON line (`run`, `source`, `account`). Text lines
+    /// stay as they are: their messages already name what they are about.
+    public func with(_ fields: [(String, String)]) -> Logger {
+        var logger = self
+        logger.context = context.filter { field in !fields.contains { $0.0 == field.0 } } + fields
+        return logger
     }
 
     /// A logger that drops everything (library defaults, tests that do not read logs).
@@ -82,6 +92,7 @@ public struct Logger: Sendable {
             var members: [(key: String, value: JSONValue)] = [
                 ("time", .string(now().iso8601)), ("level", .string(level.name)), ("message", .string(text)),
             ]
+            for (key, value) in context { members.append((key, .string(scrubber.scrub(value)))) }
             for (key, value) in metadata { members.append((key, .string(value))) }
             write(JSONWriter.compact(.object(JSONObject(members))))
         }
