@@ -13,9 +13,12 @@ public enum PaySyncCLI {
     ///   - variables: the process environment (secrets and `PAYSYNC_CONFIG` are read from it).
     ///   - transport: the network, for in-process tests; nil for URLSession.
     public static func run(_ arguments: [String], variables: [String: String] = ProcessInfo.processInfo.environment,
-                           output: Output = .standard, input: Input = .standard, transport: EngineDependencies.Transport? = nil) async -> Int32 {
+                           output: Output = .standard, input: Input = .standard, transport: EngineDependencies.Transport? = nil,
+                           terminal: (@Sendable (String) -> Void)?? = nil) async -> Int32 {
+        // The real terminal only when output goes to the process's own standard error and it is one.
+        let terminal = terminal ?? (output.isProcessStandardStreams && ProgressLine.standardErrorIsTerminal ? ProgressLine.standardError : nil)
         do {
-            return try await dispatch(arguments, variables: variables, output: output, input: input, transport: transport).rawValue
+            return try await dispatch(arguments, variables: variables, output: output, input: input, transport: transport, terminal: terminal).rawValue
         } catch let error as any PaySyncError {
             output.error(error.description)
             return error.exitCode.rawValue
@@ -29,7 +32,7 @@ public enum PaySyncCLI {
     }
 
     static func dispatch(_ arguments: [String], variables: [String: String], output: Output, input: Input,
-                         transport: EngineDependencies.Transport?) async throws -> ExitCode {
+                         transport: EngineDependencies.Transport?, terminal: (@Sendable (String) -> Void)?) async throws -> ExitCode {
         if arguments.isEmpty || arguments == ["--help"] || arguments == ["-h"] || arguments == ["help"] {
             output.line(CommandTable.overview)
             return arguments.isEmpty ? .usage : .success
@@ -59,7 +62,8 @@ public enum PaySyncCLI {
             output.line(CommandLineParser.help(for: spec))
             return .success
         }
-        let invocation = try Invocation(parsed: parsed, output: output, input: input, variables: variables, transport: transport, quiet: parsed.isSet(Options.quiet))
+        let invocation = try Invocation(parsed: parsed, output: output, input: input, variables: variables, transport: transport,
+                                        quiet: parsed.isSet(Options.quiet), terminal: terminal)
         switch spec.path {
         case ["reconcile"]: return try await RunCommandHandler.reconcile(invocation)
         case ["backfill"]: return try await RunCommandHandler.backfill(invocation)

@@ -62,6 +62,7 @@ enum OutboxDelivery {
                     sink: sink.name, after: claimed.position, limit: sink.maxBatchSize, claimNext: !Task.isCancelled
                 )
                 FaultPoint.afterSettle.hit()
+                context.progress?(.delivered(sink: sink.name, writes: claimed.rows.count))
                 batch = result.next
                 deadLettered += result.settled.dead
                 if firstRefusal == nil {

@@ -37,7 +37,8 @@ public enum Reconciler {
             runID = try await ledger.startRun(command: options.command.name, dryRun: false, startedAt: environment.now())
         }
         let context = Context(ledger: ledger, routes: components.routes, runID: runID ?? 0, options: options,
-                              environment: environment, logger: runID.map { logger.with([("run", String($0))]) } ?? logger, state: state)
+                              environment: environment, logger: runID.map { logger.with([("run", String($0))]) } ?? logger, state: state,
+                              progress: dependencies.progress)
 
         // Fetch: one task per source account, at most `accountsInFlight` at once; pages within
         // an account stay in order.
@@ -111,10 +112,12 @@ public enum Reconciler {
         let environment: RunEnvironment
         let logger: Logger
         let state: RunState
+        var progress: (@Sendable (RunProgress) -> Void)? = nil
 
         /// The same context, its log lines carrying these fields too.
         func logging(_ fields: [(String, String)]) -> Context {
-            Context(ledger: ledger, routes: routes, runID: runID, options: options, environment: environment, logger: logger.with(fields), state: state)
+            Context(ledger: ledger, routes: routes, runID: runID, options: options, environment: environment, logger: logger.with(fields), state: state,
+                    progress: progress)
         }
     }
 
@@ -340,6 +343,7 @@ public enum Reconciler {
         }
         for reject in page.rejects { context.logger.warning("quarantined \(provider) \(reject.entity): \(reject.error)") }
         await context.state.add(plan, rejects: page.rejects.count, outOfScope: page.outOfScope, dryRun: context.options.dryRun, source: source)
+        context.progress?(.page(source: source, objects: page.observations.count + page.rejects.count, writesQueued: plan.writes.count))
         return plan
     }
 

@@ -51,6 +51,8 @@ public struct EngineDependencies: Sendable {
     public var transport: (any HTTPTransport)?
     /// Where `{"env": "NAME"}` secrets are looked up.
     public var variables: [String: String]
+    /// Told of each page committed and each batch delivered (a terminal's progress line); nil: nobody listens.
+    public var progress: (@Sendable (RunProgress) -> Void)?
 
     public init(environment: RunEnvironment = .live, logger: Logger = .silent, transport: (any HTTPTransport)? = nil,
                 variables: [String: String] = ProcessInfo.processInfo.environment) {

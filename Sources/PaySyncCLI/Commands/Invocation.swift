@@ -8,16 +8,19 @@ struct Invocation: Sendable {
     let parsed: ParsedArguments
     let output: Output
     let input: Input
+    /// Raw writes to the terminal a person watches (standard error), or nil when there is none.
+    let terminal: (@Sendable (String) -> Void)?
     let variables: [String: String]
     let environment: RunEnvironment
     let logger: Logger
     let transport: EngineDependencies.Transport?
 
     init(parsed: ParsedArguments, output: Output, input: Input = .standard, variables: [String: String], transport: EngineDependencies.Transport?,
-         quiet: Bool = false) throws(UsageError) {
+         quiet: Bool = false, terminal: (@Sendable (String) -> Void)? = nil) throws(UsageError) {
         self.parsed = parsed
         self.output = output
         self.input = input
+        self.terminal = terminal
         self.variables = variables
         self.transport = transport
         if let now = try parsed.value(Options.now, command: "") {

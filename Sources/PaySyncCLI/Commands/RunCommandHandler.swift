@@ -37,6 +37,13 @@ enum RunCommandHandler {
            let recorded = Reconciler.recordedTime(fixturesDirectory: directory) {
             dependencies.environment = .pinned(at: recorded)
         }
+        // A person at a terminal sees a progress line per source and sink; logs print above it.
+        let progress = progressLine(invocation)
+        if let progress {
+            dependencies.progress = { progress.handle($0) }
+            dependencies.logger = Logger(minimumLevel: invocation.logger.minimumLevel, format: .text, now: invocation.environment.now,
+                                         write: { progress.printAbove($0) })
+        }
         let runDependencies = dependencies
         let metricsFile = try invocation.parsed.value(Options.metricsFile, command: command.name)
             ?? configuration.metricsFile.map { relative(to: configuration.file, $0) }
@@ -56,6 +63,7 @@ enum RunCommandHandler {
             }
             throw error
         }
+        progress?.finish()
         if let metricsFile {
             do {
                 try writeMetrics(report, to: metricsFile, configuration: configuration, options: options, started: started, invocation: invocation)
@@ -72,6 +80,13 @@ enum RunCommandHandler {
         case .json: invocation.output.line(JSONWriter.compact(ReportFormatter.json(report)))
         }
         return exitCode
+    }
+
+    /// The progress line when a person watches: standard error is a terminal (or the test's stand-in
+    /// says so), and neither `--quiet` nor `--log-format json` is asked for.
+    static func progressLine(_ invocation: Invocation) -> ProgressLine? {
+        guard let terminal = invocation.terminal, !invocation.parsed.isSet(Options.quiet), invocation.logger.format == .text else { return nil }
+        return ProgressLine(write: terminal)
     }
 
     /// The run's Prometheus metrics, written atomically (0644) where node_exporter reads them.
