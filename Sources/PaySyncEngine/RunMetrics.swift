@@ -7,8 +7,7 @@ import PaySyncCore
 public enum RunMetrics {
     public static func render(_ report: RunReport, sources: [String], durationSeconds: Double, finishedAt: Timestamp, previous: String?) -> String {
         var metrics = PrometheusText()
-        let command = ["command": report.command.name]
-        func labels(_ extra: [(String, String)] = []) -> [(String, String)] { [("command", command["command"]!)] + extra }
+        func labels(_ extra: [(String, String)] = []) -> [(String, String)] { [("command", report.command.name)] + extra }
         let seconds = Double(finishedAt.millisecondsSinceEpoch) / 1000
 
         metrics.gauge("paysync_run_exit_code", help: "Exit code of the last run (0 success; docs/exit-codes.md).", labels: labels(), Double(report.exitCode.rawValue))

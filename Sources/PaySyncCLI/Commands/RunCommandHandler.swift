@@ -95,7 +95,7 @@ enum RunCommandHandler {
         let elapsed = ContinuousClock.now - started
         let sources = configuration.sources.map(\.name).filter { options.sourceNames.isEmpty || options.sourceNames.contains($0) }
         let previous = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-        let text = RunMetrics.render(report, sources: sources, durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+        let text = RunMetrics.render(report, sources: sources, durationSeconds: elapsed.seconds,
                                      finishedAt: invocation.environment.now(), previous: previous)
         try AtomicFile.write(text, to: path, mode: 0o644)
     }

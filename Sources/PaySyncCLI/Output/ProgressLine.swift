@@ -73,7 +73,7 @@ final class ProgressLine: Sendable {
 
     private func draw(_ state: inout State) {
         let elapsed = ContinuousClock.now - started
-        let lines = ProgressLine.render(state.entries, elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        let lines = ProgressLine.render(state.entries, elapsedSeconds: elapsed.seconds)
         guard !lines.isEmpty else { return }
         write(ProgressLine.clear(state.drawn) + lines.map { "\u{1B}[2K" + $0 + "\n" }.joined())
         state.drawn = lines.count

@@ -70,9 +70,8 @@ public struct QuickBooksSource: Source {
         guard let which = QuickBooksEntity(rawValue: entity) else { return nil }
         let now = client.environment.now()
         guard since.millisecondsSinceEpoch > now.millisecondsSinceEpoch - QuickBooksSource.changeDataCaptureReach else { return nil }
-        let seconds = since.millisecondsSinceEpoch - ((since.millisecondsSinceEpoch % 1000) + 1000) % 1000
         guard let url = URLBuilder.url(settings.baseURL, path: "/v3/company/\(settings.realmID)/cdc", query: [
-            ("entities", which.table), ("changedSince", Timestamp(millisecondsSinceEpoch: seconds).iso8601),
+            ("entities", which.table), ("changedSince", QuickBooksSource.wholeSecondDown(since).iso8601),
             ("minorversion", String(QuickBooksSettings.minorVersion)),
         ]) else {
             throw SourceError(source: name, message: "base_url \(settings.baseURL) does not make a valid URL", exitCode: .configuration)
@@ -83,9 +82,8 @@ public struct QuickBooksSource: Source {
         do { body = try JSONParser.parse(response.body, source: source) } catch {
             throw SourceError(source: name, message: "\(source), line \(error.line) column \(error.column): malformed JSON: \(error.message)", exitCode: .dataError)
         }
-        if let fault = body["Fault"] {
-            let error = fault["Error"]?.arrayValue?.first
-            throw SourceError(source: name, message: "\(source): QuickBooks answered with a fault (code \(error?["code"]?.stringValue ?? "?"): \(error?["Message"]?.stringValue ?? ""))", exitCode: .dataError)
+        if body["Fault"] != nil {
+            throw SourceError(source: name, message: "\(source): QuickBooks answered with a fault (\(QuickBooksProblem.read(response)?.description ?? "no detail"))", exitCode: .dataError)
         }
         guard let responses = body["CDCResponse"]?.arrayValue else {
             throw SourceError(source: name, message: "\(source): unexpected response shape: no CDCResponse", exitCode: .dataError)
@@ -109,14 +107,16 @@ public struct QuickBooksSource: Source {
         return deletions
     }
 
+    /// QuickBooks compares times in whole seconds: a cursor is rounded down, so nothing is skipped.
+    static func wholeSecondDown(_ instant: Timestamp) -> Timestamp {
+        let milliseconds = instant.millisecondsSinceEpoch
+        return Timestamp(millisecondsSinceEpoch: milliseconds - ((milliseconds % 1000) + 1000) % 1000)
+    }
+
     /// The request for one page (without the bearer token, added at send time).
     func pageRequest(_ entity: QuickBooksEntity, mode: ReadMode, startPosition: Int) throws -> HTTPRequest {
-        // The query language compares whole seconds; round the cursor down so nothing is skipped.
         var mode = mode
-        if case .incremental(let since?) = mode {
-            let milliseconds = since.millisecondsSinceEpoch
-            mode = .incremental(since: Timestamp(millisecondsSinceEpoch: milliseconds - ((milliseconds % 1000) + 1000) % 1000))
-        }
+        if case .incremental(let since?) = mode { mode = .incremental(since: QuickBooksSource.wholeSecondDown(since)) }
         let query = QuickBooksQuery.page(entity, mode: mode, startPosition: startPosition, maxResults: settings.pageSize)
         guard let url = URLBuilder.url(settings.baseURL, path: "/v3/company/\(settings.realmID)/query",
                                        query: [("query", query), ("minorversion", String(QuickBooksSettings.minorVersion))]) else {
