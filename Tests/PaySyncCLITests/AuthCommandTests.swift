@@ -23,6 +23,15 @@ import Testing
             }
             throw GeneralError("no address was printed", exitCode: .internalError)
         }
+
+        /// The person at the keyboard: opens the printed address, allows access on the consent
+        /// screen, and pastes back the address the browser lands on.
+        var person: Input {
+            Input { [self] in
+                guard let address = try? await self.address(), let visit = try? await FakeBrowser.open(address) else { return nil }
+                return visit.location
+            }
+        }
     }
 
     func xeroConfig(_ server: FakeXeroServer, directory: TemporaryDirectory, tenants: [String], refreshToken: String? = nil) -> String {
@@ -43,11 +52,7 @@ import Testing
         let directory = TemporaryDirectory()
         let config = xeroConfig(server, directory: directory, tenants: [tenant])
         let screen = Screen()
-        let input = Input {
-            // The person opens the address, allows access, and copies the address they land on.
-            guard let address = try? await screen.address(), let visit = try? await FakeBrowser.open(address) else { return nil }
-            return visit.location
-        }
+        let input = screen.person
         let status = await PaySyncCLI.run(["auth", "xero", "--config", config], variables: ["XERO_CLIENT_ID": server.clientID, "XERO_CLIENT_SECRET": server.clientSecret],
                                           output: screen.output, input: input)
         #expect(status == 0, "\(screen.text)")
@@ -85,10 +90,7 @@ import Testing
         #expect(await PaySyncCLI.run(["reconcile", "--config", config], variables: variables, output: refused.output) == 77, "\(refused.text)")
 
         let consent = Screen()
-        let input = Input {
-            guard let address = try? await consent.address(), let visit = try? await FakeBrowser.open(address) else { return nil }
-            return visit.location
-        }
+        let input = consent.person
         #expect(await PaySyncCLI.run(["auth", "xero-uk", "--config", config], variables: variables, output: consent.output, input: input) == 0, "\(consent.text)")
         let again = Screen()
         #expect(await PaySyncCLI.run(["reconcile", "--config", config], variables: variables, output: again.output) == 0, "\(again.text)")
@@ -101,10 +103,7 @@ import Testing
         let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: #""tenants": ["x"]"#, with: #""tenants": "all""#)
         config = directory.write("paysync.json", text)
         let screen = Screen()
-        let input = Input {
-            guard let address = try? await screen.address(), let visit = try? await FakeBrowser.open(address) else { return nil }
-            return visit.location
-        }
+        let input = screen.person
         let status = await PaySyncCLI.run(["auth", "xero", "--config", config], variables: ["XERO_CLIENT_ID": server.clientID, "XERO_CLIENT_SECRET": server.clientSecret],
                                           output: screen.output, input: input)
         #expect(status == 0, "\(screen.text)")
