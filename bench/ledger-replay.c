@@ -57,6 +57,35 @@ static Rows load(sqlite3 *source, const char *sql) {
     return rows;
 }
 
+// paysync's known-states select: one per scope in a page.
+static const char *knownStatesSQL = "SELECT o.external_id, o.* FROM objects o WHERE o.scope = ? AND o.external_id IN (SELECT value FROM json_each(?))";
+
+// Removes a ledger and its WAL files, so each replay starts from nothing.
+static void remove_ledger(const char *target) {
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (int index = 0; index < 3; index++) { char path[4096]; snprintf(path, sizeof path, "%s%s", target, suffixes[index]); remove(path); }
+}
+
+// The end of the page that starts at `from`: up to 1,000 objects of one feed (the invoices feed is
+// scope 1; payments and refunds share the other), as paysync's pages were.
+static int page_end(const Rows *objects, int from) {
+    int invoices = sqlite3_value_int(objects->rows[from][1]) == 1, to = from;
+    while (to < objects->count && to - from < 1000 && (sqlite3_value_int(objects->rows[to][1]) == 1) == invoices) to++;
+    return to;
+}
+
+// Writes the page's external ids in `scope` as a JSON array into `list`; says whether there were any.
+static int scope_list(char *list, const Rows *objects, int from, int to, int scope) {
+    int length = sprintf(list, "["), any = 0;
+    for (int row = from; row < to; row++) {
+        if (sqlite3_value_int(objects->rows[row][1]) != scope) continue;
+        length += sprintf(list + length, "%s\"%s\"", any ? "," : "", sqlite3_value_text(objects->rows[row][2]));
+        any = 1;
+    }
+    sprintf(list + length, "]");
+    return any;
+}
+
 static sqlite3_stmt *prepare(const char *sql) {
     sqlite3_stmt *statement;
     check(sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, 0), sql);
@@ -130,8 +159,7 @@ int main(int argc, char **argv) {
 
     if (strcmp(variant, "backfill-reads") == 0) {
         // The full ledger, copied, read page by page the way a backfill reads it.
-        const char *suffixes[] = {"", "-wal", "-shm"};
-        for (int index = 0; index < 3; index++) { char path[4096]; snprintf(path, sizeof path, "%s%s", target, suffixes[index]); remove(path); }
+        remove_ledger(target);
         sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
         if (sqlite3_open(target, &db) != SQLITE_OK) { fprintf(stderr, "cannot create %s\n", target); return 1; }
         sqlite3_backup *backup = sqlite3_backup_init(db, "main", source, "main");
@@ -139,22 +167,14 @@ int main(int argc, char **argv) {
         sqlite3_backup_finish(backup);
         execute("PRAGMA journal_mode = WAL");
         execute("PRAGMA cache_size = -16384");
-        sqlite3_stmt *known = prepare("SELECT o.external_id, o.* FROM objects o WHERE o.scope = ? AND o.external_id IN (SELECT value FROM json_each(?))");
+        sqlite3_stmt *known = prepare(knownStatesSQL);
         char *list = malloc(1 << 20);
         int pages = 0, found = 0;
         double start = cpu_seconds();
         for (int from = 0; from < objects.count;) {
-            int invoices = sqlite3_value_int(objects.rows[from][1]) == 1, to = from;
-            while (to < objects.count && to - from < 1000 && (sqlite3_value_int(objects.rows[to][1]) == 1) == invoices) to++;
+            int to = page_end(&objects, from);
             for (int scope = 1; scope < 64; scope++) {
-                int length = sprintf(list, "["), any = 0;
-                for (int row = from; row < to; row++) {
-                    if (sqlite3_value_int(objects.rows[row][1]) != scope) continue;
-                    length += sprintf(list + length, "%s\"%s\"", any ? "," : "", sqlite3_value_text(objects.rows[row][2]));
-                    any = 1;
-                }
-                sprintf(list + length, "]");
-                if (!any) continue;
+                if (!scope_list(list, &objects, from, to, scope)) continue;
                 sqlite3_bind_int(known, 1, scope);
                 sqlite3_bind_text(known, 2, list, -1, SQLITE_STATIC);
                 while (sqlite3_step(known) == SQLITE_ROW) {
@@ -172,8 +192,7 @@ int main(int argc, char **argv) {
         return 0;
     }
 
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (int index = 0; index < 3; index++) { char path[4096]; snprintf(path, sizeof path, "%s%s", target, suffixes[index]); remove(path); }
+    remove_ledger(target);
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (sqlite3_open(target, &db) != SQLITE_OK) { fprintf(stderr, "cannot create %s\n", target); return 1; }
     execute("PRAGMA journal_mode = WAL");
@@ -202,7 +221,7 @@ int main(int argc, char **argv) {
     execute("COMMIT");
 
     sqlite3_stmt *objectInserts[101] = {0}, *transitionInserts[101] = {0}, *outboxInserts[101] = {0};
-    sqlite3_stmt *known = prepare("SELECT o.external_id, o.* FROM objects o WHERE o.scope = ? AND o.external_id IN (SELECT value FROM json_each(?))");
+    sqlite3_stmt *known = prepare(knownStatesSQL);
     sqlite3_stmt *maxObject = prepare("SELECT max(id) FROM objects");
     sqlite3_stmt *maxTransition = prepare("SELECT max(id) FROM transitions");
     sqlite3_stmt *cursor = prepare(
@@ -215,19 +234,10 @@ int main(int argc, char **argv) {
     int pages = 0, nextOutbox = 0, scopeSeen[64] = {0};
     char *list = malloc(1 << 20);
     for (int from = 0; from < objects.count;) {
-        // A page: up to 1,000 objects of one feed (the invoices feed is scope 1; payments and
-        // refunds share the other), as paysync's pages were.
-        int invoices = sqlite3_value_int(objects.rows[from][1]) == 1, to = from;
-        while (to < objects.count && to - from < 1000 && (sqlite3_value_int(objects.rows[to][1]) == 1) == invoices) to++;
+        int to = page_end(&objects, from), invoices = sqlite3_value_int(objects.rows[from][1]) == 1;
         double t0 = cpu_seconds();
         for (int scope = 1; scope < 64; scope++) {  // one select per scope in the page, once the scope exists
-            int length = sprintf(list, "["), any = 0;
-            for (int row = from; row < to; row++) {
-                if (sqlite3_value_int(objects.rows[row][1]) != scope) continue;
-                length += sprintf(list + length, "%s\"%s\"", any ? "," : "", sqlite3_value_text(objects.rows[row][2]));
-                any = 1;
-            }
-            sprintf(list + length, "]");
+            int any = scope_list(list, &objects, from, to, scope);
             if (any && scopeSeen[scope]) {
                 sqlite3_bind_int(known, 1, scope);
                 sqlite3_bind_text(known, 2, list, -1, SQLITE_STATIC);
