@@ -79,9 +79,7 @@ public struct QuickBooksSource: Source {
         let response = try await send(HTTPRequest(url: url, headers: ["Accept": "application/json"]))
         let source = "company \(settings.realmID) \(which.table) changes since \(since.iso8601)"
         let body: JSONValue
-        do { body = try JSONParser.parse(response.body, source: source) } catch {
-            throw SourceError(source: name, message: "\(source), line \(error.line) column \(error.column): malformed JSON: \(error.message)", exitCode: .dataError)
-        }
+        do { body = try JSONParser.parse(response.body, source: source) } catch { throw SourceError.malformedJSON(error, source: name) }
         if body["Fault"] != nil {
             throw SourceError(source: name, message: "\(source): QuickBooks answered with a fault (\(QuickBooksProblem.read(response)?.description ?? "no detail"))", exitCode: .dataError)
         }
@@ -171,12 +169,7 @@ public struct QuickBooksSource: Source {
         do {
             response = try decoder.decode(QuickBooksQueryResponse<Element>.self, from: body)
         } catch {
-            do {
-                _ = try JSONParser.parse(body, source: source)
-            } catch {
-                throw SourceError(source: name, message: "\(source), line \(error.line) column \(error.column): malformed JSON: \(error.message)", exitCode: .dataError)
-            }
-            throw SourceError(source: name, message: "\(source): unexpected response shape: \(Lossy<Element>.describe(error))", exitCode: .dataError)
+            throw SourceError.undecodable(body, source: name, at: source, shape: Lossy<Element>.describe(error))
         }
         if let fault = response.fault {
             throw SourceError(source: name, message: "\(source): QuickBooks answered with a fault (\(QuickBooksProblem.describe(fault)))", exitCode: .dataError)

@@ -158,12 +158,8 @@ public struct XeroSource: Source {
         do {
             return try read(body)
         } catch {
-            do {
-                _ = try JSONParser.parse(body, source: source)
-            } catch {
-                throw SourceError(source: name, message: "\(source), line \(error.line) column \(error.column): malformed JSON: \(error.message)", exitCode: .dataError)
-            }
-            throw SourceError(source: name, message: "\(source): unexpected response shape: \((error as? JSONPullScanner.Failure)?.message ?? Lossy<XeroInvoice>.describe(error))", exitCode: .dataError)
+            throw SourceError.undecodable(body, source: name, at: source,
+                                          shape: (error as? JSONPullScanner.Failure)?.message ?? Lossy<XeroInvoice>.describe(error))
         }
     }
 
