@@ -17,7 +17,7 @@ import PaySyncHTTP
 ///   client authentication and rotates the refresh token; a dead one is `invalid_grant`;
 /// - faults can be queued: the XML throttling answer (429), a `Fault` with HTTP 200, a 5xx.
 public final class FakeQuickBooksServer: Sendable {
-    public struct Fault: Sendable {
+    public struct Fault: QueuedFault {
         public var pathSuffix: String
         public var reply: ServerReply
         public var after: Int
@@ -261,14 +261,7 @@ public final class FakeQuickBooksServer: Sendable {
         let path = request.path
         // A queued fault answers the next matching request that would otherwise have been served.
         let queuedFault = {
-            state.withLock { state -> ServerReply? in
-                guard let index = state.faults.firstIndex(where: { path.hasSuffix($0.pathSuffix) }) else { return nil }
-                if state.faults[index].after > 0 {
-                    state.faults[index].after -= 1
-                    return nil
-                }
-                return state.faults.remove(at: index).reply
-            }
+            state.withLock { state in state.faults.take { path.hasSuffix($0.pathSuffix) } }
         }
         if path == "/oauth2/v1/tokens/bearer" {
             if let fault = queuedFault() { return fault }

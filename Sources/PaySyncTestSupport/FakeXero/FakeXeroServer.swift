@@ -8,7 +8,7 @@ import PaySyncHTTP
 /// `order=UpdatedDateUTC ASC`, `where` filters on `Type` and `Date`, rate-limit headers, 401/403
 /// bodies, 429 with `Retry-After`, and refresh-token rotation. Faults can be scripted per path.
 public final class FakeXeroServer: Sendable {
-    public struct Fault: Sendable {
+    public struct Fault: QueuedFault {
         /// Applies to the next request whose path ends with this (`/Invoices`, `/connect/token`).
         public var pathSuffix: String
         public var reply: ServerReply
@@ -327,14 +327,9 @@ public final class FakeXeroServer: Sendable {
                     state.tenants[change.tenant]?.lastQuery = nil
                 }
             }
-            guard let index = state.faults.firstIndex(where: { fault in
+            return state.faults.take { fault in
                 path.hasSuffix(fault.pathSuffix) && (fault.tenant == nil || fault.tenant == request.headers["xero-tenant-id"])
-            }) else { return nil }
-            if state.faults[index].after > 0 {
-                state.faults[index].after -= 1
-                return nil
             }
-            return state.faults.remove(at: index).reply
         }
         if let fault { return fault }
         let latency = path.hasSuffix("/connect/token") ? 0 : state.value.latency
