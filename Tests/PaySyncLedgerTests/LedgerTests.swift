@@ -25,6 +25,15 @@ func commit(_ observations: [Observation], known: [Observation?]? = nil, runID: 
     return PageCommit(provider: "xero", account: "tenant-a", plan: plan, cursor: cursor, runID: runID, observedAt: at)
 }
 
+/// A ledger file as an older release left it: the first `migrations` migrations, then `rows`.
+func olderLedger(in directory: TemporaryDirectory, _ name: String, migrations: Int, rows: String) throws -> String {
+    let path = directory.file(name)
+    let database = try Database(path: path, create: true)
+    try Migrator(migrations: Array(LedgerSchema.migrations.prefix(migrations))).migrate(database)
+    try database.execute(rows)
+    return path
+}
+
 @Suite struct LedgerMigrationTests {
     @Test func migratesAnEmptyFileAndRerunningIsANoOp() throws {
         let directory = TemporaryDirectory()
@@ -39,18 +48,13 @@ func commit(_ observations: [Observation], known: [Observation?]? = nil, runID: 
 
     @Test func aLedgerFromTheFirstReleaseUpgradesWithItsDataKept() async throws {
         let directory = TemporaryDirectory()
-        let path = directory.file("old.db")
-        do {
-            let database = try Database(path: path, create: true)
-            try Migrator(migrations: Array(LedgerSchema.migrations.prefix(1))).migrate(database)
-            try database.execute("""
-                INSERT INTO runs (id, command, started_at) VALUES (1, 'reconcile', 0);
-                INSERT INTO objects (id, provider, account, kind, external_id, status, provider_status, first_run, last_changed_run)
-                    VALUES (1, 'xero', 't', 'invoice', 'a', 'sent', 'AUTHORISED', 1, 1);
-                INSERT INTO outbox (sink, record_key, object_id, changes, to_status, next_attempt_at, created_at, updated_at)
-                    VALUES ('out', 'INV-1', 1, '{"status":[null,"sent"]}', 'sent', 0, 0, 0);
-                """)
-        }
+        let path = try olderLedger(in: directory, "old.db", migrations: 1, rows: """
+            INSERT INTO runs (id, command, started_at) VALUES (1, 'reconcile', 0);
+            INSERT INTO objects (id, provider, account, kind, external_id, status, provider_status, first_run, last_changed_run)
+                VALUES (1, 'xero', 't', 'invoice', 'a', 'sent', 'AUTHORISED', 1, 1);
+            INSERT INTO outbox (sink, record_key, object_id, changes, to_status, next_attempt_at, created_at, updated_at)
+                VALUES ('out', 'INV-1', 1, '{"status":[null,"sent"]}', 'sent', 0, 0, 0);
+            """)
         let ledger = try Ledger(path: path)
         let rows = try await ledger.dueRows(sink: "out", now: at, recordKeys: ["INV-1"])
         #expect(rows.count == 1)
@@ -60,22 +64,17 @@ func commit(_ observations: [Observation], known: [Observation?]? = nil, runID: 
 
     @Test func objectsMoveToScopesWithTheirIdsHistoryAndOutboxKept() async throws {
         let directory = TemporaryDirectory()
-        let path = directory.file("six.db")
-        do {
-            let database = try Database(path: path, create: true)
-            try Migrator(migrations: Array(LedgerSchema.migrations.prefix(6))).migrate(database)
-            try database.execute("""
-                INSERT INTO runs (id, command, started_at) VALUES (1, 'reconcile', 0);
-                INSERT INTO objects (id, provider, account, kind, external_id, status, provider_status, currency, total, invoice_number,
-                                     counterparty_name, first_run, last_changed_run)
-                    VALUES (7, 'xero', 't1', 'invoice', 'a', 'sent', 'AUTHORISED', 'GBP', 100, 'INV-1', 'Acme', 1, 1),
-                           (9, 'xero', 't2', 'invoice', 'a', 'paid', 'PAID', 'GBP', 200, 'INV-2', NULL, 1, 1),
-                           (12, 'xero', 't1', 'payment', 'p', 'paid', 'AUTHORISED', 'GBP', 100, NULL, NULL, 1, 1);
-                INSERT INTO transitions (id, object_id, run_id, observed_at, to_status, changed) VALUES (1, 7, 1, 0, 'sent', '1'), (2, 9, 1, 0, 'paid', '1');
-                INSERT INTO outbox (sink, record_key, object_id, changes, to_status, next_attempt_at, created_at, updated_at, write_key)
-                    VALUES ('out', 'INV-2', 9, '{"status":[null,"paid"]}', 'paid', 0, 0, 0, 'k:out:2:0');
-                """)
-        }
+        let path = try olderLedger(in: directory, "six.db", migrations: 6, rows: """
+            INSERT INTO runs (id, command, started_at) VALUES (1, 'reconcile', 0);
+            INSERT INTO objects (id, provider, account, kind, external_id, status, provider_status, currency, total, invoice_number,
+                                 counterparty_name, first_run, last_changed_run)
+                VALUES (7, 'xero', 't1', 'invoice', 'a', 'sent', 'AUTHORISED', 'GBP', 100, 'INV-1', 'Acme', 1, 1),
+                       (9, 'xero', 't2', 'invoice', 'a', 'paid', 'PAID', 'GBP', 200, 'INV-2', NULL, 1, 1),
+                       (12, 'xero', 't1', 'payment', 'p', 'paid', 'AUTHORISED', 'GBP', 100, NULL, NULL, 1, 1);
+            INSERT INTO transitions (id, object_id, run_id, observed_at, to_status, changed) VALUES (1, 7, 1, 0, 'sent', '1'), (2, 9, 1, 0, 'paid', '1');
+            INSERT INTO outbox (sink, record_key, object_id, changes, to_status, next_attempt_at, created_at, updated_at, write_key)
+                VALUES ('out', 'INV-2', 9, '{"status":[null,"paid"]}', 'paid', 0, 0, 0, 'k:out:2:0');
+            """)
         let ledger = try Ledger(path: path)
         #expect(try await ledger.count("scopes") == 3)
         let keys = [ObjectKey(provider: "xero", account: "t2", kind: .invoice, externalID: "a"),
@@ -93,17 +92,12 @@ func commit(_ observations: [Observation], known: [Observation?]? = nil, runID: 
 
     @Test func anUpgradeThatWouldLeaveARowPointingAtNoObjectIsRolledBack() async throws {
         let directory = TemporaryDirectory()
-        let path = directory.file("dangling.db")
-        do {
-            let database = try Database(path: path, create: true)
-            try Migrator(migrations: Array(LedgerSchema.migrations.prefix(6))).migrate(database)
-            // Written with enforcement off (as another tool might): an outbox row for object 99, which does not exist.
-            try database.execute("""
-                PRAGMA foreign_keys = OFF;
-                INSERT INTO outbox (sink, record_key, object_id, changes, to_status, next_attempt_at, created_at, updated_at)
-                    VALUES ('out', 'INV-9', 99, '{"status":[null,"paid"]}', 'paid', 0, 0, 0);
-                """)
-        }
+        // Written with enforcement off (as another tool might): an outbox row for object 99, which does not exist.
+        let path = try olderLedger(in: directory, "dangling.db", migrations: 6, rows: """
+            PRAGMA foreign_keys = OFF;
+            INSERT INTO outbox (sink, record_key, object_id, changes, to_status, next_attempt_at, created_at, updated_at)
+                VALUES ('out', 'INV-9', 99, '{"status":[null,"paid"]}', 'paid', 0, 0, 0);
+            """)
         do {
             _ = try Ledger(path: path)
             Issue.record("the upgrade should have been refused")
