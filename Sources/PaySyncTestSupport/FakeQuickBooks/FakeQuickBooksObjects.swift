@@ -17,6 +17,10 @@ public struct FakeQuickBooksInvoice: Sendable {
     public var emailStatus = "EmailSent"
     public var privateNote: String?
     public var payments: [String] = []
+    /// The sales lines; with none, one "Services" line for the whole total is rendered (a
+    /// QuickBooks invoice always has lines, and a `SubTotalLineDetail` line after them).
+    public var lines: [FakeQuickBooksSalesLine] = []
+    public var totalTax: Int64 = 0
     public var created: Timestamp
     public var updated: Timestamp
 
@@ -38,7 +42,10 @@ public struct FakeQuickBooksInvoice: Sendable {
             ("DocNumber", .string(docNumber)), ("TxnDate", .string(txnDate.description)), ("DueDate", .string(dueDate.description)),
             ("CurrencyRef", .object(JSONObject([("value", .string(currency)), ("name", .string(currency == "USD" ? "United States Dollar" : currency))]))),
             ("CustomerRef", .object(JSONObject([("value", .string(customerID)), ("name", .string(customerName))]))),
-            ("EmailStatus", .string(emailStatus)),
+            ("EmailStatus", .string(emailStatus)), ("PrintStatus", .string("NotSet")), ("ApplyTaxAfterDiscount", .bool(false)),
+            ("Line", .array(lineJSON())),
+            ("TxnTaxDetail", .object(JSONObject([("TotalTax", .number(FakeQuickBooksServer.amount(totalTax)))]))),
+            ("SalesTermRef", .object(JSONObject([("value", .string("3"))]))),
             ("TotalAmt", .number(FakeQuickBooksServer.amount(total))), ("Balance", .number(FakeQuickBooksServer.amount(balance))),
             ("LinkedTxn", .array(payments.map { .object(JSONObject([("TxnId", .string($0)), ("TxnType", .string("Payment"))])) })),
             ("MetaData", .object(JSONObject([("CreateTime", .string(FakeQuickBooksServer.time(created, offsetHours: offsetHours))),
@@ -47,6 +54,51 @@ public struct FakeQuickBooksInvoice: Sendable {
         if let email { object["BillEmail"] = .object(JSONObject([("Address", .string(email))])) }
         if let privateNote { object["PrivateNote"] = .string(privateNote) }
         return .object(object)
+    }
+
+    /// `Line`: each sales line (`SalesItemLineDetail`), numbered from 1, then the subtotal line.
+    func lineJSON() -> [JSONValue] {
+        let sales = lines.isEmpty ? [FakeQuickBooksSalesLine(description: "Services", itemID: "1", itemName: "Services", quantity: 1, unitPrice: total - totalTax)] : lines
+        var rendered = sales.enumerated().map { index, line in line.json(id: index + 1) }
+        rendered.append(.object(JSONObject([
+            ("Amount", .number(FakeQuickBooksServer.amount(sales.reduce(0) { $0 + $1.amount }))), ("DetailType", .string("SubTotalLineDetail")),
+            ("SubTotalLineDetail", .object(JSONObject())),
+        ])))
+        return rendered
+    }
+}
+
+/// One sales line of an invoice (`DetailType: SalesItemLineDetail`).
+public struct FakeQuickBooksSalesLine: Sendable {
+    public var description: String
+    public var itemID: String
+    public var itemName: String
+    public var quantity: Int
+    /// Minor units.
+    public var unitPrice: Int64
+    public var taxable = false
+
+    public init(description: String, itemID: String, itemName: String, quantity: Int, unitPrice: Int64, taxable: Bool = false) {
+        self.description = description
+        self.itemID = itemID
+        self.itemName = itemName
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.taxable = taxable
+    }
+
+    public var amount: Int64 { Int64(quantity) * unitPrice }
+
+    func json(id: Int) -> JSONValue {
+        .object(JSONObject([
+            ("Id", .string(String(id))), ("LineNum", .number(String(id))), ("Description", .string(description)),
+            ("Amount", .number(FakeQuickBooksServer.amount(amount))), ("DetailType", .string("SalesItemLineDetail")),
+            ("SalesItemLineDetail", .object(JSONObject([
+                ("ItemRef", .object(JSONObject([("value", .string(itemID)), ("name", .string(itemName))]))),
+                ("UnitPrice", .number(FakeQuickBooksServer.amount(unitPrice))), ("Qty", .number(String(quantity))),
+                ("TaxCodeRef", .object(JSONObject([("value", .string(taxable ? "TAX" : "NON"))]))),
+            ]))),
+        ]))
     }
 }
 

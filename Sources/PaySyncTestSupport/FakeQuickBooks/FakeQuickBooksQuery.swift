@@ -4,6 +4,9 @@ import PaySyncCore
 /// catch a malformed or injected query: `SELECT * FROM Invoice|Payment [WHERE c AND c …]
 /// [ORDERBY MetaData.LastUpdatedTime ASC] [STARTPOSITION n] [MAXRESULTS n]`, where each condition
 /// compares `MetaData.LastUpdatedTime` or `TxnDate` with a quoted literal (backslash escapes).
+/// Keywords and property names are matched without regard to case, and `ORDER BY` is taken as
+/// well as `ORDERBY`, as Intuit's parser does: tap-quickbooks writes `Metadata.LastUpdatedTime …
+/// ORDER BY` and runs so in production.
 struct FakeQuickBooksQuery {
     var table: String
     var updatedSince: Timestamp?
@@ -33,14 +36,14 @@ struct FakeQuickBooksQuery {
                     throw ParseError(description: "malformed condition")
                 }
                 let value = String(literal.dropFirst())
-                switch (field, op) {
-                case ("MetaData.LastUpdatedTime", ">="):
+                switch (field.lowercased(), op) {
+                case ("metadata.lastupdatedtime", ">="):
                     guard let time = Timestamp(iso: value) else { throw ParseError(description: "bad time \(value)") }
                     updatedSince = time
-                case ("TxnDate", ">="):
+                case ("txndate", ">="):
                     guard let date = CalendarDate(iso: value) else { throw ParseError(description: "bad date \(value)") }
                     txnFrom = date
-                case ("TxnDate", "<"):
+                case ("txndate", "<"):
                     guard let date = CalendarDate(iso: value) else { throw ParseError(description: "bad date \(value)") }
                     txnUntil = date
                 default:
@@ -48,9 +51,9 @@ struct FakeQuickBooksQuery {
                 }
             } while tokens.first?.uppercased() == "AND" && tokens.popFirst() != nil
         }
-        if tokens.first?.uppercased() == "ORDERBY" {
-            tokens.removeFirst()
-            guard tokens.popFirst() == "MetaData.LastUpdatedTime", tokens.popFirst()?.uppercased() == "ASC" else {
+        if tokens.first?.uppercased() == "ORDERBY" || (tokens.first?.uppercased() == "ORDER" && tokens.dropFirst().first?.uppercased() == "BY") {
+            if tokens.removeFirst().uppercased() == "ORDER" { tokens.removeFirst() }
+            guard tokens.popFirst()?.lowercased() == "metadata.lastupdatedtime", tokens.popFirst()?.uppercased() == "ASC" else {
                 throw ParseError(description: "unsupported ORDERBY")
             }
         }

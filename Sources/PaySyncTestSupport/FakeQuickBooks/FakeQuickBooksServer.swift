@@ -219,6 +219,8 @@ public final class FakeQuickBooksServer: Sendable {
     // MARK: Behaviour
 
     public func inject(_ fault: Fault) { state.withLock { $0.faults.append(fault) } }
+    /// Accepts one more refresh token, as another authorisation of the same app would issue.
+    public func authorise(refreshToken: String) { state.withLock { _ = $0.validRefreshTokens.insert(refreshToken) } }
     public func expireAccessTokens() { state.withLock { $0.validAccessTokens.removeAll() } }
     public func revokeRefreshTokens() { state.withLock { $0.validRefreshTokens.removeAll() } }
     public var validRefreshTokens: Set<String> { state.value.validRefreshTokens }
@@ -269,7 +271,8 @@ public final class FakeQuickBooksServer: Sendable {
             return token(request, state: state, credentials: credentials, consent: consent)
         }
         let parts = path.split(separator: "/").map(String.init)
-        guard parts.count == 4, parts[0] == "v3", parts[1] == "company", ["query", "cdc"].contains(parts[3]), request.method == "GET" else {
+        let endpoint = parts.count == 4 && parts[0] == "v3" && parts[1] == "company" ? parts[3] : ""
+        guard (["query", "cdc"].contains(endpoint) && request.method == "GET") || (endpoint == "batch" && request.method == "POST") else {
             return faultReply("Unsupported Operation", detail: "Operation \(request.method) \(path) is not supported.", code: "500", type: "ValidationFault", status: 400)
         }
         let realm = parts[2]
@@ -286,48 +289,116 @@ public final class FakeQuickBooksServer: Sendable {
         guard let minor = request.queryValue("minorversion").flatMap(Int.init), minor >= 75 else {
             return faultReply("Invalid minor version", detail: "minorversion must be given and at least 75 (versions 1-74 are no longer supported)", code: "2130", type: "ValidationFault", status: 400)
         }
-        if parts[3] == "cdc" {
-            state.withLock { $0.received.append(Received(realm: realm, query: "CDC " + (request.queryValue("entities") ?? ""), minorVersion: request.queryValue("minorversion"), authorization: authorization)) }
+        func record(_ query: String) {
+            state.withLock { $0.received.append(Received(realm: realm, query: query, minorVersion: request.queryValue("minorversion"), authorization: authorization)) }
+        }
+        switch endpoint {
+        case "cdc":
+            record("CDC " + (request.queryValue("entities") ?? ""))
             if let fault = queuedFault() { return fault }
             return changeDataCapture(request, realm: realm, state: state, offsetHours: offsetHours)
+        case "batch":
+            return batch(request, realm: realm, state: state, offsetHours: offsetHours, record: record, queuedFault: queuedFault)
+        default:
+            let text = request.queryValue("query") ?? ""
+            record(text)
+            if let fault = queuedFault() { return fault }
+            guard state.value.companies[realm] != nil else { return notAuthorized(realm) }
+            switch answer(text, realm: realm, state: state, offsetHours: offsetHours) {
+            case .success(let response):
+                let body = JSONObject([("QueryResponse", .object(response)), ("time", .string(time(state.value.clock, offsetHours: offsetHours)))])
+                return .json(200, JSONWriter.compact(.object(body)))
+            case .failure(let fault):
+                return .json(400, JSONWriter.compact(.object(JSONObject([("Fault", .object(fault.fault)), ("time", .string("2025-05-02T09:20:00.000-07:00"))]))))
+            }
         }
-        let text = request.queryValue("query") ?? ""
-        state.withLock { $0.received.append(Received(realm: realm, query: text, minorVersion: request.queryValue("minorversion"), authorization: authorization)) }
+    }
+
+    /// The most operations Intuit takes in one batch request ("recommended maximum … is 30",
+    /// developer.intuit.com, API call limits and throttles).
+    static let batchMaximum = 30
+
+    /// `POST /batch` with `{"BatchItemRequest": [{"bId": …, "Query": …}, …]}` (tap-quickbooks
+    /// reads this way): each query is answered as the query endpoint would, in
+    /// `{"BatchItemResponse": [{"QueryResponse": …, "bId": …}, …]}`, a failing one as
+    /// `{"Fault": …, "bId": …}` beside the others. Each query is recorded as received.
+    static func batch(_ request: ServerRequest, realm: String, state: Locked<State>, offsetHours: Int,
+                      record: (String) -> Void, queuedFault: () -> ServerReply?) -> ServerReply {
+        guard request.headers["Content-Type"]?.hasPrefix("application/json") == true else {
+            return faultReply("Unsupported Media Type", detail: "Content-Type must be application/json", code: "4000", type: "ValidationFault", status: 415)
+        }
+        guard let body = try? JSONParser.parse(request.body), let items = body["BatchItemRequest"]?.arrayValue,
+              body.objectValue?.keys.allSatisfy({ $0 == "BatchItemRequest" }) == true else {
+            return faultReply("Request has invalid or unsupported property", detail: "the body must be {\"BatchItemRequest\": [...]}", code: "2010", type: "ValidationFault", status: 400)
+        }
+        guard (1...batchMaximum).contains(items.count) else {
+            return faultReply("Batch size exceeded", detail: "a batch carries 1 to \(batchMaximum) operations, not \(items.count)", code: "2010", type: "ValidationFault", status: 400)
+        }
+        var seen: Set<String> = []
+        var queries: [(bId: String, query: String)] = []
+        for item in items {
+            guard let bId = item["bId"]?.stringValue, !bId.isEmpty, let query = item["Query"]?.stringValue,
+                  item.objectValue?.keys.allSatisfy({ ["bId", "Query"].contains($0) }) == true else {
+                return faultReply("Request has invalid or unsupported property", detail: "each operation is {\"bId\": string, \"Query\": string} for this fake", code: "2010", type: "ValidationFault", status: 400)
+            }
+            guard seen.insert(bId).inserted else {
+                return faultReply("Duplicate bId", detail: "bId \(bId) is used twice in one batch", code: "2010", type: "ValidationFault", status: 400)
+            }
+            queries.append((bId, query))
+        }
+        queries.forEach { record($0.query) }
         if let fault = queuedFault() { return fault }
-        guard state.value.companies[realm] != nil else {
-            return faultReply("message=AuthorizationFailure; errorCode=003100; statusCode=403", detail: "The application is not authorized for company \(realm)", code: "3100", type: "AuthorizationFault", status: 403)
+        guard state.value.companies[realm] != nil else { return notAuthorized(realm) }
+        let responses = queries.map { item -> JSONValue in
+            switch answer(item.query, realm: realm, state: state, offsetHours: offsetHours) {
+            case .success(let response): return .object(JSONObject([("QueryResponse", .object(response)), ("bId", .string(item.bId))]))
+            case .failure(let fault): return .object(JSONObject([("Fault", .object(fault.fault)), ("bId", .string(item.bId))]))
+            }
         }
+        let reply = JSONObject([("BatchItemResponse", .array(responses)), ("time", .string(time(state.value.clock, offsetHours: offsetHours)))])
+        return .json(200, JSONWriter.compact(.object(reply)))
+    }
+
+    struct QueryFault: Error {
+        var fault: JSONObject
+    }
+
+    /// One query's `QueryResponse` (rows under the entity's name, left out when there are none,
+    /// as Intuit does), or the `Fault` object a bad query gets.
+    static func answer(_ text: String, realm: String, state: Locked<State>, offsetHours: Int) -> Result<JSONObject, QueryFault> {
         let query: FakeQuickBooksQuery
         do { query = try FakeQuickBooksQuery(text) } catch {
-            return faultReply("Error parsing query", detail: "QueryParserError: \(error)", code: "4000", type: "ValidationFault", status: 400)
+            return .failure(QueryFault(fault: faultObject("Error parsing query", detail: "QueryParserError: \(error)", code: "4000", type: "ValidationFault")))
         }
         guard query.maxResults <= 1000 else {
-            return faultReply("Invalid query", detail: "QueryValidationError: value \(query.maxResults) is too large. Max allowed value is: 1000", code: "4001", type: "ValidationFault", status: 400)
+            return .failure(QueryFault(fault: faultObject("Invalid query", detail: "QueryValidationError: value \(query.maxResults) is too large. Max allowed value is: 1000", code: "4001", type: "ValidationFault")))
         }
-        let (rows, now) = state.withLock { state -> ([JSONValue], Timestamp) in
-            let company = state.companies[realm]!
-            let matching: [(updated: Timestamp, id: String, json: JSONValue)]
+        let rows = state.withLock { state -> [JSONValue] in
+            guard let company = state.companies[realm] else { return [] }
+            let matching: [(updated: Timestamp, id: String, json: () -> JSONValue)]
             switch query.table {
             case "Invoice":
                 matching = company.invoices.values.filter { query.matches(updated: $0.updated, txnDate: $0.txnDate) }
-                    .map { ($0.updated, $0.id, $0.json(offsetHours: offsetHours)) }
+                    .map { invoice in (invoice.updated, invoice.id, { invoice.json(offsetHours: offsetHours) }) }
             case "RefundReceipt":
                 matching = company.refunds.values.filter { query.matches(updated: $0.updated, txnDate: $0.txnDate) }
-                    .map { ($0.updated, $0.id, $0.json(offsetHours: offsetHours)) }
+                    .map { refund in (refund.updated, refund.id, { refund.json(offsetHours: offsetHours) }) }
             default:
                 matching = company.payments.values.filter { query.matches(updated: $0.updated, txnDate: $0.txnDate) }
-                    .map { ($0.updated, $0.id, $0.json(offsetHours: offsetHours)) }
+                    .map { payment in (payment.updated, payment.id, { payment.json(offsetHours: offsetHours) }) }
             }
             let sorted = matching.sorted { ($0.updated, $0.id) < ($1.updated, $1.id) }
-            let page = sorted.dropFirst(query.startPosition - 1).prefix(query.maxResults).map(\.json)
-            return (Array(page), state.clock)
+            return sorted.dropFirst(query.startPosition - 1).prefix(query.maxResults).map { $0.json() }
         }
         var response = JSONObject()
         if !rows.isEmpty { response[query.table] = .array(rows) }
         response["startPosition"] = .number(String(query.startPosition))
         response["maxResults"] = .number(String(rows.count))
-        let body = JSONObject([("QueryResponse", .object(response)), ("time", .string(time(now, offsetHours: offsetHours)))])
-        return .json(200, JSONWriter.compact(.object(body)))
+        return .success(response)
+    }
+
+    static func notAuthorized(_ realm: String) -> ServerReply {
+        faultReply("message=AuthorizationFailure; errorCode=003100; statusCode=403", detail: "The application is not authorized for company \(realm)", code: "3100", type: "AuthorizationFault", status: 403)
     }
 
     /// `GET /cdc?entities=Invoice,Payment&changedSince=…`: every object of those entities changed
@@ -371,18 +442,31 @@ public final class FakeQuickBooksServer: Sendable {
     }
 
     private static func faultReply(_ message: String, detail: String, code: String, type: String, status: Int) -> ServerReply {
-        let error = JSONObject([("Message", .string(message)), ("Detail", .string(detail)), ("code", .string(code)), ("element", .string(""))])
-        let body = JSONObject([("Fault", .object(JSONObject([("Error", .array([.object(error)])), ("type", .string(type))]))),
+        let body = JSONObject([("Fault", .object(faultObject(message, detail: detail, code: code, type: type))),
                                ("time", .string("2025-05-02T09:20:00.000-07:00"))])
         return .json(status, JSONWriter.compact(.object(body)))
     }
 
+    /// `{"Error": [{"Message", "Detail", "code", "element"}], "type": …}`: Intuit's fault object.
+    static func faultObject(_ message: String, detail: String, code: String, type: String) -> JSONObject {
+        let error = JSONObject([("Message", .string(message)), ("Detail", .string(detail)), ("code", .string(code)), ("element", .string(""))])
+        return JSONObject([("Error", .array([.object(error)])), ("type", .string(type))])
+    }
+
     static func token(_ request: ServerRequest, state: Locked<State>, credentials: String, consent: FakeConsentScreen) -> ServerReply {
-        guard request.headers["Authorization"] == credentials else { return .json(401, #"{"error":"invalid_client"}"#) }
         guard request.headers["Content-Type"]?.hasPrefix("application/x-www-form-urlencoded") == true else {
             return .json(400, #"{"error":"invalid_request"}"#)
         }
         let form = request.formFields
+        // The client authenticates by HTTP Basic (Intuit's documented way, and paysync's) or with
+        // `client_id` and `client_secret` in the form (RFC 6749 §2.3.1, as tap-quickbooks does);
+        // never both at once.
+        let inForm = form["client_id"] != nil || form["client_secret"] != nil
+        let basic = request.headers["Authorization"]
+        guard inForm ? basic == nil && "Basic " + Data("\(form["client_id"] ?? ""):\(form["client_secret"] ?? "")".utf8).base64EncodedString() == credentials
+                     : basic == credentials else {
+            return .json(401, #"{"error":"invalid_client"}"#)
+        }
         if form["grant_type"] == "authorization_code" {
             if let refusal = consent.exchange(form) { return refusal }
             return state.withLock { state -> ServerReply in
