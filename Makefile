@@ -93,17 +93,23 @@ bench-ledger: deps
 	done
 	@for claim in key-order queue-order; do for keys in random ascending; do python3 bench/outbox-replay.py $$claim $$keys || exit 1; done; done
 
-# paysync beside the Singer tap for Xero on the same fake server and data. The tap goes into a
-# throwaway virtualenv (tap-xero imports six without declaring it, hence the second package).
-BENCH_VENV := .build-bench/venv
-TAP_XERO   := tap-xero==2.6.0 six==1.17.0
+# paysync beside the Singer taps for Xero and QuickBooks Online on the same fake servers and data.
+# Each tap goes into its own throwaway virtualenv (their singer-python pins differ; tap-xero
+# imports six without declaring it, hence the second package).
+BENCH_VENV     := .build-bench/venv
+BENCH_VENV_QBO := .build-bench/venv-quickbooks
+TAP_XERO       := tap-xero==2.6.0 six==1.17.0
+TAP_QUICKBOOKS := tap-quickbooks==2.5.0
 bench-peers: deps
 	@command -v python3 >/dev/null 2>&1 || { echo "error: python3 not found; install it with: sudo apt-get install python3 python3-venv" >&2; exit 1; }
-	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV) || { echo "error: cannot create a virtualenv; install python3-venv" >&2; exit 1; }
+	@for venv in $(BENCH_VENV) $(BENCH_VENV_QBO); do \
+		test -x $$venv/bin/python || python3 -m venv $$venv || { echo "error: cannot create a virtualenv; install python3-venv" >&2; exit 1; }; \
+	done
 	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check $(TAP_XERO)
+	$(BENCH_VENV_QBO)/bin/pip install --quiet --disable-pip-version-check $(TAP_QUICKBOOKS)
 	$(SWIFT) build -c release --product paysync
 	$(SWIFT) build -c release --product paysync-bench
-	TAP_XERO_PYTHON=$(BENCH_VENV)/bin/python .build/release/paysync-bench peers
+	TAP_XERO_PYTHON=$(BENCH_VENV)/bin/python TAP_QUICKBOOKS_PYTHON=$(BENCH_VENV_QBO)/bin/python .build/release/paysync-bench peers
 
 # The binary, the manual page (docs/paysync.1) and completions for bash, zsh and fish.
 install: release

@@ -6,7 +6,9 @@ import Foundation
 //
 //   paysync-bench            the five scenarios           BENCH_N (100000), BENCH_DRAIN_N (100000), BENCH_REPEAT (1)
 //   paysync-bench tenants    many organisations, latency  BENCH_TENANTS (1000), BENCH_TENANT_OBJECTS (200), BENCH_LATENCY_MS (50)
-//   paysync-bench peers      paysync and tap-xero         BENCH_N, TAP_XERO_PYTHON (the venv's python)
+//   paysync-bench peers [xero | quickbooks]
+//                            paysync beside tap-xero and  BENCH_N, TAP_XERO_PYTHON, TAP_QUICKBOOKS_PYTHON (the venvs'
+//                            tap-quickbooks               pythons)
 //   paysync-bench ledger     the ledger alone, in process BENCH_N, BENCH_REPEAT (for profiling the ledger by itself)
 //   paysync-bench drain      scenario 5 alone             BENCH_DRAIN_N, BENCH_REPEAT, BENCH_DRAIN_KEYS=shuffled (invoice
 //                                                         numbers in no relation to update order, as in a real ledger)
@@ -26,7 +28,10 @@ do {
     case "ledger":
         try await LedgerOnly.run(try Bench(environment: environment, drainTenant: false))
     case "peers":
-        try Peers.run(try Bench(environment: environment, drainTenant: false), environment: environment)
+        let bench = try Bench(environment: environment, drainTenant: false)
+        let which = CommandLine.arguments.dropFirst(2).first
+        if which == nil || which == "xero" { try Peers.run(bench, environment: environment) }
+        if which == nil || which == "quickbooks" { try QuickBooksPeer.run(bench, environment: environment) }
     case let other?:
         throw BenchError("unknown mode \(other); usage: paysync-bench [tenants | peers | ledger | drain]")
     }

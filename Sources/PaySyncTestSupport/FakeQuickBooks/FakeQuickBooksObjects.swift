@@ -116,6 +116,19 @@ public struct FakeQuickBooksPayment: Sendable {
     public var lines: [(invoiceID: String, amount: Int64)]
     public var updated: Timestamp
 
+    public init(id: String, txnDate: CalendarDate, total: Int64, currency: String = "USD", customerID: String = "58", customerName: String = "Acme Corp",
+                refNum: String? = nil, lines: [(invoiceID: String, amount: Int64)], updated: Timestamp) {
+        self.id = id
+        self.txnDate = txnDate
+        self.total = total
+        self.currency = currency
+        self.customerID = customerID
+        self.customerName = customerName
+        self.refNum = refNum
+        self.lines = lines
+        self.updated = updated
+    }
+
     func json(offsetHours: Int) -> JSONValue {
         var object = JSONObject([
             ("Id", .string(id)), ("SyncToken", .string(String(syncToken))), ("domain", .string("QBO")),

@@ -35,6 +35,8 @@ public final class FakeQuickBooksServer: Sendable {
         public var query: String
         public var minorVersion: String?
         public var authorization: String?
+        /// The HTTP request it came in (the queries of one batch share it), counted from 1.
+        public var call: Int
     }
 
     struct Company: Sendable {
@@ -53,6 +55,7 @@ public final class FakeQuickBooksServer: Sendable {
         var issued = 0
         var faults: [Fault] = []
         var received: [Received] = []
+        var calls = 0
         var nextID = 1000
     }
 
@@ -110,7 +113,22 @@ public final class FakeQuickBooksServer: Sendable {
         }
     }
 
+    /// Adds or replaces payments as they are (their `updated` is kept; the invoices they pay are
+    /// expected to carry them in `payments` already).
+    public func put(payments: [FakeQuickBooksPayment], realm: String) {
+        state.withLock { state in
+            for payment in payments { state.companies[realm, default: Company()].payments[payment.id] = payment }
+        }
+    }
+
+    /// Sets the server clock (the next change is stamped one tick after it).
+    public func setClock(_ time: Timestamp) { state.withLock { $0.clock = time } }
+
     public func invoice(_ id: String, realm: String) -> FakeQuickBooksInvoice? { state.value.companies[realm]?.invoices[id] }
+
+    public func payments(realm: String) -> [FakeQuickBooksPayment] {
+        state.value.companies[realm]?.payments.values.sorted { $0.id < $1.id } ?? []
+    }
 
     public func invoices(realm: String) -> [FakeQuickBooksInvoice] {
         (state.value.companies[realm]?.invoices.values).map(Array.init)?.sorted { $0.id < $1.id } ?? []
@@ -289,8 +307,9 @@ public final class FakeQuickBooksServer: Sendable {
         guard let minor = request.queryValue("minorversion").flatMap(Int.init), minor >= 75 else {
             return faultReply("Invalid minor version", detail: "minorversion must be given and at least 75 (versions 1-74 are no longer supported)", code: "2130", type: "ValidationFault", status: 400)
         }
+        let call = state.withLock { state -> Int in state.calls += 1; return state.calls }
         func record(_ query: String) {
-            state.withLock { $0.received.append(Received(realm: realm, query: query, minorVersion: request.queryValue("minorversion"), authorization: authorization)) }
+            state.withLock { $0.received.append(Received(realm: realm, query: query, minorVersion: request.queryValue("minorversion"), authorization: authorization, call: call)) }
         }
         switch endpoint {
         case "cdc":
