@@ -203,6 +203,10 @@ public enum Reconciler {
                 let limited = CursorLimit.position(updatedAt: updatedAt, lastID: id, limit: limit)
                 if limited.heldBack { heldBack = updatedAt }
                 position = CursorPosition(updatedAt: limited.updatedAt, lastID: limited.lastID)
+            } else if storedPosition == nil, page.observations.isEmpty, page.rejects.isEmpty, page.outOfScope == 0, let served = page.servedAt {
+                // An entity with nothing in it yet (no credit notes so far): the next run asks for
+                // what changed since the provider's clock said this, not for everything again.
+                position = CursorPosition(updatedAt: served, lastID: "")
             }
             // The guard's re-read point obeys the same limit: a future-dated object is not a shift.
             let hold = guardian.hold.map { min($0, limit) }
@@ -335,7 +339,11 @@ public enum Reconciler {
         let checked = ObservationCheck.partition(page.observations, known: known, entity: entity)
         page.observations = checked.observations
         page.rejects += checked.rejects
-        let plan = PagePlanner.plan(observations: page.observations, known: checked.known, routes: context.routes, actionsEnabled: actionsEnabled)
+        // Refunds count against the invoices they refund, in this same commit (the invoices they
+        // move are appended: planned, not fetched).
+        let linked = try await RefundLinks.resolve(page.observations, known: checked.known, context: context)
+        var plan = PagePlanner.plan(observations: linked.observations, known: linked.known, routes: context.routes, actionsEnabled: actionsEnabled)
+        plan.counts.fetched = page.observations.count
         if !context.options.dryRun {
             try await context.ledger.apply(PageCommit(provider: provider, account: account, plan: plan, cursor: cursor, rejects: page.rejects,
                                                       runID: context.runID, observedAt: context.environment.now()))

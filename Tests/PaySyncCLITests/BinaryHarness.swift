@@ -15,6 +15,7 @@ final class BinaryHarness: Sendable {
         let data = generator.dataset(objects: objects, start: server.now.adding(milliseconds: -86_400_000))
         server.put(invoices: data.invoices, tenant: tenant)
         server.put(payments: data.payments, tenant: tenant)
+        server.put(creditNotes: data.creditNotes, tenant: tenant)
         directory.write("paysync.json", """
             {
               "ledger": "paysync.db",
@@ -56,7 +57,9 @@ final class BinaryHarness: Sendable {
     }
 
     /// In-scope objects the fake holds.
+    /// Sales invoices, payments, refunds and sales credit notes: every object the run writes once.
     var objectCount: Int {
         server.invoices(tenant: tenant).filter { $0.type == "ACCREC" }.count + server.payments(tenant: tenant).count
+            + server.creditNotes(tenant: tenant).filter { $0.type == "ACCRECCREDIT" }.count
     }
 }

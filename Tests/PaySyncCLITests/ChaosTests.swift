@@ -33,6 +33,7 @@ struct ChaosTests {
         let data = generator.dataset(objects: 90, start: xero.now.adding(milliseconds: -86_400_000 * 20))
         xero.put(invoices: data.invoices, tenant: tenant)
         xero.put(payments: data.payments, tenant: tenant)
+        xero.put(creditNotes: data.creditNotes, tenant: tenant)
         let hubspot = try FakeHubSpotServer(requestsPer10Seconds: 10_000)
         hubspot.defineDeals()
         let receiver = try WebhookReceiver(secret: "whsec_chaos_secret")

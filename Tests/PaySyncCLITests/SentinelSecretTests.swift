@@ -23,6 +23,7 @@ import Testing
         let data = generator.dataset(objects: 30, start: xero.now.adding(milliseconds: -86_400_000 * 5))
         xero.put(invoices: data.invoices, tenant: tenant)
         xero.put(payments: data.payments, tenant: tenant)
+        xero.put(creditNotes: data.creditNotes, tenant: tenant)
         let hubspot = try FakeHubSpotServer(token: s["hubspot"]!)
         hubspot.defineDeals()
         let salesforce = try FakeSalesforceServer(clientID: s["sf-id"]!, clientSecret: s["sf-secret"]!, refreshToken: s["sf-refresh"]!)

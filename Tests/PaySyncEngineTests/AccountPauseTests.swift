@@ -20,6 +20,7 @@ import Testing
             let data = generator.dataset(objects: 40, start: server.now.adding(milliseconds: -86_400_000 * 10), numberOffset: index * 1000)
             server.put(invoices: data.invoices, tenant: tenant)
             server.put(payments: data.payments, tenant: tenant)
+            server.put(creditNotes: data.creditNotes, tenant: tenant)
         }
         let directory = TemporaryDirectory(prefix: "paysync-pause")
         let configuration = Configuration(file: "test.json", sources: [.xero(name: "xero-firm", server.settings(tenants: tenants))],

@@ -18,6 +18,7 @@ import Testing
         let data = generator.dataset(objects: 30, start: server.now.adding(milliseconds: -86_400_000 * 10), numberOffset: offset)
         server.put(invoices: data.invoices, tenant: tenant)
         server.put(payments: data.payments, tenant: tenant)
+        server.put(creditNotes: data.creditNotes, tenant: tenant)
     }
 
     @Test func newOrganisationsAreSyncedAndDisconnectedOnesReported() async throws {

@@ -25,6 +25,7 @@ final class EngineHarness: Sendable {
             let data = generator.dataset(objects: objects, start: server.now.adding(milliseconds: -86_400_000 * 30))
             server.put(invoices: data.invoices, tenant: tenant)
             server.put(payments: data.payments, tenant: tenant)
+            server.put(creditNotes: data.creditNotes, tenant: tenant)
         }
         var settings = XeroSettings(tenants: [tenant])
         settings.baseURL = server.apiBaseURL
@@ -67,9 +68,11 @@ final class EngineHarness: Sendable {
 
     func ledger() throws -> Ledger { try Ledger(path: ledgerPath, create: false) }
 
-    /// The keys of every in-scope object the fake holds (sales invoices, customer payments, refunds).
+    /// The keys of every in-scope object the fake holds (sales invoices, customer payments,
+    /// refunds, credit notes).
     var allObjectKeys: Set<String> {
         var keys = Set(server.invoices(tenant: tenant).filter { $0.type == "ACCREC" }.map { "xero:\(tenant):invoice:\($0.invoiceID)" })
+        keys.formUnion(server.creditNotes(tenant: tenant).map { "xero:\(tenant):credit_note:\($0.creditNoteID)" })
         for payment in server.payments(tenant: tenant) {
             let kind = payment.paymentType == "ACCRECPAYMENT" ? "payment" : "refund"
             keys.insert("xero:\(tenant):\(kind):\(payment.paymentID)")

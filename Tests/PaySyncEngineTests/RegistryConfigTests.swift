@@ -23,7 +23,7 @@ import PaySyncSinks
         #expect(xero.tokenURL == "https://identity.xero.com/connect/token")
         #expect(xero.pageSize == 1000)
         #expect(xero.rateLimit == RateLimitSettings(perMinute: 60, concurrent: 5))
-        #expect(xero.entities == [.invoices, .payments])
+        #expect(xero.entities == [.invoices, .payments, .creditNotes])
         #expect(xero.clientSecret == .file("/run/secrets/xero"))
         #expect(config.sinks.first?.name == "jsonl")
         #expect(config.sinks.first?.objects[.invoice]?.key == [.field(.invoiceNumber), .externalID])

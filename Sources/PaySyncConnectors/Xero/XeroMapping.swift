@@ -71,6 +71,66 @@ public enum XeroMapping {
         }
     }
 
+    /// The canonical status of a sales credit note: what became of its credit. "Paid out" is the
+    /// cash refunded from it (`Payments[]`, each an `ARCREDITPAYMENT`).
+    ///
+    /// | Xero                                                  | canonical          |
+    /// |-------------------------------------------------------|--------------------|
+    /// | DRAFT, SUBMITTED                                      | draft              |
+    /// | AUTHORISED, nothing paid out                          | sent (credit open) |
+    /// | PAID, nothing paid out (all allocated to invoices)    | paid (credit used) |
+    /// | AUTHORISED or PAID, part of it paid out               | partially_refunded |
+    /// | PAID, all of it paid out                              | refunded           |
+    /// | VOIDED, DELETED                                       | voided             |
+    /// | anything else                                         | unknown(raw)       |
+    public static func creditNoteStatus(status: String, paidOut: Int64, total: Int64) -> PaymentStatus {
+        switch status {
+        case "DRAFT", "SUBMITTED": .draft
+        case "AUTHORISED": paidOut > 0 ? .partiallyRefunded : .sent
+        case "PAID": paidOut <= 0 ? .paid : paidOut >= total ? .refunded : .partiallyRefunded
+        case "VOIDED", "DELETED": .voided
+        default: .unknown(status)
+        }
+    }
+
+    /// Normalises a sales credit note (`ACCRECCREDIT`); supplier credit notes are out of scope.
+    /// Its `parent_key` is the invoice its allocations name, when they name exactly one: the link
+    /// along which a cash refund of it counts against that invoice (`RefundLinking`).
+    public static func observation(of note: XeroCreditNote, tenant: String, path: String) throws(ObjectRejection) -> Outcome {
+        guard note.type == "ACCRECCREDIT" else { return .outOfScope }
+        let field = { (name: String) in "\(path) (CreditNoteID \(note.creditNoteID)).\(name)" }
+        guard let code = note.currencyCode, let currency = Currency(code: code) else {
+            throw ObjectRejection(MoneyError(field: field("CurrencyCode"), text: note.currencyCode ?? "(missing)", reason: .unknownCurrency))
+        }
+        let total = try WireValues.money(note.total, currency, field("Total"))
+        let remaining = try WireValues.money(note.remainingCredit, currency, field("RemainingCredit"))
+        var paidOut: Int64 = 0
+        var latest: (date: CalendarDate, id: String?)?
+        for (index, refund) in (note.payments ?? []).enumerated() {
+            paidOut += try WireValues.money(refund.amount, currency, field("Payments[\(index)].Amount"))?.minorUnits ?? 0
+            if let day = try date(refund.date, field("Payments[\(index)].Date")), latest.map({ (day, refund.paymentID ?? "") > ($0.date, $0.id ?? "") }) ?? true {
+                latest = (day, refund.paymentID)
+            }
+        }
+        let invoices = Set((note.allocations ?? []).filter { $0.isDeleted != true }.compactMap(\.invoiceID))
+        var observation = Observation(
+            key: ObjectKey(provider: "xero", account: tenant, kind: .creditNote, externalID: note.creditNoteID),
+            updatedAt: try timestamp(note.updatedDateUTC, field("UpdatedDateUTC")),
+            status: creditNoteStatus(status: note.status, paidOut: paidOut, total: total?.minorUnits ?? 0), providerStatus: note.status,
+            currency: currency, total: total, due: remaining,
+            invoiceNumber: WireValues.nonEmpty(note.creditNoteNumber),
+            customerID: WireValues.nonEmpty(note.contact?.contactID), customerEmail: WireValues.nonEmpty(note.contact?.emailAddress),
+            customerName: WireValues.nonEmpty(note.contact?.name),
+            documentDate: try date(note.date, field("Date")),
+            lastPaymentDate: latest?.date, lastPaymentID: latest?.id,
+            reference: WireValues.nonEmpty(note.reference)
+        )
+        if invoices.count == 1, let invoice = invoices.first {
+            observation[text: .parentKey] = ObjectKey(provider: "xero", account: tenant, kind: .invoice, externalID: invoice).description
+        }
+        return .observation(observation)
+    }
+
     /// The canonical status of a bank transaction that received money.
     ///
     /// | Type                                                | Status     | canonical    |
@@ -177,7 +237,7 @@ public enum XeroMapping {
         let amount = try WireValues.money(payment.amount, currency, field("Amount"))
         let date = try date(payment.date, field("Date"))
         let status = paymentStatus(status: payment.status, kind: kind)
-        return .observation(Observation(
+        var observation = Observation(
             key: ObjectKey(provider: "xero", account: tenant, kind: kind, externalID: payment.paymentID),
             updatedAt: try timestamp(payment.updatedDateUTC, field("UpdatedDateUTC")),
             status: status, providerStatus: payment.status, currency: currency,
@@ -190,7 +250,15 @@ public enum XeroMapping {
             documentDate: date,
             lastPaymentDate: date, lastPaymentID: payment.paymentID,
             reference: WireValues.nonEmpty(payment.reference)
-        ))
+        )
+        // A cash refund of a credit note belongs to that credit note (Xero names it as the
+        // payment's `Invoice`, of type ACCRECCREDIT), and through it to the invoice the credit note
+        // was allocated to. Refunds of overpayments and prepayments pay back credit that was never
+        // allocated to an invoice (Xero refunds only the remaining credit), so they link to none.
+        if kind == .refund, payment.invoice?.type == "ACCRECCREDIT", let creditNote = WireValues.nonEmpty(payment.invoice?.invoiceID) {
+            observation[text: .parentKey] = ObjectKey(provider: "xero", account: tenant, kind: .creditNote, externalID: creditNote).description
+        }
+        return .observation(observation)
     }
 
     /// A date field: absent is no date; present but not a date Xero writes is a rejection (an

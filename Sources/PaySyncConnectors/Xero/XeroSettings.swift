@@ -4,17 +4,20 @@ import PaySyncCore
 public enum XeroEntity: String, Sendable, CaseIterable {
     case invoices
     case payments
+    /// Sales credit notes, their allocations and cash refunds: what links a refund to an invoice.
+    case creditNotes = "credit_notes"
     /// Money received through a bank account (opt-in: `"entities"` must name it).
     case bankTransactions = "bank_transactions"
 
     /// What a source reads when its config does not say.
-    public static let defaults: [XeroEntity] = [.invoices, .payments]
+    public static let defaults: [XeroEntity] = [.invoices, .payments, .creditNotes]
 
     /// The resource path under the API base URL.
     public var resource: String {
         switch self {
         case .invoices: "Invoices"
         case .payments: "Payments"
+        case .creditNotes: "CreditNotes"
         case .bankTransactions: "BankTransactions"
         }
     }

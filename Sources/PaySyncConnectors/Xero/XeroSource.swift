@@ -35,6 +35,7 @@ public struct XeroSource: Source {
         switch XeroEntity(rawValue: entity) {
         case .invoices: [.invoice]
         case .payments: [.payment, .refund]
+        case .creditNotes: [.creditNote]
         case .bankTransactions: [.bankTransaction]
         case nil: []
         }
@@ -72,6 +73,7 @@ public struct XeroSource: Source {
         var query: [(String, String)] = [("page", String(page)), ("pageSize", String(settings.pageSize)), ("order", "UpdatedDateUTC ASC")]
         var filters: [String] = []
         if entity == .invoices { filters.append(#"Type=="ACCREC""#) }
+        if entity == .creditNotes { filters.append(#"Type=="ACCRECCREDIT""#) }
         var headers: HTTPHeaders = ["Accept": "application/json", "xero-tenant-id": tenant]
         switch mode {
         case .incremental(let since):
@@ -143,6 +145,11 @@ public struct XeroSource: Source {
             let envelope = try scan(body, source: source) { try XeroPageScanner.payments($0) }
             return normalise(envelope, entity: entity, page: page, id: \.paymentID, updated: \.updatedDateUTC) { payment, path throws(ObjectRejection) in
                 try XeroMapping.observation(of: payment, tenant: tenant, path: path)
+            }
+        case .creditNotes:
+            let envelope = try scan(body, source: source) { try XeroSource.decodeWithJSONDecoder($0, resource: entity.resource, as: XeroCreditNote.self) }
+            return normalise(envelope, entity: entity, page: page, id: \.creditNoteID, updated: \.updatedDateUTC) { note, path throws(ObjectRejection) in
+                try XeroMapping.observation(of: note, tenant: tenant, path: path)
             }
         case .bankTransactions:
             // Few per organisation: Foundation's decoder (the scanner is for the high-volume lists).

@@ -170,6 +170,10 @@ public enum FieldMappingDefaults {
     public static let objects: [ObjectKind: ObjectMapping] = [
         .invoice: ObjectMapping(key: [.field(.invoiceNumber), .externalID], fields: fields),
         .payment: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .currency, .amountTotal, .invoiceNumber, .documentDate])),
-        .refund: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .currency, .amountTotal, .invoiceNumber, .documentDate])),
+        // A refund no provider links to an invoice must still say whose money it was.
+        .refund: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .currency, .amountTotal, .invoiceNumber, .documentDate,
+                                                                      .customerID, .customerName, .reference])),
+        .creditNote: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .currency, .amountTotal, .amountDue, .invoiceNumber, .documentDate,
+                                                                          .customerID, .customerName, .reference])),
     ]
 }

@@ -15,6 +15,9 @@ public protocol ObjectStateStore: Sendable {
     func externalIDs(provider: String, account: String, kind: ObjectKind, from: CalendarDate, until: CalendarDate) async throws -> Set<String>
     /// Sent invoices due before `today`: those that became overdue without a provider change.
     func sentInvoicesDueBefore(_ today: CalendarDate, provider: String, account: String) async throws -> [Observation]
+    /// Refunds and credit notes whose `parent_key` is one of `parents` (object keys as text), as
+    /// last known: what `RefundLinking` counts against an invoice.
+    func linkedDocuments(parents: [String]) async throws -> [Observation]
 }
 
 /// The transitions history.

@@ -253,5 +253,10 @@ enum LedgerSchema {
             CREATE INDEX outbox_in_queue_order ON outbox (sink, state, id);
             CREATE INDEX outbox_by_record ON outbox (sink, record_key);
             """),
+        Migration(name: "0009-objects-by-parent", sql: """
+            -- Refunds and credit notes found by the invoice they belong to (RefundLinking). Only
+            -- rows with a parent are indexed, so the first sync's inserts of invoices pay nothing.
+            CREATE INDEX objects_by_parent ON objects (parent_key) WHERE parent_key IS NOT NULL;
+            """),
     ]
 }

@@ -460,6 +460,29 @@ public actor Ledger: LedgerStore {
         return result
     }
 
+    public func linkedDocuments(parents: [String]) throws -> [Observation] {
+        guard !parents.isEmpty else { return [] }
+        var list = "["
+        for parent in parents {
+            if list.utf8.count > 1 { list += "," }
+            JSONWriter.appendQuoted(parent, into: &list)
+        }
+        list += "]"
+        let statement = try database.statement(
+            """
+            SELECT \(ObjectColumns.keyedList) FROM objects o INDEXED BY objects_by_parent JOIN scopes s ON s.id = o.scope
+            WHERE o.parent_key IN (SELECT value FROM json_each(?)) AND s.kind IN ('refund', 'credit_note') ORDER BY o.id
+            """,
+            [.text(list)]
+        )
+        defer { statement.reset() }
+        var result: [Observation] = []
+        while try statement.step() {
+            if let observation = ObjectColumns.keyedObservation(from: statement, offset: 0) { result.append(observation) }
+        }
+        return result
+    }
+
     // MARK: Credentials
 
     public func credential(named name: String) throws -> StoredCredential? {

@@ -17,6 +17,7 @@ public enum BenchmarkData {
         let data = generator.dataset(objects: objects, start: start, numberOffset: numberOffset)
         server.put(invoices: data.invoices, tenant: tenant)
         server.put(payments: data.payments, tenant: tenant)
+        server.put(creditNotes: data.creditNotes, tenant: tenant)
         let latest = max(data.invoices.last?.updated ?? start, data.payments.last?.updated ?? start)
         server.setClock(max(server.now, latest.adding(milliseconds: 3_600_000)))
     }

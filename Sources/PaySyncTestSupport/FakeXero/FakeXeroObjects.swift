@@ -21,6 +21,8 @@ public struct FakeXeroInvoice: Sendable, Equatable {
     public var sentToContact = true
     public var lineItems: [FakeXeroLineItem]
     public var payments: [(id: String, date: CalendarDate, amount: Int64)] = []
+    /// Credit notes allocated to it (their sum is `amountCredited`).
+    public var creditNotes: [(id: String, number: String, date: CalendarDate, amount: Int64)] = []
     public var updated: Timestamp
     /// Raw JSON members that replace the rendered ones (to inject bad data: `"AmountDue": "12.345"`).
     public var overrides: [(String, String)] = []
@@ -93,8 +95,109 @@ public struct FakeXeroInvoice: Sendable, Equatable {
             item.raw("HasValidationErrors", "false")
             return item.close()
         }.joined(separator: ",") + "]")
-        json.raw("CreditNotes", "[]")
+        json.raw("CreditNotes", "[" + creditNotes.map { credit in
+            var item = JSONText()
+            item.member("CreditNoteID", string: credit.id)
+            item.member("CreditNoteNumber", string: credit.number)
+            item.member("ID", string: credit.id)
+            item.member("AppliedAmount", amount: credit.amount)
+            item.member("DateString", string: "\(credit.date)T00:00:00")
+            item.member("Date", string: FakeXeroDate.dotNet(credit.date.startOfDayUTC))
+            item.raw("LineItems", "[]")
+            item.member("Total", amount: credit.amount)
+            return item.close()
+        }.joined(separator: ",") + "]")
         for (key, value) in overrides { json.replace(key, value) }
+        return json.close()
+    }
+}
+
+/// A sales credit note (`ACCRECCREDIT`) held by the fake Xero, in the shape of `GET /CreditNotes`
+/// (Xero's OpenAPI example for that operation): its allocations to invoices and the cash refunds
+/// paid out of it (`Payments[]`, each also a `/Payments` object of type `ARCREDITPAYMENT`).
+public struct FakeXeroCreditNote: Sendable {
+    public var creditNoteID: String
+    public var creditNoteNumber: String
+    public var type = "ACCRECCREDIT"
+    public var status = "AUTHORISED"
+    public var reference: String
+    public var contact: FakeXeroContact
+    public var date: CalendarDate
+    public var currency: String
+    public var total: Int64
+    public var allocations: [(id: String, invoiceID: String, invoiceNumber: String, date: CalendarDate, amount: Int64)] = []
+    public var refunds: [(paymentID: String, date: CalendarDate, amount: Int64, reference: String)] = []
+    public var updated: Timestamp
+
+    public init(creditNoteID: String, creditNoteNumber: String, reference: String, contact: FakeXeroContact, date: CalendarDate, currency: String,
+                total: Int64, updated: Timestamp) {
+        self.creditNoteID = creditNoteID
+        self.creditNoteNumber = creditNoteNumber
+        self.reference = reference
+        self.contact = contact
+        self.date = date
+        self.currency = currency
+        self.total = total
+        self.updated = updated
+    }
+
+    public var remainingCredit: Int64 { total - allocations.reduce(0) { $0 + $1.amount } - refunds.reduce(0) { $0 + $1.amount } }
+
+    public func render() -> String {
+        var json = JSONText()
+        json.member("CreditNoteID", string: creditNoteID)
+        json.member("CreditNoteNumber", string: creditNoteNumber)
+        json.raw("Payments", "[" + refunds.map { refund in
+            var item = JSONText()
+            item.member("PaymentID", string: refund.paymentID)
+            item.member("Date", string: FakeXeroDate.dotNet(refund.date.startOfDayUTC))
+            item.member("Amount", amount: refund.amount)
+            item.member("Reference", string: refund.reference)
+            item.raw("CurrencyRate", "1.000000")
+            item.raw("HasAccount", "false")
+            item.raw("HasValidationErrors", "false")
+            return item.close()
+        }.joined(separator: ",") + "]")
+        json.member("ID", string: creditNoteID)
+        json.raw("CurrencyRate", "1.000000")
+        json.member("Type", string: type)
+        json.member("Reference", string: reference)
+        json.member("RemainingCredit", amount: remainingCredit)
+        json.raw("Allocations", "[" + allocations.map { allocation in
+            var invoice = JSONText()
+            invoice.member("InvoiceID", string: allocation.invoiceID)
+            invoice.member("InvoiceNumber", string: allocation.invoiceNumber)
+            invoice.raw("Payments", "[]")
+            invoice.raw("CreditNotes", "[]")
+            invoice.raw("Prepayments", "[]")
+            invoice.raw("Overpayments", "[]")
+            invoice.raw("HasErrors", "false")
+            invoice.raw("IsDiscounted", "false")
+            invoice.raw("LineItems", "[]")
+            invoice.raw("ValidationErrors", "[]")
+            var item = JSONText()
+            item.member("AllocationID", string: allocation.id)
+            item.member("Amount", amount: allocation.amount)
+            item.member("Date", string: FakeXeroDate.dotNet(allocation.date.startOfDayUTC))
+            item.raw("Invoice", invoice.close())
+            item.raw("IsDeleted", "false")
+            return item.close()
+        }.joined(separator: ",") + "]")
+        json.raw("HasAttachments", "false")
+        json.raw("Contact", contact.render())
+        json.member("DateString", string: "\(date)T00:00:00")
+        json.member("Date", string: FakeXeroDate.dotNet(date.startOfDayUTC))
+        json.member("Status", string: status)
+        json.member("LineAmountTypes", string: "Exclusive")
+        json.raw("LineItems", "[]")
+        json.member("SubTotal", amount: total)
+        json.member("TotalTax", amount: 0)
+        json.member("Total", amount: total)
+        json.member("UpdatedDateUTC", string: FakeXeroDate.dotNet(updated))
+        json.member("CurrencyCode", string: currency)
+        if status == "PAID", let last = (allocations.map(\.date) + refunds.map(\.date)).max() {
+            json.member("FullyPaidOnDate", string: FakeXeroDate.dotNet(last.startOfDayUTC))
+        }
         return json.close()
     }
 }

@@ -59,6 +59,7 @@ public final class FakeXeroServer: Sendable {
         var sortedInvoices: [FakeXeroInvoice]?
         var sortedPayments: [FakeXeroPayment]?
         var bankTransactions: [String: FakeXeroBankTransaction] = [:]
+        var creditNotes: [String: FakeXeroCreditNote] = [:]
         /// The matches of the last query, so paging through it costs O(N) once, not per page.
         var lastQuery: (key: String, invoices: [FakeXeroInvoice], payments: [FakeXeroPayment])?
     }
@@ -159,6 +160,13 @@ public final class FakeXeroServer: Sendable {
     }
 
     /// A newly authorised organisation: listed by `/connections` from now on.
+    /// Adds or replaces credit notes as they are (their refunds are expected in `/Payments` too).
+    public func put(creditNotes: [FakeXeroCreditNote], tenant: String) {
+        state.withLock { state in
+            for note in creditNotes { state.tenants[tenant]?.creditNotes[note.creditNoteID] = note }
+        }
+    }
+
     public func connect(tenant: String) {
         state.withLock { state in
             if state.tenants[tenant] == nil { state.tenants[tenant] = Tenant() }
@@ -238,7 +246,13 @@ public final class FakeXeroServer: Sendable {
             payment.status = "DELETED"
             payment.updated = stamp
             state.tenants[tenant]?.payments[paymentID] = payment
-            if var invoice = state.tenants[tenant]?.invoices[payment.documentID] {
+            if var note = state.tenants[tenant]?.creditNotes[payment.documentID] {
+                // A deleted cash refund gives the credit back to the credit note.
+                note.refunds.removeAll { $0.paymentID == paymentID }
+                if note.status == "PAID" && note.remainingCredit > 0 { note.status = "AUTHORISED" }
+                note.updated = stamp
+                state.tenants[tenant]?.creditNotes[payment.documentID] = note
+            } else if var invoice = state.tenants[tenant]?.invoices[payment.documentID] {
                 invoice.amountPaid -= payment.amount
                 invoice.payments.removeAll { $0.id == paymentID }
                 if invoice.status == "PAID" && invoice.amountDue > 0 { invoice.status = "AUTHORISED" }
@@ -249,6 +263,79 @@ public final class FakeXeroServer: Sendable {
             state.tenants[tenant]?.sortedPayments = nil
             state.tenants[tenant]?.lastQuery = nil
         }
+    }
+
+    // MARK: Credit notes and refunds
+
+    /// Raises a sales credit note (`AUTHORISED`) to the customer of an invoice, stamped now. It is
+    /// not allocated to anything yet.
+    @discardableResult
+    public func raiseCreditNote(for invoiceID: String, amount: Int64, tenant: String, reference: String = "") -> String? {
+        let stamp = tick()
+        return state.withLock { state -> String? in
+            guard let invoice = state.tenants[tenant]?.invoices[invoiceID] else { return nil }
+            let count = (state.tenants[tenant]?.creditNotes.count ?? 0) + 1
+            let id = "c7ed17a0-0000-4000-a000-" + String(format: "%012d", count)
+            state.tenants[tenant]?.creditNotes[id] = FakeXeroCreditNote(
+                creditNoteID: id, creditNoteNumber: "CN-" + String(format: "%04d", count), reference: reference, contact: invoice.contact,
+                date: stamp.utcDate, currency: invoice.currency, total: amount, updated: stamp)
+            return id
+        }
+    }
+
+    /// Allocates part of a credit note to an invoice, as Xero does: the invoice's `AmountCredited`
+    /// and `CreditNotes[]` grow (`PAID` once nothing is due), the credit note's remaining credit
+    /// shrinks (`PAID` at zero); both stamped now.
+    public func allocate(creditNote id: String, to invoiceID: String, amount: Int64, tenant: String) {
+        let stamp = tick()
+        state.withLock { state in
+            guard var note = state.tenants[tenant]?.creditNotes[id], var invoice = state.tenants[tenant]?.invoices[invoiceID],
+                  amount <= note.remainingCredit, amount <= invoice.amountDue else { return }
+            note.allocations.append(("a110c000-0000-4000-a000-" + String(format: "%012d", note.allocations.count + 1), invoiceID, invoice.invoiceNumber, stamp.utcDate, amount))
+            if note.remainingCredit == 0 { note.status = "PAID" }
+            note.updated = stamp
+            invoice.amountCredited += amount
+            invoice.creditNotes.append((id, note.creditNoteNumber, stamp.utcDate, amount))
+            if invoice.amountDue <= 0 { invoice.status = "PAID" }
+            invoice.updated = stamp
+            state.tenants[tenant]?.creditNotes[id] = note
+            state.tenants[tenant]?.invoices[invoiceID] = invoice
+            FakeXeroServer.invalidate(tenant, in: &state)
+        }
+    }
+
+    /// Pays out part of a credit note's remaining credit in cash: a `/Payments` object of type
+    /// `ARCREDITPAYMENT` whose `Invoice` is the credit note, and the credit note's `Payments[]`;
+    /// both stamped now.
+    @discardableResult
+    public func refund(creditNote id: String, amount: Int64, tenant: String, reference: String = "Refund") -> String? {
+        let stamp = tick()
+        return state.withLock { state -> String? in
+            guard var note = state.tenants[tenant]?.creditNotes[id], amount <= note.remainingCredit else { return nil }
+            let paymentID = "4ef0d000-0000-4000-a000-" + String(format: "%012d", (state.tenants[tenant]?.payments.count ?? 0) + 1)
+            note.refunds.append((paymentID, stamp.utcDate, amount, reference))
+            if note.remainingCredit == 0 { note.status = "PAID" }
+            note.updated = stamp
+            state.tenants[tenant]?.creditNotes[id] = note
+            state.tenants[tenant]?.payments[paymentID] = FakeXeroPayment(
+                paymentID: paymentID, date: stamp.utcDate, amount: amount, reference: reference, paymentType: "ARCREDITPAYMENT",
+                documentType: "ACCRECCREDIT", documentID: id, documentNumber: note.creditNoteNumber, currency: note.currency,
+                contact: note.contact, updated: stamp)
+            FakeXeroServer.invalidate(tenant, in: &state)
+            return paymentID
+        }
+    }
+
+    public func creditNote(_ id: String, tenant: String) -> FakeXeroCreditNote? { state.value.tenants[tenant]?.creditNotes[id] }
+
+    public func creditNotes(tenant: String) -> [FakeXeroCreditNote] {
+        (state.value.tenants[tenant]?.creditNotes.values).map(Array.init)?.sorted { $0.creditNoteNumber < $1.creditNoteNumber } ?? []
+    }
+
+    static func invalidate(_ tenant: String, in state: inout State) {
+        state.tenants[tenant]?.sortedInvoices = nil
+        state.tenants[tenant]?.sortedPayments = nil
+        state.tenants[tenant]?.lastQuery = nil
     }
 
     public func invoice(_ id: String, tenant: String) -> FakeXeroInvoice? { state.value.tenants[tenant]?.invoices[id] }
@@ -372,6 +459,9 @@ public final class FakeXeroServer: Sendable {
         if path.hasSuffix("/api.xro/2.0/BankTransactions") {
             return bankTransactions(request, tenant: tenant, state: state)
         }
+        if path.hasSuffix("/api.xro/2.0/CreditNotes") {
+            return creditNotes(request, tenant: tenant, state: state)
+        }
         return .json(404, #"{"Title":"NotFound","Status":404,"Detail":"The resource you're looking for cannot be found"}"#)
     }
 
@@ -481,17 +571,33 @@ public final class FakeXeroServer: Sendable {
 
     /// `GET /BankTransactions`: the same paging, `If-Modified-Since`, order and `where` rules.
     static func bankTransactions(_ request: ServerRequest, tenant: String, state: Locked<State>) -> ServerReply {
+        smallList(request, tenant: tenant, state: state, resource: "BankTransactions", responseID: "5c1e0f8a-2b7d-4a51-9a36-0000000b0000",
+                  objects: { Array($0.bankTransactions.values) }, id: \.bankTransactionID, updated: \.updated, type: \.type, date: \.date) { $0.render() }
+    }
+
+    /// `GET /CreditNotes`: the same paging, `If-Modified-Since`, order and `where` rules.
+    static func creditNotes(_ request: ServerRequest, tenant: String, state: Locked<State>) -> ServerReply {
+        smallList(request, tenant: tenant, state: state, resource: "CreditNotes", responseID: "306379b0-3d75-4c77-953a-be08fa0efae8",
+                  objects: { Array($0.creditNotes.values) }, id: \.creditNoteID, updated: \.updated, type: \.type, date: \.date) { $0.render() }
+    }
+
+    /// A list of few objects (sorted per request, unlike the invoice and payment lists).
+    static func smallList<Object: Sendable>(_ request: ServerRequest, tenant: String, state: Locked<State>, resource: String, responseID: String,
+                                  objects: (Tenant) -> [Object], id: KeyPath<Object, String>, updated: KeyPath<Object, Timestamp>,
+                                  type: KeyPath<Object, String>, date: KeyPath<Object, CalendarDate>, render: (Object) -> String) -> ServerReply {
         let list: ListRequest
         do { list = try ListRequest(request) } catch { return error.reply }
         let (page, pageSize, since, filter) = (list.page, list.pageSize, list.since, list.filter)
-        let (matching, served) = state.withLock { state -> ([FakeXeroBankTransaction], Timestamp) in
+        let (matching, served) = state.withLock { state -> ([Object], Timestamp) in
             state.dayCalls += 1
-            let all = state.tenants[tenant]!.bankTransactions.values.sorted { ($0.updated, $0.bankTransactionID) < ($1.updated, $1.bankTransactionID) }
-            return (all.filter { transaction in (since.map { transaction.updated > $0 } ?? true) && filter.matches(type: transaction.type, date: transaction.date) }, state.clock)
+            let all = objects(state.tenants[tenant]!).sorted { ($0[keyPath: updated], $0[keyPath: id]) < ($1[keyPath: updated], $1[keyPath: id]) }
+            let matching = all.filter { object in (since.map { object[keyPath: updated] > $0 } ?? true) && filter.matches(type: object[keyPath: type], date: object[keyPath: date]) }
+            state.served["\(tenant)|\(resource)|\(since?.millisecondsSinceEpoch ?? -1)|\(request.queryValue("where") ?? "")"] = matching.count
+            return (matching, state.clock)
         }
         let from = min(matching.count, (page - 1) * pageSize), to = min(matching.count, from + pageSize)
         let pageCount = (matching.count + pageSize - 1) / pageSize
-        let body = #"{"Id":"5c1e0f8a-2b7d-4a51-9a36-0000000b0000","Status":"OK","ProviderName":"paysync fake","DateTimeUTC":"/Date(\#(served.millisecondsSinceEpoch))/","pagination":{"page":\#(page),"pageSize":\#(pageSize),"pageCount":\#(pageCount),"itemCount":\#(matching.count)},"BankTransactions":[\#(matching[from..<to].map { $0.render() }.joined(separator: ","))]}"#
+        let body = #"{"Id":"\#(responseID)","Status":"OK","ProviderName":"paysync fake","DateTimeUTC":"/Date(\#(served.millisecondsSinceEpoch))/","pagination":{"page":\#(page),"pageSize":\#(pageSize),"pageCount":\#(pageCount),"itemCount":\#(matching.count)},"\#(resource)":[\#(matching[from..<to].map(render).joined(separator: ","))]}"#
         return .json(200, body, headers: ["Date": RetryAfter.httpDateText(served)])
     }
 

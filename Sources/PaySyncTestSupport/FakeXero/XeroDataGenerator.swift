@@ -56,9 +56,11 @@ public struct XeroDataGenerator {
 
     /// About `objects` objects (invoices plus their payments), stamped from `start` onward a few
     /// seconds apart, with invoice dates in the 180 days before `start`.
-    public mutating func dataset(objects: Int, start: Timestamp, numberOffset: Int = 0) -> (invoices: [FakeXeroInvoice], payments: [FakeXeroPayment]) {
+    public mutating func dataset(objects: Int, start: Timestamp, numberOffset: Int = 0)
+        -> (invoices: [FakeXeroInvoice], payments: [FakeXeroPayment], creditNotes: [FakeXeroCreditNote]) {
         var invoices: [FakeXeroInvoice] = []
         var payments: [FakeXeroPayment] = []
+        var creditNotes: [FakeXeroCreditNote] = []
         invoices.reserveCapacity(objects * 2 / 3)
         payments.reserveCapacity(objects / 2)
         var clock = start
@@ -116,15 +118,22 @@ public struct XeroDataGenerator {
                 ))
             }
             if status == "PAID" && random.chance(2) {
-                // A cash refund of a credit note raised against this sale.
-                payments.append(FakeXeroPayment(
+                // A cash refund of a credit note raised against this sale (a paid invoice takes no
+                // allocation, so the credit note is paid out whole).
+                let refund = FakeXeroPayment(
                     paymentID: random.uuid(), date: date.adding(days: 45), amount: total / 10 / scale * scale, reference: "Refund \(invoice.invoiceNumber)",
                     paymentType: "ARCREDITPAYMENT", documentType: "ACCRECCREDIT", documentID: random.uuid(),
                     documentNumber: "CN-\(String(format: "%06d", number))", currency: currency, contact: invoice.contact, updated: clock
-                ))
+                )
+                var note = FakeXeroCreditNote(creditNoteID: refund.documentID, creditNoteNumber: refund.documentNumber, reference: invoice.invoiceNumber,
+                                              contact: invoice.contact, date: refund.date, currency: currency, total: refund.amount, updated: clock)
+                note.refunds = [(refund.paymentID, refund.date, refund.amount, refund.reference)]
+                note.status = "PAID"
+                payments.append(refund)
+                creditNotes.append(note)
             }
             invoices.append(invoice)
         }
-        return (invoices, payments)
+        return (invoices, payments, creditNotes)
     }
 }

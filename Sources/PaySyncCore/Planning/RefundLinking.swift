@@ -1,0 +1,58 @@
+/// How money refunded against an invoice changes the invoice's status. Pure: the engine gathers
+/// the documents (from the page and the ledger) and asks this what the invoice now is.
+///
+/// A refund counts against an invoice when the provider's own data links them:
+/// - the refund's `parent_key` is the invoice, or
+/// - the refund's `parent_key` is a credit note whose `parent_key` is the invoice (a credit
+///   note allocated to one invoice and paid out in cash).
+///
+/// Only refunds in the invoice's currency with status `refunded` count; a voided (deleted)
+/// refund stops counting, and the invoice goes back to what its payments say.
+///
+/// | invoice, as its payments say | refunded (R) against received (P = `amount_paid`) | status             |
+/// |------------------------------|---------------------------------------------------|--------------------|
+/// | paid or partially_paid       | R = 0                                             | unchanged          |
+/// | paid or partially_paid       | 0 < R < P                                         | partially_refunded |
+/// | paid or partially_paid       | R ≥ P                                             | refunded           |
+/// | anything else (sent, voided…)| any                                               | unchanged          |
+public enum RefundLinking {
+    /// The statuses a refund can move: those of an invoice money was received for.
+    public static let refundable: Set<PaymentStatus> = [.paid, .partiallyPaid, .refunded, .partiallyRefunded]
+
+    /// The status the invoice's payments alone give (undoing an earlier refund's effect): paid
+    /// when nothing is due, partially paid otherwise.
+    static func paymentStatus(of invoice: Observation) -> PaymentStatus {
+        (invoice.due?.minorUnits ?? 0) > 0 ? .partiallyPaid : .paid
+    }
+
+    /// The money refunded against `invoice` among `documents` (refunds and credit notes, each
+    /// as last known; later entries for the same key replace earlier ones).
+    public static func refunded(against invoice: ObjectKey, currency: Currency?, documents: [Observation]) -> Int64 {
+        var latest: [ObjectKey: Observation] = [:]
+        for document in documents { latest[document.key] = document }
+        let invoiceKey = invoice.description
+        let creditNotes = Set(latest.values.filter { $0.key.kind == .creditNote && $0[text: .parentKey] == invoiceKey && $0.status != .voided }
+            .map(\.key.description))
+        var total: Int64 = 0
+        for refund in latest.values where refund.key.kind == .refund && refund.status == .refunded {
+            guard let parent = refund[text: .parentKey], parent == invoiceKey || creditNotes.contains(parent) else { continue }
+            guard let amount = refund.total, amount.currency == currency else { continue }
+            let sum = total.addingReportingOverflow(amount.minorUnits)
+            total = sum.overflow ? Int64.max : sum.partialValue
+        }
+        return total
+    }
+
+    /// `invoice` with `refunded` (minor units of its currency) counted.
+    public static func apply(refunded: Int64, to invoice: Observation) -> Observation {
+        guard invoice.key.kind == .invoice, refundable.contains(invoice.status) else { return invoice }
+        var linked = invoice
+        let received = invoice.paid?.minorUnits ?? 0
+        if refunded <= 0 || received <= 0 {
+            linked.status = paymentStatus(of: invoice)
+        } else {
+            linked.status = refunded >= received ? .refunded : .partiallyRefunded
+        }
+        return linked
+    }
+}
