@@ -39,7 +39,7 @@ import Testing
         #expect(one[#"paysync_last_run_writes{command="reconcile",sink="crm-preview",outcome="written"}"#] == 21)
         #expect(one[#"paysync_outbox_rows{state="pending"}"#] == 0)
         #expect(one["paysync_outbox_oldest_pending_age_seconds"] == 0)
-        #expect(one[#"paysync_last_run_calls{command="reconcile",to="provider"}"#] == 5)
+        #expect(one[#"paysync_last_run_calls{command="reconcile",to="provider"}"#] == 6)
         let firstSuccess = Double(Timestamp(iso: "2025-05-02T09:00:00Z")!.millisecondsSinceEpoch) / 1000
         #expect(one[#"paysync_source_last_success_timestamp_seconds{source="demo-xero"}"#] == firstSuccess)
         #expect(one[#"paysync_source_last_success_timestamp_seconds{source="demo-quickbooks"}"#] == firstSuccess)
@@ -101,7 +101,7 @@ import Testing
         #expect(run.code == 0, "\(run.err)")
         let lines = try run.err.split(separator: "\n").map { try JSONParser.parse(String($0)) }
         let reads = lines.filter { $0["message"]?.stringValue?.contains(" page") == true }
-        #expect(reads.count == 5, "\(run.err)")
+        #expect(reads.count == 6, "\(run.err)")
         #expect(reads.allSatisfy { $0["run"]?.stringValue == "1" && $0["account"] != nil })
         #expect(Set(reads.compactMap { $0["source"]?.stringValue }) == ["demo-xero", "demo-quickbooks"])
         let delivery = try #require(lines.first { $0["message"]?.stringValue?.contains("written in") == true })

@@ -34,7 +34,7 @@ import Testing
         // The final block: both sources with all their objects, the sink with every write.
         let finalBlock = text.components(separatedBy: "\u{1B}[2K").suffix(3).joined()
         #expect(finalBlock.contains("demo-xero: 15 objects in 3 pages, 15 writes queued"), "\(finalBlock)")
-        #expect(finalBlock.contains("demo-quickbooks: 6 objects in 2 pages, 6 writes queued"), "\(finalBlock)")
+        #expect(finalBlock.contains("demo-quickbooks: 6 objects in 3 pages, 6 writes queued"), "\(finalBlock)")
         #expect(finalBlock.contains("crm-preview: 21 writes sent"), "\(finalBlock)")
         // Log lines were printed on the terminal, above the block, not into the captured output.
         #expect(text.contains("paysync: info: demo-xero account"), "\(text)")

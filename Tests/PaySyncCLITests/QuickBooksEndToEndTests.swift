@@ -68,8 +68,9 @@ import Testing
         #expect(invoices.filter { $0.to == "paid" }.count == 6)
         #expect(invoices.filter { $0.to == "overdue" }.count == 8, "due in 2025 and unpaid: 8 of the 10 multiples of 3 (15 and 30 are paid)")
         #expect(invoices.filter { $0.to == "sent" }.count == 16)
-        // 30 invoices at 10 a page: 4 calls (the last one short, here empty), and no payments yet: 1 call.
-        #expect(setup.server.received.count == 5)
+        // 30 invoices at 10 a page: 4 calls (the last one short, here empty); no payments and no
+        // credit memos yet: 1 call each.
+        #expect(setup.server.received.count == 6)
 
         setup.server.clearReceived()
         let rerun = try setup.reconcile()
@@ -109,7 +110,7 @@ import Testing
         setup.server.clearReceived()
         let afterDeletes = try setup.reconcile(now())
         #expect(afterDeletes.status == 0, "\(afterDeletes.standardError)")
-        #expect(setup.server.received.filter { $0.query.hasPrefix("CDC ") }.map(\.query).sorted() == ["CDC Invoice", "CDC Payment"])
+        #expect(setup.server.received.filter { $0.query.hasPrefix("CDC ") }.map(\.query).sorted() == ["CDC CreditMemo", "CDC Invoice", "CDC Payment"])
         #expect(setup.writes.filter { $0.record == payment }.map(\.to) == ["paid", "voided"])
         #expect(setup.writes.filter { $0.record == "Q-1001" }.map(\.to) == ["sent", "partially_paid", "sent"])
         #expect(setup.writes.filter { $0.record == "Q-1010" }.last?.to == "voided")
@@ -144,6 +145,34 @@ import Testing
     func goodJSON(_ invoice: FakeQuickBooksInvoice) -> JSONValue {
         // As the fake renders it (offset of the company's clock).
         (try? JSONParser.parse(#"{"Id":"\#(invoice.id)","SyncToken":"\#(invoice.syncToken)","DocNumber":"\#(invoice.docNumber)","TxnDate":"\#(invoice.txnDate)","DueDate":"\#(invoice.dueDate)","TotalAmt":\#(Double(invoice.total) / 100),"Balance":\#(Double(invoice.balance) / 100),"CurrencyRef":{"value":"USD"},"CustomerRef":{"value":"\#(invoice.customerID)","name":"\#(invoice.customerName)"},"MetaData":{"LastUpdatedTime":"\#(invoice.updated.iso8601)"}}"#)) ?? .null
+    }
+
+    /// A credit memo that names the invoice it was issued for (`InvoiceRef`) gives that money back
+    /// against a paid invoice: partially refunded, then refunded, and back when one is voided. One
+    /// that names no invoice moves none.
+    @Test func creditMemosNamingAPaidInvoiceRefundIt() async throws {
+        let setup = try Setup(realm: realm, invoices: 5)
+        func now() -> [String] { ["--now", setup.server.now.adding(milliseconds: 60_000).iso8601] }
+        #expect(try setup.reconcile(now()).status == 0)
+        #expect(setup.writes.filter { $0.record == "Q-1005" }.map(\.to) == ["paid"], "500.00 received")
+
+        let first = try #require(setup.server.issueCreditMemo(20_000, forCustomerOf: "105", referencing: true, realm: realm))
+        #expect(try setup.reconcile(now()).status == 0)
+        #expect(setup.writes.filter { $0.record == "Q-1005" }.map(\.to) == ["paid", "partially_refunded"])
+        #expect(setup.writes.contains { $0.record == first && $0.to == "sent" }, "the credit memo is its own record too")
+
+        let second = try #require(setup.server.issueCreditMemo(30_000, forCustomerOf: "105", referencing: true, realm: realm))
+        setup.server.issueCreditMemo(5_000, forCustomerOf: "104", referencing: false, realm: realm)
+        #expect(try setup.reconcile(now()).status == 0)
+        #expect(setup.writes.filter { $0.record == "Q-1005" }.map(\.to) == ["paid", "partially_refunded", "refunded"])
+        let written = setup.writes.count
+        #expect(try setup.reconcile(now()).status == 0)
+        #expect(setup.writes.count == written, "a rerun writes nothing")
+
+        setup.server.voidCreditMemo(second, realm: realm)
+        #expect(try setup.reconcile(now()).status == 0)
+        #expect(setup.writes.filter { $0.record == "Q-1005" }.map(\.to) == ["paid", "partially_refunded", "refunded", "partially_refunded"])
+        #expect(setup.writes.filter { $0.record == "Q-1004" }.map(\.to) == ["sent"], "a credit memo naming no invoice moves none")
     }
 
     @Test func aRevokedTokenStopsTheRunWithExit77AndTheCommandToRun() async throws {

@@ -18,7 +18,7 @@ import Testing
         #expect(qbo.tokenURL == "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer")
         #expect(qbo.pageSize == 1000 && qbo.overlapSeconds == 300)
         #expect(qbo.rateLimit == RateLimitSettings(perMinute: 500, concurrent: 10))
-        #expect(qbo.entities == [.invoices, .payments])
+        #expect(qbo.entities == [.invoices, .payments, .creditMemos])
         let (withRefunds, none) = read(#"{"realm_id": "1", "entities": ["invoices", "payments", "refund_receipts"]}"#)
         #expect(none.isEmpty && withRefunds?.entities == [.invoices, .payments, .refundReceipts])
         #expect(qbo.secrets.map(\.key) == ["client_id", "client_secret", "refresh_token"])

@@ -108,6 +108,47 @@ public enum QuickBooksMapping {
         )
     }
 
+    /// The canonical status of a credit memo: what became of its credit.
+    ///
+    /// | QuickBooks                                   | canonical          |
+    /// |----------------------------------------------|--------------------|
+    /// | `TotalAmt` 0 and a "Voided" note             | voided             |
+    /// | `RemainingCredit` = `TotalAmt` (none used)   | sent (credit open) |
+    /// | 0 < `RemainingCredit` < `TotalAmt`           | partially_paid     |
+    /// | `RemainingCredit` = 0                        | paid (credit used) |
+    public static func creditMemoStatus(total: Int64, remaining: Int64, privateNote: String?) -> PaymentStatus {
+        if total == 0 && isVoidNote(privateNote) { return .voided }
+        if remaining <= 0 { return .paid }
+        return remaining >= total ? .sent : .partiallyPaid
+    }
+
+    /// Normalises a credit memo. When it names the invoice it was issued for (`InvoiceRef`), that
+    /// invoice is its `parent_key` and its whole amount is what it gives back against that invoice
+    /// (`amount_paid`, which `RefundLinking` counts): a paid invoice with such a credit memo is
+    /// `partially_refunded` or `refunded`. Without `InvoiceRef` it is its own object.
+    public static func observation(of memo: QuickBooksCreditMemo, realm: String, path: String) throws(ObjectRejection) -> Observation {
+        let field = { (name: String) in "\(path) (Id \(memo.id)).\(name)" }
+        let currency = try currencyOf(memo.currencyRef, field("CurrencyRef.value"))
+        let total = try WireValues.money(memo.totalAmt, currency, field("TotalAmt")) ?? Money(minorUnits: 0, currency: currency)
+        let remaining = try WireValues.money(memo.remainingCredit, currency, field("RemainingCredit")) ?? total
+        let status = creditMemoStatus(total: total.minorUnits, remaining: remaining.minorUnits, privateNote: memo.privateNote)
+        let invoice = WireValues.nonEmpty(memo.invoiceRef?.value)
+        var observation = Observation(
+            key: ObjectKey(provider: "quickbooks", account: realm, kind: .creditNote, externalID: memo.id),
+            updatedAt: try updatedAt(memo.metaData, field),
+            version: memo.syncToken,
+            status: status, providerStatus: status == .voided ? "Voided" : "RemainingCredit \(remaining.decimalText) of \(total.decimalText)",
+            currency: currency, total: total, paid: invoice != nil && status != .voided ? total : nil, due: remaining,
+            invoiceNumber: WireValues.nonEmpty(memo.docNumber),
+            customerID: WireValues.nonEmpty(memo.customerRef?.value), customerName: WireValues.nonEmpty(memo.customerRef?.name),
+            documentDate: try WireValues.isoDate(memo.txnDate, field("TxnDate"))
+        )
+        if let invoice {
+            observation[text: .parentKey] = ObjectKey(provider: "quickbooks", account: realm, kind: .invoice, externalID: invoice).description
+        }
+        return observation
+    }
+
     /// QuickBooks keeps no status text; the ledger records what the status was derived from.
     static func providerStatus(status: PaymentStatus, balance: Money, total: Money) -> String {
         status == .voided ? "Voided" : "Balance \(balance.decimalText) of \(total.decimalText)"

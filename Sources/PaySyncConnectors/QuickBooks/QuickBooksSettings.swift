@@ -4,17 +4,20 @@ import PaySyncCore
 public enum QuickBooksEntity: String, Sendable, CaseIterable {
     case invoices
     case payments
+    /// Credit owed to customers; one naming the invoice it was issued for refunds that invoice.
+    case creditMemos = "credit_memos"
     /// Money paid back to customers (opt-in: `"entities"` must name it).
     case refundReceipts = "refund_receipts"
 
     /// What a source reads when its config does not say.
-    public static let defaults: [QuickBooksEntity] = [.invoices, .payments]
+    public static let defaults: [QuickBooksEntity] = [.invoices, .payments, .creditMemos]
 
     /// The object kind the entity's objects are.
     public var kind: ObjectKind {
         switch self {
         case .invoices: .invoice
         case .payments: .payment
+        case .creditMemos: .creditNote
         case .refundReceipts: .refund
         }
     }
@@ -24,6 +27,7 @@ public enum QuickBooksEntity: String, Sendable, CaseIterable {
         switch self {
         case .invoices: "Invoice"
         case .payments: "Payment"
+        case .creditMemos: "CreditMemo"
         case .refundReceipts: "RefundReceipt"
         }
     }

@@ -154,6 +154,11 @@ public struct QuickBooksSource: Source {
             return normalise(response, entity: entity, id: \.id, updated: \.metaData.lastUpdatedTime) { payment, path throws(ObjectRejection) in
                 try QuickBooksMapping.observation(of: payment, realm: settings.realmID, path: path)
             }
+        case .creditMemos:
+            let response = try decode(body, as: QuickBooksCreditMemo.self, table: entity.table, source: source)
+            return normalise(response, entity: entity, id: \.id, updated: \.metaData.lastUpdatedTime) { memo, path throws(ObjectRejection) in
+                try QuickBooksMapping.observation(of: memo, realm: settings.realmID, path: path)
+            }
         case .refundReceipts:
             let response = try decode(body, as: QuickBooksRefundReceipt.self, table: entity.table, source: source)
             return normalise(response, entity: entity, id: \.id, updated: \.metaData.lastUpdatedTime) { refund, path throws(ObjectRejection) in

@@ -1,10 +1,13 @@
 /// How money refunded against an invoice changes the invoice's status. Pure: the engine gathers
 /// the documents (from the page and the ledger) and asks this what the invoice now is.
 ///
-/// A refund counts against an invoice when the provider's own data links them:
-/// - the refund's `parent_key` is the invoice, or
-/// - the refund's `parent_key` is a credit note whose `parent_key` is the invoice (a credit
-///   note allocated to one invoice and paid out in cash).
+/// Money counts as refunded against an invoice when the provider's own data links it there:
+/// - a refund whose `parent_key` is the invoice;
+/// - a refund whose `parent_key` is a credit note whose `parent_key` is the invoice (a credit
+///   note allocated to one invoice and paid out in cash);
+/// - a credit note whose `parent_key` is the invoice and which carries `amount_paid`: the part of
+///   it the connector knows was given back against that invoice, for a provider whose credit
+///   notes name the invoice they were issued for and have no refund object of their own.
 ///
 /// Only refunds in the invoice's currency with status `refunded` count; a voided (deleted)
 /// refund stops counting, and the invoice goes back to what its payments say.
@@ -34,11 +37,17 @@ public enum RefundLinking {
         let creditNotes = Set(latest.values.filter { $0.key.kind == .creditNote && $0[text: .parentKey] == invoiceKey && $0.status != .voided }
             .map(\.key.description))
         var total: Int64 = 0
-        for refund in latest.values where refund.key.kind == .refund && refund.status == .refunded {
-            guard let parent = refund[text: .parentKey], parent == invoiceKey || creditNotes.contains(parent) else { continue }
-            guard let amount = refund.total, amount.currency == currency else { continue }
+        func add(_ amount: Money?) {
+            guard let amount, amount.currency == currency else { return }
             let sum = total.addingReportingOverflow(amount.minorUnits)
             total = sum.overflow ? Int64.max : sum.partialValue
+        }
+        for refund in latest.values where refund.key.kind == .refund && refund.status == .refunded {
+            guard let parent = refund[text: .parentKey], parent == invoiceKey || creditNotes.contains(parent) else { continue }
+            add(refund.total)
+        }
+        for note in latest.values where note.key.kind == .creditNote && note.status != .voided && note[text: .parentKey] == invoiceKey {
+            add(note.paid)
         }
         return total
     }

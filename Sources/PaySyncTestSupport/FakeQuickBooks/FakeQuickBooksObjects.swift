@@ -186,3 +186,54 @@ public struct FakeQuickBooksRefundReceipt: Sendable {
         return .object(object)
     }
 }
+
+/// Credit owed to a customer, as the fake keeps it (`CreditMemo`); `invoiceRef` is the invoice it
+/// was issued for, when given.
+public struct FakeQuickBooksCreditMemo: Sendable {
+    public var id: String
+    public var syncToken = 0
+    public var docNumber: String
+    public var txnDate: CalendarDate
+    public var total: Int64
+    public var remainingCredit: Int64
+    public var currency = "USD"
+    public var customerID = "58"
+    public var customerName = "Acme Corp"
+    public var invoiceRef: String?
+    public var privateNote: String?
+    public var updated: Timestamp
+
+    public init(id: String, docNumber: String, txnDate: CalendarDate, total: Int64, invoiceRef: String?, updated: Timestamp) {
+        self.id = id
+        self.docNumber = docNumber
+        self.txnDate = txnDate
+        self.total = total
+        self.remainingCredit = total
+        self.invoiceRef = invoiceRef
+        self.updated = updated
+    }
+
+    func json(offsetHours: Int) -> JSONValue {
+        var object = JSONObject([
+            ("Id", .string(id)), ("SyncToken", .string(String(syncToken))), ("domain", .string("QBO")), ("sparse", .bool(false)),
+            ("DocNumber", .string(docNumber)), ("TxnDate", .string(txnDate.description)),
+            ("Line", .array([
+                .object(JSONObject([("Id", .string("1")), ("LineNum", .number("1")), ("Description", .string("Returned goods")),
+                                    ("Amount", .number(FakeQuickBooksServer.amount(total))), ("DetailType", .string("SalesItemLineDetail")),
+                                    ("SalesItemLineDetail", .object(JSONObject([("ItemRef", .object(JSONObject([("value", .string("1")), ("name", .string("Services"))])))])))])),
+                .object(JSONObject([("Amount", .number(FakeQuickBooksServer.amount(total))), ("DetailType", .string("SubTotalLineDetail")),
+                                    ("SubTotalLineDetail", .object(JSONObject()))])),
+            ])),
+            ("TotalAmt", .number(FakeQuickBooksServer.amount(total))), ("RemainingCredit", .number(FakeQuickBooksServer.amount(remainingCredit))),
+            ("Balance", .number(FakeQuickBooksServer.amount(remainingCredit))),
+            ("CurrencyRef", .object(JSONObject([("value", .string(currency)), ("name", .string(currency))]))),
+            ("CustomerRef", .object(JSONObject([("value", .string(customerID)), ("name", .string(customerName))]))),
+            ("EmailStatus", .string("NotSet")), ("PrintStatus", .string("NotSet")),
+            ("MetaData", .object(JSONObject([("CreateTime", .string(FakeQuickBooksServer.time(updated, offsetHours: offsetHours))),
+                                             ("LastUpdatedTime", .string(FakeQuickBooksServer.time(updated, offsetHours: offsetHours)))]))),
+        ])
+        if let invoiceRef { object["InvoiceRef"] = .object(JSONObject([("value", .string(invoiceRef))])) }
+        if let privateNote { object["PrivateNote"] = .string(privateNote) }
+        return .object(object)
+    }
+}

@@ -27,7 +27,7 @@ struct FakeQuickBooksQuery {
         try expect("SELECT")
         try expect("*")
         try expect("FROM")
-        guard let table = tokens.popFirst(), ["Invoice", "Payment", "RefundReceipt"].contains(table) else { throw ParseError(description: "unsupported entity") }
+        guard let table = tokens.popFirst(), ["Invoice", "Payment", "CreditMemo", "RefundReceipt"].contains(table) else { throw ParseError(description: "unsupported entity") }
         self.table = table
         if tokens.first?.uppercased() == "WHERE" {
             tokens.removeFirst()

@@ -43,6 +43,7 @@ public final class FakeQuickBooksServer: Sendable {
         var invoices: [String: FakeQuickBooksInvoice] = [:]
         var payments: [String: FakeQuickBooksPayment] = [:]
         var refunds: [String: FakeQuickBooksRefundReceipt] = [:]
+        var creditMemos: [String: FakeQuickBooksCreditMemo] = [:]
         /// Deleted objects, which only change data capture still names: (entity, id, when).
         var deleted: [(table: String, id: String, at: Timestamp)] = []
     }
@@ -209,6 +210,34 @@ public final class FakeQuickBooksServer: Sendable {
             (refund.currency, refund.customerID, refund.customerName) = (invoice.currency, invoice.customerID, invoice.customerName)
             state.companies[realm]?.refunds[refund.id] = refund
             return refund.id
+        }
+    }
+
+    /// Issues a credit memo to an invoice's customer, stamped now; with `referencing`, it names the
+    /// invoice in `InvoiceRef`.
+    @discardableResult
+    public func issueCreditMemo(_ amount: Int64, forCustomerOf invoiceID: String, referencing: Bool, realm: String) -> String? {
+        let stamp = tick()
+        return state.withLock { state -> String? in
+            guard let invoice = state.companies[realm]?.invoices[invoiceID] else { return nil }
+            state.nextID += 1
+            var memo = FakeQuickBooksCreditMemo(id: String(state.nextID), docNumber: "CM-\(state.nextID)", txnDate: stamp.utcDate, total: amount,
+                                                invoiceRef: referencing ? invoiceID : nil, updated: stamp)
+            (memo.currency, memo.customerID, memo.customerName) = (invoice.currency, invoice.customerID, invoice.customerName)
+            state.companies[realm]?.creditMemos[memo.id] = memo
+            return memo.id
+        }
+    }
+
+    /// Voids a credit memo as QuickBooks does: amounts zeroed, "Voided" in its note; stamped now.
+    public func voidCreditMemo(_ id: String, realm: String) {
+        let stamp = tick()
+        state.withLock { state in
+            guard var memo = state.companies[realm]?.creditMemos[id] else { return }
+            (memo.total, memo.remainingCredit, memo.privateNote) = (0, 0, "Voided")
+            memo.syncToken += 1
+            memo.updated = stamp
+            state.companies[realm]?.creditMemos[id] = memo
         }
     }
 
@@ -402,6 +431,9 @@ public final class FakeQuickBooksServer: Sendable {
             case "RefundReceipt":
                 matching = company.refunds.values.filter { query.matches(updated: $0.updated, txnDate: $0.txnDate) }
                     .map { refund in (refund.updated, refund.id, { refund.json(offsetHours: offsetHours) }) }
+            case "CreditMemo":
+                matching = company.creditMemos.values.filter { query.matches(updated: $0.updated, txnDate: $0.txnDate) }
+                    .map { memo in (memo.updated, memo.id, { memo.json(offsetHours: offsetHours) }) }
             default:
                 matching = company.payments.values.filter { query.matches(updated: $0.updated, txnDate: $0.txnDate) }
                     .map { payment in (payment.updated, payment.id, { payment.json(offsetHours: offsetHours) }) }
@@ -425,8 +457,8 @@ public final class FakeQuickBooksServer: Sendable {
     /// days back, as Intuit documents.
     static func changeDataCapture(_ request: ServerRequest, realm: String, state: Locked<State>, offsetHours: Int) -> ServerReply {
         let tables = (request.queryValue("entities") ?? "").split(separator: ",").map(String.init)
-        guard !tables.isEmpty, tables.allSatisfy({ ["Invoice", "Payment", "RefundReceipt"].contains($0) }) else {
-            return faultReply("Invalid entities", detail: "entities must name Invoice, Payment or RefundReceipt for this fake", code: "4000", type: "ValidationFault", status: 400)
+        guard !tables.isEmpty, tables.allSatisfy({ ["Invoice", "Payment", "CreditMemo", "RefundReceipt"].contains($0) }) else {
+            return faultReply("Invalid entities", detail: "entities must name Invoice, Payment, CreditMemo or RefundReceipt for this fake", code: "4000", type: "ValidationFault", status: 400)
         }
         guard let since = request.queryValue("changedSince").flatMap({ Timestamp(iso: $0) }) else {
             return faultReply("Invalid changedSince", detail: "changedSince must be an ISO 8601 time", code: "4000", type: "ValidationFault", status: 400)
@@ -439,6 +471,7 @@ public final class FakeQuickBooksServer: Sendable {
                 switch table {
                 case "Invoice": rows = company.invoices.values.filter { $0.updated >= since }.map { ($0.updated, $0.json(offsetHours: offsetHours)) }
                 case "Payment": rows = company.payments.values.filter { $0.updated >= since }.map { ($0.updated, $0.json(offsetHours: offsetHours)) }
+                case "CreditMemo": rows = company.creditMemos.values.filter { $0.updated >= since }.map { ($0.updated, $0.json(offsetHours: offsetHours)) }
                 default: rows = company.refunds.values.filter { $0.updated >= since }.map { ($0.updated, $0.json(offsetHours: offsetHours)) }
                 }
                 rows.sort { $0.0 < $1.0 }
