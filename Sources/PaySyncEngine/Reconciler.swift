@@ -193,7 +193,8 @@ public enum Reconciler {
         // overlap and finding nothing new) moves nothing, so a page without changes commits nothing.
         var storedPosition = cursor?.position
         var storedHold = cursor?.holdSince
-        var before = await context.state.report.counts
+        // This entity's own count: the run's totals move with every account read at the same time.
+        var fetched = 0
         try await source.read(account: account, entity: entity, mode: .incremental(since: since)) { page in
             let known = try await knownStates(page.observations, context: context)
             guardian.observe(servedAt: page.servedAt, observations: Array(zip(page.observations, known)), lastUpdatedAt: page.lastUpdatedAt)
@@ -219,6 +220,7 @@ public enum Reconciler {
                 storedHold = hold
             }
             pages += 1
+            fetched += page.observations.count
             try Task.checkCancellation()
         }
         if let heldBack {
@@ -227,9 +229,7 @@ public enum Reconciler {
         if let hold = guardian.hold {
             context.logger.warning("\(source.name) \(entity): objects changed while this run paged through them; the next run re-reads from \(hold.iso8601) so none is lost")
         }
-        let after = await context.state.report.counts
-        before.fetched = after.fetched - before.fetched
-        context.logger.info("\(source.name) account \(account) \(entity): \(pages) page\(pages == 1 ? "" : "s") since \(since?.iso8601 ?? "the beginning"), \(Plural.count(before.fetched, "object"))")
+        context.logger.info("\(source.name) account \(account) \(entity): \(pages) page\(pages == 1 ? "" : "s") since \(since?.iso8601 ?? "the beginning"), \(Plural.count(fetched, "object"))")
         // Deleted objects a provider no longer lists: its deletion feed, when it has one.
         if let since, let deletions = try await source.deletions(account: account, entity: entity, since: since), !deletions.isEmpty {
             try await commitDeletions(deletions, source: source, account: account, entity: entity, context: context)

@@ -13,28 +13,41 @@ import Testing
         let server: FakeQuickBooksServer
         let directory = TemporaryDirectory(prefix: "paysync-qbo")
 
-        init(realm: String, invoices: Int = 30) throws {
-            server = try FakeQuickBooksServer(realms: [realm])
+        init(realm: String, invoices: Int = 30, secondRealm: String? = nil) throws {
+            server = try FakeQuickBooksServer(realms: [realm] + (secondRealm.map { [$0] } ?? []))
             let start = server.now.adding(milliseconds: -86_400_000 * 10)
-            server.put(invoices: (1...invoices).map { number in
-                var invoice = FakeQuickBooksInvoice(id: String(100 + number), docNumber: "Q-\(1000 + number)", txnDate: CalendarDate(year: 2025, month: 4, day: 20)!,
-                                                    dueDate: CalendarDate(year: number.isMultiple(of: 3) ? 2025 : 2099, month: 4, day: 1)!,
-                                                    total: Int64(number) * 10_000, created: start.adding(milliseconds: Int64(number) * 60_000))
-                if number.isMultiple(of: 5) { invoice.balance = 0 }
-                return invoice
-            }, realm: realm)
+            for (prefix, company) in [("Q", realm)] + (secondRealm.map { [("R", $0)] } ?? []) {
+                server.put(invoices: (1...invoices).map { number in
+                    var invoice = FakeQuickBooksInvoice(id: String(100 + number), docNumber: "\(prefix)-\(1000 + number)", txnDate: CalendarDate(year: 2025, month: 4, day: 20)!,
+                                                        dueDate: CalendarDate(year: number.isMultiple(of: 3) ? 2025 : 2099, month: 4, day: 1)!,
+                                                        total: Int64(number) * 10_000, created: start.adding(milliseconds: Int64(number) * 60_000))
+                    if number.isMultiple(of: 5) { invoice.balance = 0 }
+                    return invoice
+                }, realm: company)
+            }
+            if secondRealm != nil { server.authorise(refreshToken: "qbo-second-refresh") }
+            configure(realms: [realm])
+        }
+
+        /// Writes the config: one source entry per company (each its own refresh token).
+        func configure(realms: [String], http: String = #"{"max_retry_seconds": 20}"#) {
+            let sources = realms.enumerated().map { index, realm in
+                """
+                {
+                    "name": "qbo\(index == 0 ? "" : "-\(index + 1)")", "kind": "quickbooks", "realm_id": "\(realm)",
+                    "client_id": {"env": "QBO_CLIENT_ID"}, "client_secret": {"env": "QBO_CLIENT_SECRET"},
+                    "refresh_token": {"env": "QBO_REFRESH_TOKEN\(index == 0 ? "" : "_\(index + 1)")"},
+                    "base_url": "\(server.baseURL)", "token_url": "\(server.tokenURL)", "page_size": 10,
+                    "timezone": "America/Los_Angeles"
+                  }
+                """
+            }
             directory.write("paysync.json", """
                 {
                   "ledger": "paysync.db",
-                  "sources": [{
-                    "name": "qbo", "kind": "quickbooks", "realm_id": "\(realm)",
-                    "client_id": {"env": "QBO_CLIENT_ID"}, "client_secret": {"env": "QBO_CLIENT_SECRET"},
-                    "refresh_token": {"env": "QBO_REFRESH_TOKEN"},
-                    "base_url": "\(server.baseURL)", "token_url": "\(server.tokenURL)", "page_size": 10,
-                    "timezone": "America/Los_Angeles"
-                  }],
+                  "sources": [\(sources.joined(separator: ", "))],
                   "sinks": [{"name": "out", "kind": "jsonl", "path": "\(directory.file("writes.jsonl"))"}],
-                  "http": {"max_retry_seconds": 20}
+                  "http": \(http)
                 }
                 """)
         }
@@ -46,7 +59,7 @@ import Testing
         func paysync(_ arguments: [String]) throws -> ProcessResult {
             try ChildProcess(Repository.paysyncExecutable, arguments + ["--config", directory.file("paysync.json")],
                              environment: ["QBO_CLIENT_ID": server.clientID, "QBO_CLIENT_SECRET": server.clientSecret,
-                                           "QBO_REFRESH_TOKEN": "qbo-initial-refresh"],
+                                           "QBO_REFRESH_TOKEN": "qbo-initial-refresh", "QBO_REFRESH_TOKEN_2": "qbo-second-refresh"],
                              workingDirectory: directory.path).wait()
         }
 
@@ -173,6 +186,44 @@ import Testing
         #expect(try setup.reconcile(now()).status == 0)
         #expect(setup.writes.filter { $0.record == "Q-1005" }.map(\.to) == ["paid", "partially_refunded", "refunded", "partially_refunded"])
         #expect(setup.writes.filter { $0.record == "Q-1004" }.map(\.to) == ["sent"], "a credit memo naming no invoice moves none")
+    }
+
+    /// A second company added to the config of a ledger in use: its first sync, while the first
+    /// company's rerun writes nothing.
+    @Test func aSecondCompanyAddedMidLifeGetsItsFirstSync() async throws {
+        let second = "9130350000000002"
+        let setup = try Setup(realm: realm, invoices: 12, secondRealm: second)
+        #expect(try setup.reconcile().status == 0)
+        #expect(setup.writes.allSatisfy { $0.record.hasPrefix("Q-") } && setup.writes.count == 12)
+        setup.configure(realms: [realm, second])
+        let both = try setup.reconcile()
+        #expect(both.status == 0, "\(both.standardError)")
+        let added = setup.writes.dropFirst(12)
+        #expect(added.count == 12 && added.allSatisfy { $0.record.hasPrefix("R-") }, "\(added.map(\.record))")
+        #expect(try setup.reconcile().status == 0)
+        #expect(setup.writes.count == 24, "then both rerun writing nothing")
+    }
+
+    /// Intuit throttles per company: one company throttled past the retry budget stops (exit 75,
+    /// its cursor where it was), the other is read in full, and the next run resumes the first.
+    @Test func aThrottledCompanyStopsAloneAndResumesOnTheNextRun() async throws {
+        let second = "9130350000000002"
+        let setup = try Setup(realm: realm, invoices: 12, secondRealm: second)
+        // Intuit asks for a minute's wait after a 429; this config allows at most 30 s of retrying.
+        setup.configure(realms: [realm, second], http: #"{"max_retry_seconds": 30}"#)
+        setup.server.inject(.init(pathSuffix: "\(realm)/query", reply: FakeQuickBooksServer.throttled))
+        let throttled = try setup.reconcile()
+        #expect(throttled.status == 75, "\(throttled.standardError)")
+        #expect(throttled.standardError.contains("3001"), "Intuit's code kept: \(throttled.standardError)")
+        // Each entity's log line counts its own objects, not those another company read meanwhile.
+        #expect(throttled.standardError.contains("qbo account \(realm) payments: 1 page since the beginning, 0 objects"), "\(throttled.standardError)")
+        #expect(throttled.standardError.contains("qbo account \(realm) credit_memos: 1 page since the beginning, 0 objects"), "\(throttled.standardError)")
+        #expect(setup.writes.filter { $0.record.hasPrefix("R-") }.count == 12)
+        #expect(setup.writes.filter { $0.record.hasPrefix("Q-") }.isEmpty)
+        let resumed = try setup.reconcile()
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(setup.writes.filter { $0.record.hasPrefix("Q-") }.count == 12)
+        #expect(setup.writes.count == 24)
     }
 
     @Test func aRevokedTokenStopsTheRunWithExit77AndTheCommandToRun() async throws {

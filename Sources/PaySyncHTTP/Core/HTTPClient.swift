@@ -78,7 +78,10 @@ public struct HTTPClient: Sendable {
                 logger.info("\(request.summary): \(describe(outcome)); retrying in \(String(format: "%.1f", seconds)) s (attempt \(attempt + 1) of \(policy.maxAttempts))")
                 try await environment.sleep(.milliseconds(Int64((seconds * 1000).rounded())))
             case .waitTooLong(let seconds):
-                throw HTTPError(.rateLimited(retryAfterSeconds: seconds), call: request.summary, attempts: attempt)
+                // The provider's own words too (Intuit's throttle code, say), as when retries run out.
+                var detail: String?
+                if case .success(let response) = outcome { detail = explain(response) ?? response.bodyExcerpt() }
+                throw HTTPError(.rateLimited(retryAfterSeconds: seconds), call: request.summary, attempts: attempt, detail: detail)
             case .giveUp:
                 switch outcome {
                 case .success(let response):
