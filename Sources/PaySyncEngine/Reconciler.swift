@@ -91,11 +91,40 @@ public enum Reconciler {
         report.oldestPendingQueuedAt = try await ledger.oldestPendingQueuedAt()
         report.deadAfter = try await ledger.outboxCount(sink: nil, state: .dead)
         report.skippedAfter = try await ledger.outboxCount(sink: nil, state: .skipped)
+        report.credentialExpiries = try await ledger.credentialExpiries()
         if let runID {
             try await ledger.finishRun(id: runID, counts: report.counts, written: report.written, failed: report.failed, skippedByMapping: report.skippedByMapping,
                                        exitCode: report.exitCode, message: report.decisiveProblem?.message, finishedAt: environment.now())
+            let succeeded = components.sources.map(\.name).filter { !report.failedSources.contains($0) }
+            try await ledger.recordSourceSuccess(succeeded, at: environment.now())
+            if let alerts = configuration.alerts {
+                if options.fixturesDirectory != nil {
+                    logger.info("alerts are not sent for a fixture replay")
+                } else {
+                    await Alerting.notify(report: report, settings: alerts, sources: components.sources.map(\.name), sinks: components.sinks.map(\.name),
+                                          ledger: ledger, channels: alertChannels(alerts, configuration: configuration, dependencies: dependencies, logger: logger),
+                                          now: environment.now(), logger: logger)
+                }
+            }
         }
         return report
+    }
+
+    /// The configured alert channels (the webhook URL is a secret, read now; one that cannot be
+    /// read is a warning: the run itself is done by then).
+    static func alertChannels(_ settings: AlertSettings, configuration: Configuration, dependencies: EngineDependencies, logger: Logger) -> [any AlertChannel] {
+        var channels: [any AlertChannel] = []
+        if let reference = settings.slackWebhook {
+            let client = HTTPClient(transport: dependencies.transport ?? URLSessionTransport(), policy: RetryPolicy(configuration.http),
+                                    environment: dependencies.environment, logger: dependencies.logger)
+            do {
+                channels.append(WebhookAlertChannel(url: try reference.resolve(configPath: "alerts.slack_webhook_url", environment: dependencies.variables), client: client))
+            } catch {
+                logger.warning("\(error)")
+            }
+        }
+        if let command = settings.emailCommand { channels.append(CommandAlertChannel(arguments: command)) }
+        return channels
     }
 
     /// Source accounts read at once. Enough to keep the HTTP connections busy while others wait

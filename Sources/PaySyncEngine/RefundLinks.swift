@@ -51,7 +51,7 @@ enum RefundLinks {
         var resultKnown = known
         let inPage = Set(observations.map(\.key))
         let elsewhere = invoiceKeys.filter { !inPage.contains($0) }.sorted { $0.description < $1.description }
-        for (key, state) in zip(elsewhere, try await Reconciler.knownStates(elsewhere, context: context)) {
+        for state in try await Reconciler.knownStates(elsewhere, context: context) {
             guard let state else { continue }
             let moved = counted(state)
             guard moved != state else { continue }

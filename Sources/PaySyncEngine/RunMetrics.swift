@@ -47,6 +47,10 @@ public enum RunMetrics {
         metrics.gauge("paysync_last_run_throttled_calls", help: "Calls answered 429 in the last run.", labels: labels([("to", "provider")]), Double(report.providerThrottles))
         metrics.gauge("paysync_last_run_throttled_calls", help: "Calls answered 429 in the last run.", labels: labels([("to", "crm")]), Double(report.crmThrottles))
         metrics.gauge("paysync_last_run_paused_accounts", help: "Accounts that stopped early with a spent daily budget.", labels: labels(), Double(report.paused.count))
+        for (name, expiry) in report.credentialExpiries.sorted(by: { $0.key < $1.key }) {
+            metrics.gauge("paysync_credential_expiry_timestamp_seconds", help: "When each stored refresh token or consent expires (Unix time); days left: (this - time()) / 86400.",
+                          labels: [("credential", name)], Double(expiry.millisecondsSinceEpoch) / 1000)
+        }
         return metrics.text
     }
 }

@@ -67,6 +67,8 @@ public struct RunReport: Sendable {
     public var pendingAfter = 0
     /// When the oldest write still queued after the run was queued.
     public var oldestPendingQueuedAt: Timestamp?
+    /// Stored refresh tokens and consents with a known expiry, by credential name.
+    public var credentialExpiries: [String: Timestamp] = [:]
     public var deadAfter = 0
     public var skippedAfter = 0
     /// Rows a previous run left mid-send, returned to the queue.

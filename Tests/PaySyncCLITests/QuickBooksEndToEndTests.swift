@@ -226,6 +226,20 @@ import Testing
         #expect(setup.writes.count == 24)
     }
 
+    /// Intuit says how long its refresh token lives (`x_refresh_token_expires_in`, about 100
+    /// days); paysync keeps that with the token and exports it for alerting.
+    @Test func theRefreshTokensExpiryIsKeptAndExported() async throws {
+        let setup = try Setup(realm: realm, invoices: 2)
+        let metrics = setup.directory.file("paysync.prom")
+        let now = setup.server.now
+        #expect(try setup.reconcile(["--now", now.iso8601, "--metrics-file", metrics]).status == 0)
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("paysync_credential_expiry_timestamp_seconds{") })
+        #expect(line.contains("refresh_token"), "\(line)")
+        let seconds = try #require(Double(line.split(separator: " ").last ?? ""))
+        #expect(abs(seconds - (Double(now.millisecondsSinceEpoch) / 1000 + 8_726_400)) < 5, "the fake's 101 days: \(line)")
+    }
+
     @Test func aRevokedTokenStopsTheRunWithExit77AndTheCommandToRun() async throws {
         let setup = try Setup(realm: realm)
         setup.server.revokeRefreshTokens()

@@ -50,6 +50,22 @@ import PaySyncSinks
         #expect(error?.description.contains("super-secret-value") == false)
     }
 
+    @Test func alertsTakeASecretWebhookAndACommandAndNeedAtLeastOne() throws {
+        func parse(_ alerts: String) throws -> Configuration {
+            try ConfigParser.parse(minimal.replacingOccurrences(of: "\"sinks\":", with: "\"alerts\": \(alerts), \"sinks\":"), file: "c.json", kinds: Registry.configKinds)
+        }
+        let full = try parse(#"{"slack_webhook_url": {"file": "/etc/paysync/slack"}, "email_command": ["mail", "-s", "paysync", "ops@example.com"], "source_stale_hours": 26, "token_expiry_days": 14, "unmatched_bank_credits": 20}"#)
+        #expect(full.alerts == AlertSettings(slackWebhook: .file("/etc/paysync/slack"), emailCommand: ["mail", "-s", "paysync", "ops@example.com"],
+                                             sourceStaleHours: 26, tokenExpiryDays: 14, unmatchedBankCredits: 20))
+        #expect(try parse(#"{"email_command": ["/usr/sbin/sendmail", "-t"]}"#).alerts?.slackWebhook == nil)
+        let none = #expect(throws: ConfigError.self) { try parse(#"{"source_stale_hours": 26}"#) }
+        #expect(none?.issues.first?.path == "alerts" && none?.issues.first?.message.contains("names no channel") == true)
+        let inline = #expect(throws: ConfigError.self) { try parse(#"{"slack_webhook_url": "https://hooks.slack.com/services/T/B/secretpart"}"#) }
+        #expect(inline?.description.contains("secretpart") == false, "the URL is a secret: never echoed")
+        let empty = #expect(throws: ConfigError.self) { try parse(#"{"email_command": []}"#) }
+        #expect(empty?.issues.first?.path == "alerts.email_command")
+    }
+
     @Test func badValuesNameTheirPath() {
         let text = minimal.replacingOccurrences(of: "\"tenants\": [\"t-1\"]", with: "\"tenants\": [\"t-1\"], \"page_size\": 5000, \"timezone\": \"Europe/Londn\"")
         let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(text, file: "c.json", kinds: Registry.configKinds) }

@@ -44,6 +44,9 @@ enum ConfigCheckCommand {
         for (index, sink) in configuration.sinks.enumerated() {
             check(sink.settings.secrets, at: "sinks[\(index)]", enforced: true, missingHint: nil)
         }
+        if let webhook = configuration.alerts?.slackWebhook {
+            check([SecretRequirement(key: "slack_webhook_url", reference: webhook, purpose: "to send alerts")], at: "alerts", enforced: true, missingHint: nil)
+        }
         for warning in warnings { output.warning("\(configuration.file): \(warning)") }
         for problem in problems { output.error("\(configuration.file): \(problem)") }
         guard problems.isEmpty else { return .configuration }

@@ -26,7 +26,7 @@ public enum ConfigParser {
         return try parse(String(decoding: data, as: UTF8.self), file: path, kinds: kinds)
     }
 
-    static let topLevelKeys = ["ledger", "metrics_file", "http", "outbox", "sources", "sinks"]
+    static let topLevelKeys = ["ledger", "metrics_file", "alerts", "http", "outbox", "sources", "sinks"]
 
     private static func read(_ document: JSONValue, file: String, kinds: ConfigKinds, reader: inout ConfigReader) -> Configuration? {
         guard let root = reader.object(document, at: "", allowed: topLevelKeys) else { return nil }
@@ -54,7 +54,30 @@ public enum ConfigParser {
         checkUniqueNames(sinks.map(\.name), label: "sinks", reader: &reader)
         var configuration = Configuration(file: file, ledgerPath: ledger, http: http, outbox: outbox, sources: sources, sinks: sinks)
         configuration.metricsFile = reader.string(root, "metrics_file", at: "")
+        configuration.alerts = readAlerts(root["alerts"], reader: &reader)
         return configuration
+    }
+
+    private static func readAlerts(_ value: JSONValue?, reader: inout ConfigReader) -> AlertSettings? {
+        guard value != nil else { return nil }
+        let keys = ["slack_webhook_url", "email_command", "source_stale_hours", "token_expiry_days", "unmatched_bank_credits"]
+        guard let object = reader.object(value, at: "alerts", allowed: keys) else { return nil }
+        var settings = AlertSettings()
+        settings.slackWebhook = reader.secret(object, "slack_webhook_url", at: "alerts")
+        if let command = reader.strings(object, "email_command", at: "alerts") {
+            if command.isEmpty || command[0].isEmpty {
+                reader.fail("alerts.email_command", "must name a program, then its arguments (the message goes to its standard input)")
+            } else {
+                settings.emailCommand = command
+            }
+        }
+        settings.sourceStaleHours = reader.integer(object, "source_stale_hours", at: "alerts", range: 1...8760)
+        settings.tokenExpiryDays = reader.integer(object, "token_expiry_days", at: "alerts", range: 1...365)
+        settings.unmatchedBankCredits = reader.integer(object, "unmatched_bank_credits", at: "alerts", range: 0...1_000_000)
+        if settings.slackWebhook == nil && settings.emailCommand == nil {
+            reader.fail("alerts", "names no channel: give slack_webhook_url (a secret reference) or email_command, or both")
+        }
+        return settings
     }
 
     private static func checkUniqueNames(_ names: [String], label: String, reader: inout ConfigReader) {

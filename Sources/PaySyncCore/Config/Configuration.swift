@@ -12,6 +12,8 @@ public struct Configuration: Sendable {
     /// Where each run writes its Prometheus metrics (`--metrics-file` overrides it); relative to
     /// the config file. None by default.
     public var metricsFile: String?
+    /// Where notifications go when a condition starts or ends (`alerts`); none by default.
+    public var alerts: AlertSettings?
 
     public init(file: String, ledgerPath: String? = nil, http: HTTPSettings = HTTPSettings(), outbox: OutboxSettings = OutboxSettings(),
                 sources: [SourceConfiguration], sinks: [SinkConfiguration]) {

@@ -75,8 +75,22 @@ public protocol RunStore: Sendable {
     func recentRejects(limit: Int) async throws -> [RejectRecord]
 }
 
+/// Alert state and the facts alert rules read.
+public protocol AlertStore: Sendable {
+    func activeAlerts() async throws -> [ActiveAlert]
+    func recordAlert(_ alert: Alert, since: Timestamp) async throws
+    func clearAlert(key: String) async throws
+    /// Sources last read without a failure, and when.
+    func sourceSuccesses() async throws -> [String: Timestamp]
+    func recordSourceSuccess(_ sources: [String], at: Timestamp) async throws
+    /// Stored credentials with a known expiry (refresh tokens, consents; not access tokens), by name.
+    func credentialExpiries() async throws -> [String: Timestamp]
+    /// Bank credits (`bank_transaction` objects with money in) matched to no invoice.
+    func unmatchedBankCredits() async throws -> Int
+}
+
 /// Everything the engine needs of a ledger.
-public protocol LedgerStore: ObjectStateStore, TransitionStore, CursorStore, OutboxStore, CredentialRecordStore, RunStore {
+public protocol LedgerStore: ObjectStateStore, TransitionStore, CursorStore, OutboxStore, CredentialRecordStore, RunStore, AlertStore {
     /// Where it lives, for messages (a file path, a database name).
     var location: String { get }
     /// The backend and its version (`SQLite 3.40.1`), for `status`.

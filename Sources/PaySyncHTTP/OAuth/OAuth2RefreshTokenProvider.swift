@@ -101,7 +101,7 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
         let now = client.environment.now()
         let expiresIn = body["expires_in"]?.numberText.flatMap(Double.init) ?? 1800
         // Committed before the access token leaves this function.
-        if try await chain.accept(body["refresh_token"]?.stringValue, used: refreshToken) {
+        if try await chain.accept(body["refresh_token"]?.stringValue, used: refreshToken, expiresAt: RefreshTokenChain.refreshExpiry(in: body, now: now)) {
             client.logger.debug("\(configuration.label): refresh token rotated and stored")
         }
         let token = StoredToken(value: Secret(access), expiresAt: now.adding(seconds: expiresIn), seedFingerprint: seedFingerprint)

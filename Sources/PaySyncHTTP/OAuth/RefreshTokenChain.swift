@@ -34,10 +34,25 @@ public struct RefreshTokenChain: Sendable {
     /// Records what a token response said about the refresh token: a new value is saved (and
     /// durable) when this returns. Call it before handing out the response's access token.
     /// - Returns: whether the token rotated.
+    /// - Parameter expiresAt: when the refresh token itself expires, where the response says
+    ///   (Intuit's `x_refresh_token_expires_in`); kept with it for `status`, metrics and alerts.
     @discardableResult
-    public func accept(_ returned: String?, used: Secret) async throws -> Bool {
-        guard let returned, !returned.isEmpty, returned != used.reveal() else { return false }
-        try await store.save(name, StoredToken(value: Secret(returned), seedFingerprint: seed.fingerprint))
+    public func accept(_ returned: String?, used: Secret, expiresAt: Timestamp? = nil) async throws -> Bool {
+        guard let returned, !returned.isEmpty, returned != used.reveal() else {
+            // The same token, a new expiry (a rolling lifetime): remembered with it.
+            if let expiresAt { try await store.save(name, StoredToken(value: used, expiresAt: expiresAt, seedFingerprint: seed.fingerprint)) }
+            return false
+        }
+        try await store.save(name, StoredToken(value: Secret(returned), expiresAt: expiresAt, seedFingerprint: seed.fingerprint))
         return true
+    }
+
+    /// When the refresh token a token response carries expires: `refresh_token_expires_in`
+    /// (RFC-style) or Intuit's `x_refresh_token_expires_in`, seconds from `now`; nil when neither.
+    public static func refreshExpiry(in body: JSONValue, now: Timestamp) -> Timestamp? {
+        for key in ["refresh_token_expires_in", "x_refresh_token_expires_in"] {
+            if let seconds = body[key]?.numberText.flatMap(Double.init), seconds > 0 { return now.adding(seconds: seconds) }
+        }
+        return nil
     }
 }

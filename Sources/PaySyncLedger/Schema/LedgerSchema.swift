@@ -258,5 +258,19 @@ enum LedgerSchema {
             -- rows with a parent are indexed, so the first sync's inserts of invoices pay nothing.
             CREATE INDEX objects_by_parent ON objects (parent_key) WHERE parent_key IS NOT NULL;
             """),
+        Migration(name: "0010-alerts", sql: """
+            -- Alerts announced and not yet cleared: one message when a condition starts, one when it
+            -- ends, never one per run (docs/operations.md, "Alerts").
+            CREATE TABLE alerts (
+                key TEXT PRIMARY KEY,          -- run_failed, dead_letters:SINK, source_stale:SOURCE, ...
+                message TEXT NOT NULL,
+                since INTEGER NOT NULL         -- ms since epoch (UTC)
+            );
+            -- When each source was last read without a failure (the stale-source alert).
+            CREATE TABLE source_successes (
+                source TEXT PRIMARY KEY,
+                at INTEGER NOT NULL
+            );
+            """),
     ]
 }

@@ -354,6 +354,8 @@ public final class FakeXeroServer: Sendable {
 
     /// Queues a one-off fault.
     public func inject(_ fault: Fault) { state.withLock { $0.faults.append(fault) } }
+    /// Injected faults not yet served.
+    public var pendingFaults: Int { state.value.faults.count }
 
     /// Holds the next request to a path for a while before answering it normally.
     /// Every API call from now on takes at least `seconds` to answer (each connection sleeps on
