@@ -7,7 +7,7 @@ DESTDIR  ?=
 BIN_DEBUG   := .build/debug/paysync
 BIN_RELEASE := .build/release/paysync
 
-.PHONY: all build release test chaos fuzz demo bench bench-ledger bench-peers install uninstall clean deps fixtures
+.PHONY: all build release test chaos fuzz demo bench bench-ledger bench-peers install uninstall clean deps browser fixtures
 
 all: build
 
@@ -31,8 +31,22 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product paysync
 
+# Headless Chromium, for the test that renders `paysync report --format html` in a browser
+# (ReportCommandTests), from Debian's packages. Where it cannot be installed the test is skipped,
+# saying so; nothing else needs it.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing chromium (headless, for the HTML report test)"; \
+			{ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 || \
+			  { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1; }; } || \
+			echo "note: chromium could not be installed; the HTML report's browser test will be skipped"; \
+		else \
+			echo "note: chromium is not installed (sudo apt-get install chromium); the HTML report's browser test will be skipped"; \
+		fi; }
+
 # The whole test suite: unit, ledger, HTTP over loopback, end to end with the built binary.
-test: deps
+test: deps browser
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

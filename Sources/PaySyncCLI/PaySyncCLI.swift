@@ -70,6 +70,7 @@ public enum PaySyncCLI {
         case ["status"]: return try await StatusCommand.run(invocation)
         case ["history"]: return try await HistoryCommand.run(invocation)
         case ["runs"]: return try await RunsCommand.run(invocation)
+        case ["report"]: return try await ReportCommand.run(invocation)
         case ["outbox", "list"]: return try await OutboxCommand.list(invocation)
         case ["outbox", "retry"]: return try await OutboxCommand.retry(invocation)
         case ["outbox", "drop"]: return try await OutboxCommand.drop(invocation)

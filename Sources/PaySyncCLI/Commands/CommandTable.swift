@@ -38,6 +38,17 @@ enum CommandTable {
         options: [Options.last.spec, Options.format.spec]
     )
 
+    static let report = CommandSpec(
+        path: ["report"], summary: "Report collections for a window: transitions, amounts paid, refunded and overdue per currency, with charts in HTML.",
+        options: [Options.reportSince.spec, Options.reportUntil.spec, Options.reportFormat.spec, Options.output.spec],
+        discussion: """
+            Reads the ledger only. Per day and status: transitions; per currency (never added across currencies):
+            payments collected, refunds, what is overdue now and for how long; failed payments and disputes; days
+            from invoice to paid; unmatched bank credits; objects by status per source. --format html writes one
+            self-contained page with charts (no scripts, no external assets); csv is one table a spreadsheet opens.
+            """
+    )
+
     static let outboxList = CommandSpec(
         path: ["outbox", "list"], summary: "List queued, dead-lettered and skipped CRM writes.",
         options: [Options.state.spec, Options.sink.spec, Options.limit.spec, Options.format.spec]
@@ -82,7 +93,7 @@ enum CommandTable {
             """
     )
 
-    static let all = [reconcile, backfill, status, history, runs, outboxList, outboxRetry, outboxDrop, configCheck, auth, completions]
+    static let all = [reconcile, backfill, status, history, runs, report, outboxList, outboxRetry, outboxDrop, configCheck, auth, completions]
 
     /// Help for a command group (`paysync outbox --help`): its subcommands and what they do.
     static func groupHelp(_ group: String) -> String {
@@ -107,6 +118,7 @@ enum CommandTable {
           status                  Cursors, recent runs, object counts, outbox depth.
           history OBJECT          An object's status transitions.
           runs                    The run history, newest first.
+          report                  Collections for a window, as text, JSON, CSV or HTML with charts.
           outbox list|retry|drop  Inspect and manage queued CRM writes.
           config check            Validate the config file.
           auth SOURCE             Connect a source's account once: consent in a browser, token saved.

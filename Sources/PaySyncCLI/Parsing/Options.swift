@@ -3,6 +3,9 @@ import PaySyncCore
 /// How command output on standard output looks.
 enum OutputFormat: String, Sendable { case text, json }
 
+/// What `paysync report` writes.
+enum ReportFormat: String, Sendable { case text, json, csv, html }
+
 /// Every option paysync takes, declared once with its type, help and validation. Command specs
 /// (`CommandTable`) list them; commands read them through `ParsedArguments.value(_:command:)`.
 enum Options {
@@ -52,6 +55,14 @@ enum Options {
     static let dropID = TypedOption<Int64>("--id", valueName: "N", repeatable: true, help: "This row (repeatable). Required.",
                                            refusal: "is not a row number") { Int64($0.trimmingPrefix("#")) }
     static let all = Flag("--all", help: "Every dead-lettered and skipped row.")
+
+    static let reportFormat = TypedOption<ReportFormat>("--format", valueName: "text|json|csv|html", help: "Output format (default: text).",
+                                                        refusal: "is not text, json, csv or html") { ReportFormat(rawValue: $0) }
+    static let output = TypedOption<String>("--output", valueName: "FILE", help: "Write the report to FILE (atomically) instead of standard output.")
+    static let reportSince = TypedOption<CalendarDate>("--since", valueName: "DATE", help: "First day of the report (YYYY-MM-DD). Required.",
+                                                       refusal: "is not a date (YYYY-MM-DD)", convert: day)
+    static let reportUntil = TypedOption<CalendarDate>("--until", valueName: "DATE", help: "Day after the report (default: tomorrow).",
+                                                       refusal: "is not a date (YYYY-MM-DD)", convert: day)
 
     static let last = TypedOption<Int>("--last", valueName: "N", help: "The N most recent runs (default: 20).",
                                        refusal: "is not a positive number") { Int($0).flatMap { $0 > 0 ? $0 : nil } }

@@ -53,7 +53,7 @@ public enum AlertRules {
         }
         if let hours = settings.sourceStaleHours {
             let limit = facts.now.adding(milliseconds: -Int64(hours) * 3_600_000)
-            for (source, last) in facts.sourceSuccesses.sorted(by: { $0.key < $1.key }) where last.map { $0 < limit } ?? true {
+            for (source, last) in facts.sourceSuccesses.sorted(by: { $0.key < $1.key }) where last.map({ $0 < limit }) ?? true {
                 let since = last.map { "since \($0.iso8601)" } ?? "ever"
                 alerts.append(Alert(key: "source_stale:\(source)", message: "source \(source) has not been read without a failure \(since) (more than \(hours) h)"))
             }

@@ -89,8 +89,17 @@ public protocol AlertStore: Sendable {
     func unmatchedBankCredits() async throws -> Int
 }
 
+/// What `paysync report` reads.
+public protocol ReportStore: Sendable {
+    /// Status transitions that happened in `[from, until)` (by the provider's updated-at, else when
+    /// paysync saw them), oldest first.
+    func reportTransitions(from: Timestamp, until: Timestamp) async throws -> [ReportTransition]
+    /// Objects per source and status, overdue invoices, unmatched bank credits: now.
+    func reportSnapshot() async throws -> ReportSnapshot
+}
+
 /// Everything the engine needs of a ledger.
-public protocol LedgerStore: ObjectStateStore, TransitionStore, CursorStore, OutboxStore, CredentialRecordStore, RunStore, AlertStore {
+public protocol LedgerStore: ObjectStateStore, TransitionStore, CursorStore, OutboxStore, CredentialRecordStore, RunStore, AlertStore, ReportStore {
     /// Where it lives, for messages (a file path, a database name).
     var location: String { get }
     /// The backend and its version (`SQLite 3.40.1`), for `status`.

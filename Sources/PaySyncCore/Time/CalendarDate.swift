@@ -68,6 +68,9 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     public func adding(days: Int) -> CalendarDate { CalendarDate(daysSinceEpoch: daysSinceEpoch + Int64(days)) }
 
+    /// Days from this date to `other` (negative when `other` is earlier).
+    public func days(until other: CalendarDate) -> Int { Int(other.daysSinceEpoch - daysSinceEpoch) }
+
     /// `YYYY-MM-DD`, built byte by byte (this runs for several fields of every object).
     public var description: String {
         guard (0...9999).contains(year) else { return "\(ASCII.padded(year, 4))-\(ASCII.padded(month, 2))-\(ASCII.padded(day, 2))" }
