@@ -380,7 +380,8 @@ public enum Reconciler {
         }
         for reject in page.rejects { context.logger.warning("quarantined \(provider) \(reject.entity): \(reject.error)") }
         await context.state.add(plan, rejects: page.rejects.count, outOfScope: page.outOfScope, dryRun: context.options.dryRun, source: source)
-        context.progress?(.page(source: source, objects: page.observations.count + page.rejects.count, writesQueued: plan.writes.count))
+        context.progress?(.page(source: source, stream: "\(account) \(entity)", objects: page.observations.count + page.rejects.count,
+                                writesQueued: plan.writes.count, pagesExpected: page.pagesExpected))
         return plan
     }
 

@@ -19,6 +19,24 @@ import Testing
         #expect(ProgressLine.render([.init(name: "a", objects: 5, pages: 1, writes: 0)], elapsedSeconds: 0.2) == ["a: 5 objects in 1 page, 0 writes queued, 0:00"])
     }
 
+    /// Where a provider states how many pages a list takes (Xero's `pagination.pageCount`), the
+    /// line says how far along it is and estimates what is left from the pace so far; a stream
+    /// counts its total once, and streams without one add pages but no estimate.
+    @Test func anEstimateWhereTheProviderGivesATotal() {
+        let screen = Locked<String>("")
+        let progress = ProgressLine { text in screen.withLock { $0 += text } }
+        for _ in 0..<3 { progress.handle(.page(source: "xero", stream: "t1 invoices", objects: 1_000, writesQueued: 10, pagesExpected: 12)) }
+        progress.handle(.page(source: "xero", stream: "t1 payments", objects: 1_000, writesQueued: 0, pagesExpected: 8))
+        progress.handle(.page(source: "xero", stream: "t1 credit_notes", objects: 7, writesQueued: 0, pagesExpected: nil))
+        var entry = ProgressLine.Entry(name: "xero", objects: 4_007, pages: 5, writes: 30)
+        (entry.expectedPages, entry.pagesOfExpected, entry.streamsWithTotal) = (20, 4, ["t1 invoices", "t1 payments"])
+        // 5 pages in 10 s: 2 s a page; 16 pages left.
+        #expect(ProgressLine.render([entry], elapsedSeconds: 10) == ["xero: 4,007 objects in 5 pages, 30 writes queued, 400/s, 4 of 20 pages, about 0:32 left, 0:10"])
+        #expect(progress.entries == [entry], "the events gave the same bookkeeping")
+        entry.pagesOfExpected = 20
+        #expect(!ProgressLine.render([entry], elapsedSeconds: 10)[0].contains("left"), "nothing left, no estimate")
+    }
+
     /// A run on a (stand-in) terminal draws the block and redraws it in place; log lines go above it.
     @Test func aRunOnATerminalDrawsTheBlockAndLogsAboveIt() async throws {
         let work = TemporaryDirectory(prefix: "paysync-progress")

@@ -31,12 +31,16 @@ import Testing
         let result = try await run(.pageNumber(size: 2), [FetchedPage(page: page(2), count: 2, statedTotal: 2), FetchedPage(page: page(2), count: 2, statedTotal: 2)])
         #expect(result.asked == [.number(1), .number(2)])
         #expect(result.consumed.last?.isLast == true)
+        #expect(result.consumed.map(\.pagesExpected) == [2, 2], "the stated count is what the progress line estimates from")
     }
 
     @Test func offsetsAdvanceByWhatWasReadAndStopAtTheTotal() async throws {
         let result = try await run(.offset(first: 1, size: 3), [FetchedPage(page: page(3), count: 3, statedTotal: 6), FetchedPage(page: page(3), count: 3, statedTotal: 6)])
         #expect(result.asked == [.offset(1), .offset(4)])
         #expect(result.consumed.map(\.isLast) == [false, true])
+        #expect(result.consumed.map(\.pagesExpected) == [2, 2], "6 objects at 3 a page")
+        let unstated = try await run(.pageNumber(size: 2), [FetchedPage(page: page(1), count: 1)])
+        #expect(unstated.consumed.map(\.pagesExpected) == [nil])
     }
 
     @Test func cursorsAndLinksFollowTheResponseUntilItGivesNone() async throws {

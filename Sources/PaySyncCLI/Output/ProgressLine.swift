@@ -14,6 +14,10 @@ final class ProgressLine: Sendable {
         var objects = 0
         var pages = 0
         var writes = 0
+        /// Pages the streams whose provider stated a total will take, and those read of them.
+        var expectedPages = 0
+        var pagesOfExpected = 0
+        var streamsWithTotal: Set<String> = []
     }
 
     private struct State {
@@ -40,11 +44,15 @@ final class ProgressLine: Sendable {
     func handle(_ event: RunProgress) {
         state.withLock { state in
             switch event {
-            case .page(let source, let objects, let writes):
+            case .page(let source, let stream, let objects, let writes, let expected):
                 let index = ProgressLine.index(of: source, sink: false, in: &state.entries)
                 state.entries[index].objects += objects
                 state.entries[index].pages += 1
                 state.entries[index].writes += writes
+                if let expected {
+                    if state.entries[index].streamsWithTotal.insert(stream).inserted { state.entries[index].expectedPages += expected }
+                    state.entries[index].pagesOfExpected += 1
+                }
             case .delivered(let sink, let writes):
                 let index = ProgressLine.index(of: sink, sink: true, in: &state.entries)
                 state.entries[index].writes += writes
@@ -65,6 +73,9 @@ final class ProgressLine: Sendable {
             draw(&state)
         }
     }
+
+    /// The figures so far (for tests).
+    var entries: [Entry] { state.withLock { $0.entries } }
 
     /// The final figures, left on screen.
     func finish() {
@@ -90,16 +101,28 @@ final class ProgressLine: Sendable {
         return entries.count - 1
     }
 
-    /// `books-uk: 12,000 objects in 12 pages, 7,105 writes queued, 3,410/s, 0:04` per source, and
-    /// `crm: 6,100 writes sent, 0:06` per sink.
+    /// `books-uk: 12,000 objects in 12 pages, 7,105 writes queued, 3,410/s, 0:04` per source (and,
+    /// where the provider stated how many pages its lists take, `, 12 of 40 pages, about 0:09
+    /// left`), and `crm: 6,100 writes sent, 0:06` per sink.
     static func render(_ entries: [Entry], elapsedSeconds: Double) -> [String] {
-        let time = "\(Int(elapsedSeconds) / 60):\(Int(elapsedSeconds) % 60 < 10 ? "0" : "")\(Int(elapsedSeconds) % 60)"
+        let time = clock(elapsedSeconds)
         return entries.map { entry in
             if entry.isSink { return "\(entry.name): \(grouped(entry.writes)) writes sent, \(time)" }
             let rate = elapsedSeconds > 0.5 ? ", \(grouped(Int(Double(entry.objects) / elapsedSeconds)))/s" : ""
+            var estimate = ""
+            let remaining = entry.expectedPages - entry.pagesOfExpected
+            if remaining > 0, entry.pages > 0, elapsedSeconds > 0.5 {
+                estimate = ", \(grouped(entry.pagesOfExpected)) of \(grouped(entry.expectedPages)) pages, about \(clock(elapsedSeconds / Double(entry.pages) * Double(remaining))) left"
+            }
             return "\(entry.name): \(grouped(entry.objects)) objects in \(grouped(entry.pages)) page\(entry.pages == 1 ? "" : "s"), "
-                + "\(grouped(entry.writes)) writes queued\(rate), \(time)"
+                + "\(grouped(entry.writes)) writes queued\(rate)\(estimate), \(time)"
         }
+    }
+
+    /// `m:ss`.
+    static func clock(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded(.down))
+        return "\(whole / 60):\(whole % 60 < 10 ? "0" : "")\(whole % 60)"
     }
 
     /// `12,345`.

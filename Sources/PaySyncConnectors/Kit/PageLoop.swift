@@ -72,6 +72,7 @@ public enum PageLoop {
             let next = nextPosition(style, after: position, fetched: fetched)
             fetched.page.number = number
             fetched.page.isLast = next == nil
+            fetched.page.pagesExpected = expectedPages(style, fetched: fetched)
             try await consume(fetched.page)
             guard let next else { return }
             guard number < maxPages else {
@@ -87,6 +88,17 @@ public enum PageLoop {
         case .pageNumber(let first, _): .number(first)
         case .offset(let first, _): .offset(first)
         case .cursor, .nextLink: nil
+        }
+    }
+
+    /// The pages the whole read takes, from the provider's stated total: its page count, or its
+    /// object count over the page size (counted from the first offset).
+    static func expectedPages(_ style: PageStyle, fetched: FetchedPage) -> Int? {
+        guard let total = fetched.statedTotal, total >= 0 else { return nil }
+        switch style {
+        case .pageNumber: return total
+        case .offset(_, let size): return size > 0 ? max(1, (total + size - 1) / size) : nil
+        case .cursor, .nextLink: return nil
         }
     }
 

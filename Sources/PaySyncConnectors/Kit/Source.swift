@@ -21,6 +21,8 @@ public struct SourcePage: Sendable {
     public var servedAt: Timestamp?
     public var number: Int
     public var isLast: Bool
+    /// How many pages this read will take, where the provider says (set by `PageLoop`).
+    public var pagesExpected: Int?
 
     public init(observations: [Observation], rejects: [RejectedObject], outOfScope: Int, lastUpdatedAt: Timestamp?, lastID: String?,
                 servedAt: Timestamp?, number: Int, isLast: Bool) {
