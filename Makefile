@@ -134,11 +134,14 @@ install: release
 	$(BIN_RELEASE) completions bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/paysync"
 	$(BIN_RELEASE) completions zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_paysync"
 	$(BIN_RELEASE) completions fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/paysync.fish"
+	install -d "$(DESTDIR)$(PREFIX)/share/doc/paysync/examples"
+	install -m 0644 cron/README.md cron/paysync.crontab cron/paysync.service cron/paysync.timer "$(DESTDIR)$(PREFIX)/share/doc/paysync/examples/"
 
 uninstall:
 	rm -f "$(DESTDIR)$(PREFIX)/bin/paysync" "$(DESTDIR)$(PREFIX)/share/man/man1/paysync.1" \
 		"$(DESTDIR)$(PREFIX)/share/bash-completion/completions/paysync" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_paysync" \
 		"$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/paysync.fish"
+	rm -rf "$(DESTDIR)$(PREFIX)/share/doc/paysync/examples"
 
 clean:
 	rm -rf .build .build-demo .build-bench .build-fuzz
