@@ -15,31 +15,18 @@ At exit, with PEAK_RSS_FILE set, the process's peak resident memory (VmHWM, kB) 
 and with RECORD_COUNT_FILE set, the number of records the tap emitted (its batch streams report
 no record_count metric).
 """
-import atexit
 import json
-import os
 import sys
 
-import requests
 import singer
 
 import tap_quickbooks
 from tap_quickbooks.discover import do_discover
 
+from loopback import redirect, report_at_exit
+
 base_url, config_path, catalog_path = sys.argv[1], sys.argv[2], sys.argv[3]
-hosts = ("https://quickbooks.api.intuit.com", "https://oauth.platform.intuit.com")
-
-original_send = requests.Session.send
-
-
-def send_to_loopback(session, request, **kwargs):
-    for host in hosts:
-        if request.url.startswith(host):
-            request.url = base_url + request.url[len(host):]
-    return original_send(session, request, **kwargs)
-
-
-requests.Session.send = send_to_loopback
+redirect(("https://quickbooks.api.intuit.com", "https://oauth.platform.intuit.com"), base_url)
 
 records = 0
 original_write_record = singer.write_record
@@ -52,23 +39,7 @@ def counting_write_record(*args, **kwargs):
 
 
 singer.write_record = counting_write_record
-
-
-def report_at_exit():
-    path = os.environ.get("PEAK_RSS_FILE")
-    if path:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    with open(path, "w") as out:
-                        out.write(line.split()[1])
-    path = os.environ.get("RECORD_COUNT_FILE")
-    if path:
-        with open(path, "w") as out:
-            out.write(str(records))
-
-
-atexit.register(report_at_exit)
+report_at_exit(lambda: str(records))
 
 selected = {"invoices", "payments"}
 catalog = do_discover().to_dict()

@@ -12,44 +12,17 @@ usage: python tap_xero_loopback.py BASE_URL CONFIG_JSON CATALOG_JSON [tap-xero a
   CATALOG_JSON  written here before the tap starts
 With PEAK_RSS_FILE set, the process's peak resident memory (VmHWM, kB) is written there at exit.
 """
-import atexit
 import json
-import os
 import sys
-
-import requests
 
 import tap_xero
 from tap_xero import streams as tap_streams
 
+from loopback import redirect, report_at_exit
+
 base_url, config_path, catalog_path = sys.argv[1], sys.argv[2], sys.argv[3]
-hosts = ("https://api.xero.com", "https://identity.xero.com")
-
-original_send = requests.Session.send
-
-
-def send_to_loopback(session, request, **kwargs):
-    for host in hosts:
-        if request.url.startswith(host):
-            request.url = base_url + request.url[len(host):]
-    return original_send(session, request, **kwargs)
-
-
-requests.Session.send = send_to_loopback
-
-
-def report_peak_rss():
-    path = os.environ.get("PEAK_RSS_FILE")
-    if not path:
-        return
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                with open(path, "w") as out:
-                    out.write(line.split()[1])
-
-
-atexit.register(report_peak_rss)
+redirect(("https://api.xero.com", "https://identity.xero.com"), base_url)
+report_at_exit()
 
 selected = {"invoices", "payments"}
 catalog = {"streams": []}

@@ -49,9 +49,10 @@ final class Bench {
     }
 
     /// A paysync config reading one tenant of the fake Xero and writing deals to the fake HubSpot.
-    func config(tenant: String) -> String {
-        benchConfig(in: work, name: "paysync-\(tenant.suffix(4)).json", xero: xero, tenants: [tenant], hubspot: hubspot,
-                    perMinute: 1_000_000, concurrent: 5)
+    /// - Parameter entities: what to read (default: the source's own defaults).
+    func config(tenant: String, entities: [String]? = nil) -> String {
+        benchConfig(in: work, name: "paysync-\(tenant.suffix(4))\(entities == nil ? "" : "-peers").json", xero: xero, tenants: [tenant], hubspot: hubspot,
+                    perMinute: 1_000_000, concurrent: 5, entities: entities)
     }
 
     /// Runs paysync once and gathers the server-side counts for it.
@@ -106,14 +107,15 @@ final class Bench {
 /// The benchmark's paysync config: the fake Xero's `tenants` under the given per-organisation
 /// limits, deals written to the fake HubSpot (by invoice number, four properties).
 func benchConfig(in work: TemporaryDirectory, name: String, xero: FakeXeroServer, tenants: [String], hubspot: FakeHubSpotServer,
-                 perMinute: Int, concurrent: Int) -> String {
+                 perMinute: Int, concurrent: Int, entities: [String]? = nil) -> String {
     let tenantList = tenants.map { "\"\($0)\"" }.joined(separator: ", ")
+    let entityList = entities.map { #", "entities": ["# + $0.map { "\"\($0)\"" }.joined(separator: ", ") + "]" } ?? ""
     return work.write(name, """
         {
           "sources": [{"name": "xero", "kind": "xero", "tenants": [\(tenantList)],
                        "client_id": {"env": "XERO_CLIENT_ID"}, "client_secret": {"env": "XERO_CLIENT_SECRET"}, "refresh_token": {"env": "XERO_REFRESH_TOKEN"},
                        "base_url": "\(xero.apiBaseURL)", "token_url": "\(xero.tokenURL)", "page_size": \(Bench.xeroPageMaximum),
-                       "rate_limit": {"per_minute": \(perMinute), "concurrent": \(concurrent)}}],
+                       "rate_limit": {"per_minute": \(perMinute), "concurrent": \(concurrent)}\(entityList)}],
           "sinks": [{"name": "hubspot", "kind": "hubspot", "token": {"env": "HUBSPOT_TOKEN"}, "base_url": "\(hubspot.baseURL)", "requests_per_10_seconds": 10000,
                      "objects": {"invoice": {"object": "deals", "id_property": "invoice_number", "missing_record": "create",
                        "properties": {"payment_status": {"field": "status", "values": \(BenchmarkData.statusLabels)},

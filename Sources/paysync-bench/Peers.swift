@@ -14,8 +14,9 @@ enum Peers {
         let wrapper = Repository.root + "/bench/tap_xero_loopback.py"
         let xero = bench.xero
 
-        // paysync: a first full sync, the whole pipeline (scenario 1 of `make bench`).
-        let config = bench.config(tenant: BenchmarkData.tenant)
+        // paysync: a first full sync, the whole pipeline (scenario 1 of `make bench`), of the two
+        // streams the tap reads.
+        let config = bench.config(tenant: BenchmarkData.tenant, entities: ["invoices", "payments"])
         let paysync = try bench.leastCPU { attempt in
             xero.authorise(refreshToken: "peers-paysync-\(attempt)")
             return try bench.run("paysync: first full sync", ["reconcile"], config: config, ledger: bench.work.file("peers-\(attempt).db"),

@@ -31,7 +31,7 @@ enum QuickBooksPeer {
               "sources": [{"name": "qbo", "kind": "quickbooks", "realm_id": "\(QuickBooksBenchmarkData.realm)",
                            "client_id": {"env": "QBO_CLIENT_ID"}, "client_secret": {"env": "QBO_CLIENT_SECRET"}, "refresh_token": {"env": "QBO_REFRESH_TOKEN"},
                            "base_url": "\(qbo.baseURL)", "token_url": "\(qbo.tokenURL)", "page_size": 1000,
-                           "rate_limit": {"per_minute": 1000000, "concurrent": 10}}],
+                           "rate_limit": {"per_minute": 1000000, "concurrent": 10}, "entities": ["invoices", "payments"]}],
               "sinks": [{"name": "hubspot", "kind": "hubspot", "token": {"env": "HUBSPOT_TOKEN"}, "base_url": "\(bench.hubspot.baseURL)", "requests_per_10_seconds": 10000,
                          "objects": {"invoice": {"object": "deals", "id_property": "invoice_number", "missing_record": "create",
                            "properties": {"payment_status": {"field": "status", "values": \(BenchmarkData.statusLabels)},

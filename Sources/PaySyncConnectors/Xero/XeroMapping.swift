@@ -99,9 +99,7 @@ public enum XeroMapping {
     public static func observation(of note: XeroCreditNote, tenant: String, path: String) throws(ObjectRejection) -> Outcome {
         guard note.type == "ACCRECCREDIT" else { return .outOfScope }
         let field = { (name: String) in "\(path) (CreditNoteID \(note.creditNoteID)).\(name)" }
-        guard let code = note.currencyCode, let currency = Currency(code: code) else {
-            throw ObjectRejection(MoneyError(field: field("CurrencyCode"), text: note.currencyCode ?? "(missing)", reason: .unknownCurrency))
-        }
+        let currency = try currency(note.currencyCode, field("CurrencyCode"))
         let total = try WireValues.money(note.total, currency, field("Total"))
         let remaining = try WireValues.money(note.remainingCredit, currency, field("RemainingCredit"))
         var paidOut: Int64 = 0
@@ -157,9 +155,7 @@ public enum XeroMapping {
     public static func observation(of transaction: XeroBankTransaction, tenant: String, path: String) throws(ObjectRejection) -> Outcome {
         guard isReceipt(bankTransactionType: transaction.type) else { return .outOfScope }
         let field = { (name: String) in "\(path) (BankTransactionID \(transaction.bankTransactionID)).\(name)" }
-        guard let code = transaction.currencyCode, let currency = Currency(code: code) else {
-            throw ObjectRejection(MoneyError(field: field("CurrencyCode"), text: transaction.currencyCode ?? "(missing)", reason: .unknownCurrency))
-        }
+        let currency = try currency(transaction.currencyCode, field("CurrencyCode"))
         let total = try WireValues.money(transaction.total, currency, field("Total"))
         let status = bankTransactionStatus(status: transaction.status)
         let day = try date(transaction.date, field("Date"))
@@ -183,9 +179,7 @@ public enum XeroMapping {
     public static func observation(of invoice: XeroInvoice, tenant: String, today: CalendarDate, path: String) throws(ObjectRejection) -> Outcome {
         guard invoice.type == "ACCREC" else { return .outOfScope }
         let field = { (name: String) in "\(path) (InvoiceID \(invoice.invoiceID)).\(name)" }
-        guard let code = invoice.currencyCode, let currency = Currency(code: code) else {
-            throw ObjectRejection(MoneyError(field: field("CurrencyCode"), text: invoice.currencyCode ?? "(missing)", reason: .unknownCurrency))
-        }
+        let currency = try currency(invoice.currencyCode, field("CurrencyCode"))
         let total = try WireValues.money(invoice.total, currency, field("Total"))
         let amountPaid = try WireValues.money(invoice.amountPaid, currency, field("AmountPaid"))
         let due = try WireValues.money(invoice.amountDue, currency, field("AmountDue"))
@@ -231,9 +225,7 @@ public enum XeroMapping {
     public static func observation(of payment: XeroPayment, tenant: String, path: String) throws(ObjectRejection) -> Outcome {
         guard let kind = paymentKind(paymentType: payment.paymentType) else { return .outOfScope }
         let field = { (name: String) in "\(path) (PaymentID \(payment.paymentID)).\(name)" }
-        guard let code = payment.invoice?.currencyCode, let currency = Currency(code: code) else {
-            throw ObjectRejection(MoneyError(field: field("Invoice.CurrencyCode"), text: payment.invoice?.currencyCode ?? "(missing)", reason: .unknownCurrency))
-        }
+        let currency = try currency(payment.invoice?.currencyCode, field("Invoice.CurrencyCode"))
         let amount = try WireValues.money(payment.amount, currency, field("Amount"))
         let date = try date(payment.date, field("Date"))
         let status = paymentStatus(status: payment.status, kind: kind)
@@ -259,6 +251,15 @@ public enum XeroMapping {
             observation[text: .parentKey] = ObjectKey(provider: "xero", account: tenant, kind: .creditNote, externalID: creditNote).description
         }
         return .observation(observation)
+    }
+
+    /// A currency code Xero sent, or a rejection naming the field (a missing or unknown code: the
+    /// amounts could not be read exactly).
+    private static func currency(_ code: String?, _ field: @autoclosure () -> String) throws(ObjectRejection) -> Currency {
+        guard let code, let currency = Currency(code: code) else {
+            throw ObjectRejection(MoneyError(field: field(), text: code ?? "(missing)", reason: .unknownCurrency))
+        }
+        return currency
     }
 
     /// A date field: absent is no date; present but not a date Xero writes is a rejection (an

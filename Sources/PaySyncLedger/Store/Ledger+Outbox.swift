@@ -100,12 +100,7 @@ extension Ledger {
     /// caller's transaction, when there is one) and not returned: it is never sent, and never
     /// settled as delivered.
     public func dueRows(sink: String, now: Timestamp, recordKeys: [String]) throws -> [OutboxRow] {
-        var list = "["
-        for key in recordKeys {
-            if list.utf8.count > 1 { list += "," }
-            JSONWriter.appendQuoted(key, into: &list)
-        }
-        list += "]"
+        let list = Ledger.jsonArray(recordKeys)
         let statement = try database.statement(
             """
             SELECT \(Ledger.outboxColumns) FROM \(Ledger.outboxFrom)

@@ -213,13 +213,7 @@ public actor Ledger: LedgerStore {
         }
         for (scope, positions) in groups {
             guard let scopeID = try existingScopeID(scope) else { continue }
-            var list = "["
-            list.reserveCapacity(positions.count * 40)
-            for id in positions.keys {
-                if list.utf8.count > 1 { list += "," }
-                JSONWriter.appendQuoted(id, into: &list)
-            }
-            list += "]"
+            let list = Ledger.jsonArray(positions.keys, reserving: positions.count * 40)
             let statement = try database.statement(Ledger.knownStatesSQL)
             defer { statement.reset() }
             try statement.bind(scopeID, at: 1)
@@ -231,6 +225,18 @@ public actor Ledger: LedgerStore {
         }
         for (position, first) in repeated { result[position] = result[first] }
         return result
+    }
+
+    /// Strings as a JSON array, for `IN (SELECT value FROM json_each(?))`: one bound parameter
+    /// however many values.
+    static func jsonArray(_ values: some Sequence<String>, reserving capacity: Int = 0) -> String {
+        var list = "["
+        list.reserveCapacity(capacity)
+        for value in values {
+            if list.utf8.count > 1 { list += "," }
+            JSONWriter.appendQuoted(value, into: &list)
+        }
+        return list + "]"
     }
 
     private static let knownStatesSQL = """
@@ -462,12 +468,7 @@ public actor Ledger: LedgerStore {
 
     public func linkedDocuments(parents: [String]) throws -> [Observation] {
         guard !parents.isEmpty else { return [] }
-        var list = "["
-        for parent in parents {
-            if list.utf8.count > 1 { list += "," }
-            JSONWriter.appendQuoted(parent, into: &list)
-        }
-        list += "]"
+        let list = Ledger.jsonArray(parents)
         let statement = try database.statement(
             """
             SELECT \(ObjectColumns.keyedList) FROM objects o INDEXED BY objects_by_parent JOIN scopes s ON s.id = o.scope
