@@ -60,6 +60,15 @@ public enum Reconciler {
             }
         }
 
+        // Bank credits to the invoices they pay, before delivery so the CRM hears of it this run.
+        if !Task.isCancelled {
+            do {
+                try await BankMatching.run(settings: configuration.matching, context: context)
+            } catch {
+                await state.problem(RunProblem(error))
+            }
+        }
+
         // Deliver what the ledger decided (and anything earlier runs left queued).
         if !options.dryRun && !Task.isCancelled {
             FaultPoint.killBeforeDelivery.hit()
@@ -178,6 +187,8 @@ public enum Reconciler {
                     try await readIncrementally(source: source, account: account, entity: entity, context: context)
                 case .backfill(let from, let until):
                     try await readWindow(source: source, account: account, entity: entity, from: from, until: until, context: context)
+                case .importFile(let path):
+                    try await readFile(path, source: source, account: account, entity: entity, context: context)
                 }
                 entitiesRead += 1
             } catch let pause as AccountPaused {
@@ -283,6 +294,17 @@ public enum Reconciler {
         context.logger.info("\(source.name) account \(account) \(entity): \(Plural.count(tombstones.count, "object")) deleted at \(source.provider); now voided")
     }
 
+    /// One file a person hands in, committed page by page without a cursor.
+    static func readFile(_ path: String, source: any Source, account: String, entity: String, context: Context) async throws {
+        var objects = 0
+        try await source.read(account: account, entity: entity, mode: .file(path)) { page in
+            let known = try await knownStates(page.observations, context: context)
+            let plan = try await commit(page: page, known: known, entity: entity, source: source.name, provider: source.provider, account: account, cursor: nil, context: context)
+            objects += page.observations.count
+            context.logger.info("\(source.name) account \(account): \(path): \(Plural.count(objects, "credit")), \(plan.counts.changedTotal) new or changed, \(page.outOfScope) other lines left out")
+        }
+    }
+
     static func knownStates(_ keys: [ObjectKey], context: Context) async throws -> [Observation?] {
         let stored = try await context.ledger.knownStates(for: keys)
         guard context.options.dryRun else { return stored }
@@ -360,8 +382,10 @@ public enum Reconciler {
     }
 
     @discardableResult
+    /// - Parameter fetched: false for pages paysync derived itself (invoices bank matches moved),
+    ///   which the run's "fetched" count leaves out.
     static func commit(page: SourcePage, known: [Observation?], entity: String, source: String, provider: String, account: String, cursor: CursorMove?,
-                       actionsEnabled: Bool = true, context: Context) async throws -> PagePlan {
+                       actionsEnabled: Bool = true, fetched: Bool = true, context: Context) async throws -> PagePlan {
         FaultPoint.afterFetch.hit()
         // Rules every provider's objects must meet (plausible dates); the rest are quarantined.
         var page = page
@@ -370,9 +394,10 @@ public enum Reconciler {
         page.rejects += checked.rejects
         // Refunds count against the invoices they refund, in this same commit (the invoices they
         // move are appended: planned, not fetched).
-        let linked = try await RefundLinks.resolve(page.observations, known: checked.known, context: context)
+        let counted = try await BankMatching.count(page.observations, context: context)
+        let linked = try await RefundLinks.resolve(counted, known: checked.known, context: context)
         var plan = PagePlanner.plan(observations: linked.observations, known: linked.known, routes: context.routes, actionsEnabled: actionsEnabled)
-        plan.counts.fetched = page.observations.count
+        plan.counts.fetched = fetched ? page.observations.count : 0
         if !context.options.dryRun {
             try await context.ledger.apply(PageCommit(provider: provider, account: account, plan: plan, cursor: cursor, rejects: page.rejects,
                                                       runID: context.runID, observedAt: context.environment.now()))

@@ -10,6 +10,7 @@ public enum Registry {
     public static let sources: [SourceDescriptor] = [
         XeroSource.descriptor,
         QuickBooksSource.descriptor,
+        StatementSource.descriptor,
     ]
 
     /// Sink kinds.

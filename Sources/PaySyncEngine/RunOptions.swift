@@ -7,11 +7,15 @@ public enum RunCommand: Sendable, Equatable {
     case reconcile
     /// Re-read every object dated in `[from, until)` without moving cursors; write what differs.
     case backfill(from: CalendarDate, until: CalendarDate)
+    /// Read one file into one source (a bank statement); no cursor moves, and importing the same
+    /// file again changes nothing.
+    case importFile(path: String)
 
     public var name: String {
         switch self {
         case .reconcile: "reconcile"
         case .backfill: "backfill"
+        case .importFile: "import-statement"
         }
     }
 }

@@ -8,8 +8,10 @@ import Testing
 /// shared code.
 @Suite struct RegistryIsolationTests {
     @Test func providersAndCRMsAreNamedOnlyInTheRegistry() throws {
-        // The CRM sinks' kinds; `jsonl` and `webhook` are generic words, not vendors.
-        let names = Registry.sources.map(\.kind) + Registry.sinks.map(\.kind).filter { !["jsonl", "webhook"].contains($0) }
+        // Vendors' kinds. `jsonl`, `webhook` and `statement` (bank statement files, which the CLI's
+        // `import-statement` reads for any bank) are generic words, not vendors.
+        let generic = ["jsonl", "webhook", "statement"]
+        let names = (Registry.sources.map(\.kind) + Registry.sinks.map(\.kind)).filter { !generic.contains($0) }
         #expect(names.contains("xero") && names.contains("quickbooks") && names.contains("hubspot"))
         var offenders: [String] = []
         for target in ["Sources/PaySyncCore", "Sources/PaySyncEngine", "Sources/PaySyncCLI"] {

@@ -49,6 +49,32 @@ enum CommandTable {
             """
     )
 
+    static let importStatement = CommandSpec(
+        path: ["import-statement"], summary: "Read a bank statement file (camt.053 or CSV) into a statement source, match its credits, write what changed.",
+        positionals: [("FILE", "An ISO 20022 camt.053 file (.001.02 or .001.08), or a CSV in the layout the source declares.")],
+        options: [Options.account.spec, Options.dryRun.spec, Options.summaryFormat.spec, Options.quiet.spec, Options.metricsFile.spec],
+        discussion: """
+            Money in only: debits and pending lines are left out. Importing the same file again changes nothing. A file that
+            cannot be read is refused whole, naming the line or element. Then, as every run does, bank credits are matched to
+            open invoices (docs/matching.md) and the CRM writes are delivered.
+            """
+    )
+
+    static let matches = CommandSpec(
+        path: ["matches"], summary: "List what matching decided for each bank credit, with its reason.",
+        options: [Options.unmatched.spec, Options.matchesFormat.spec]
+    )
+
+    static let matchesConfirm = CommandSpec(
+        path: ["matches", "confirm"], summary: "Confirm that a bank credit pays an invoice (applied on the next run).",
+        positionals: [("CREDIT", "The credit's object key, or its id."), ("INVOICE", "The invoice's object key, id or number.")]
+    )
+
+    static let matchesReject = CommandSpec(
+        path: ["matches", "reject"], summary: "Say a bank credit pays no invoice: matching leaves it alone from now on.",
+        positionals: [("CREDIT", "The credit's object key, or its id.")]
+    )
+
     static let outboxList = CommandSpec(
         path: ["outbox", "list"], summary: "List queued, dead-lettered and skipped CRM writes.",
         options: [Options.state.spec, Options.sink.spec, Options.limit.spec, Options.format.spec]
@@ -93,7 +119,7 @@ enum CommandTable {
             """
     )
 
-    static let all = [reconcile, backfill, status, history, runs, report, outboxList, outboxRetry, outboxDrop, configCheck, auth, completions]
+    static let all = [reconcile, backfill, importStatement, status, history, runs, report, matches, matchesConfirm, matchesReject, outboxList, outboxRetry, outboxDrop, configCheck, auth, completions]
 
     /// Help for a command group (`paysync outbox --help`): its subcommands and what they do.
     static func groupHelp(_ group: String) -> String {
@@ -119,6 +145,8 @@ enum CommandTable {
           history OBJECT          An object's status transitions.
           runs                    The run history, newest first.
           report                  Collections for a window, as text, JSON, CSV or HTML with charts.
+          import-statement FILE   Read a bank statement file (camt.053, CSV) and match its credits.
+          matches [confirm|reject] What matching decided per bank credit; a person's decision.
           outbox list|retry|drop  Inspect and manage queued CRM writes.
           config check            Validate the config file.
           auth SOURCE             Connect a source's account once: consent in a browser, token saved.

@@ -17,7 +17,18 @@ enum RunCommandHandler {
         return try await run(.backfill(from: since, until: until), invocation)
     }
 
-    private static func run(_ command: RunCommand, _ invocation: Invocation) async throws -> ExitCode {
+    /// `paysync import-statement FILE --account NAME`: one statement file into the statement
+    /// source NAME, then matching and delivery, as a run.
+    static func importStatement(_ invocation: Invocation) async throws -> ExitCode {
+        let file = invocation.parsed.positionals[0]
+        guard let account = try invocation.parsed.value(Options.account, command: "import-statement") else {
+            throw UsageError(message: "--account NAME is required: the statement source (\"kind\": \"statement\") the file belongs to", command: "import-statement")
+        }
+        let path = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+        return try await run(.importFile(path: path), invocation, sources: [account])
+    }
+
+    private static func run(_ command: RunCommand, _ invocation: Invocation, sources: [String]? = nil) async throws -> ExitCode {
         let format = try invocation.format(Options.summaryFormat, command: command.name)
         let configuration = try invocation.loadConfiguration()
         if format == .json, let sink = configuration.sinks.first(where: { $0.settings.writesToStandardOutput }), !invocation.parsed.isSet(Options.dryRun) {
@@ -26,7 +37,7 @@ enum RunCommandHandler {
         }
         let options = RunOptions(
             command: command, ledgerPath: invocation.ledgerPath(configuration: configuration),
-            sourceNames: try invocation.parsed.values(Options.source, command: command.name), dryRun: invocation.parsed.isSet(Options.dryRun),
+            sourceNames: try sources ?? invocation.parsed.values(Options.source, command: command.name), dryRun: invocation.parsed.isSet(Options.dryRun),
             fixturesDirectory: try invocation.parsed.value(Options.fixtures, command: command.name),
             recordDirectory: try invocation.parsed.value(Options.record, command: command.name)
         )

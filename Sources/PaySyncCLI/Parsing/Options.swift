@@ -64,6 +64,11 @@ enum Options {
     static let reportUntil = TypedOption<CalendarDate>("--until", valueName: "DATE", help: "Day after the report (default: tomorrow).",
                                                        refusal: "is not a date (YYYY-MM-DD)", convert: day)
 
+    static let account = TypedOption<String>("--account", valueName: "NAME", help: "The statement source (\"kind\": \"statement\") the file belongs to. Required.")
+    static let unmatched = Flag("--unmatched", help: "Only credits waiting for a person: for review, ambiguous, unmatched.")
+    static let matchesFormat = TypedOption<ReportFormat>("--format", valueName: "text|json|csv", help: "Output format (default: text).",
+                                                         refusal: "is not text, json or csv") { $0 == "html" ? nil : ReportFormat(rawValue: $0) }
+
     static let last = TypedOption<Int>("--last", valueName: "N", help: "The N most recent runs (default: 20).",
                                        refusal: "is not a positive number") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
 

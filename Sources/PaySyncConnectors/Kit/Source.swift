@@ -6,6 +6,9 @@ public enum ReadMode: Sendable, Equatable {
     case incremental(since: Timestamp?)
     /// Every object whose document date lies in `[from, until)` (backfill, sweep).
     case window(from: CalendarDate, until: CalendarDate)
+    /// The objects of one file a person hands in (`paysync import-statement FILE`); sources that
+    /// read no files have nothing to give.
+    case file(String)
 }
 
 /// One provider page, normalised.

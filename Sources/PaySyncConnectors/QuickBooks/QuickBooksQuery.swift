@@ -25,6 +25,8 @@ public enum QuickBooksQuery {
         case .window(let from, let until):
             conditions.append("TxnDate >= \(quoted(from.description))")
             conditions.append("TxnDate < \(quoted(until.description))")
+        case .file:
+            break  // never asked: `QuickBooksSource.read` reads no files
         }
         var query = "SELECT * FROM \(entity.table)"
         if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }

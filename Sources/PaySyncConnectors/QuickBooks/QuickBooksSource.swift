@@ -43,6 +43,7 @@ public struct QuickBooksSource: Source {
     }
 
     public func read(account: String, entity: String, mode: ReadMode, consume: (SourcePage) async throws -> Void) async throws {
+        if case .file = mode { throw SourceError(source: name, message: "QuickBooks is read from its API, not from files", exitCode: .usage) }
         guard let which = QuickBooksEntity(rawValue: entity) else {
             throw SourceError(source: name, message: "unknown entity \(entity)", exitCode: .internalError)
         }

@@ -78,6 +78,8 @@ public struct XeroSource: Source {
         switch mode {
         case .incremental(let since):
             if let since { headers.set("If-Modified-Since", XeroDate.ifModifiedSince(since)) }
+        case .file:
+            throw SourceError(source: name, message: "Xero is read from its API, not from files", exitCode: .usage)
         case .window(let from, let until):
             filters.append("Date>=DateTime(\(from.year),\(pad(from.month)),\(pad(from.day)))")
             filters.append("Date<DateTime(\(until.year),\(pad(until.month)),\(pad(until.day)))")

@@ -26,7 +26,7 @@ public enum ConfigParser {
         return try parse(String(decoding: data, as: UTF8.self), file: path, kinds: kinds)
     }
 
-    static let topLevelKeys = ["ledger", "metrics_file", "alerts", "http", "outbox", "sources", "sinks"]
+    static let topLevelKeys = ["ledger", "metrics_file", "alerts", "matching", "http", "outbox", "sources", "sinks"]
 
     private static func read(_ document: JSONValue, file: String, kinds: ConfigKinds, reader: inout ConfigReader) -> Configuration? {
         guard let root = reader.object(document, at: "", allowed: topLevelKeys) else { return nil }
@@ -55,6 +55,10 @@ public enum ConfigParser {
         var configuration = Configuration(file: file, ledgerPath: ledger, http: http, outbox: outbox, sources: sources, sinks: sinks)
         configuration.metricsFile = reader.string(root, "metrics_file", at: "")
         configuration.alerts = readAlerts(root["alerts"], reader: &reader)
+        if let matching = reader.object(root["matching"], at: "matching", allowed: ["window_days", "minimum_confidence"]) {
+            if let days = reader.integer(matching, "window_days", at: "matching", range: 1...3660) { configuration.matching.windowDays = days }
+            if let confidence = reader.number(matching, "minimum_confidence", at: "matching", range: 0.5...1) { configuration.matching.minimumConfidence = confidence }
+        }
         return configuration
     }
 

@@ -14,6 +14,8 @@ public struct Configuration: Sendable {
     public var metricsFile: String?
     /// Where notifications go when a condition starts or ends (`alerts`); none by default.
     public var alerts: AlertSettings?
+    /// How bank credits are matched to invoices (`matching`).
+    public var matching = MatchSettings()
 
     public init(file: String, ledgerPath: String? = nil, http: HTTPSettings = HTTPSettings(), outbox: OutboxSettings = OutboxSettings(),
                 sources: [SourceConfiguration], sinks: [SinkConfiguration]) {

@@ -89,6 +89,46 @@ public protocol AlertStore: Sendable {
     func unmatchedBankCredits() async throws -> Int
 }
 
+/// A recorded matching decision (`paysync matches`).
+public struct MatchRecord: Sendable, Equatable {
+    public enum State: String, Sendable, CaseIterable { case applied, confirmed, review, ambiguous, unmatched, rejected }
+    public var credit: ObjectKey
+    public var invoice: ObjectKey?
+    public var amount: Money?
+    public var confidence: Double
+    public var reason: String
+    public var state: State
+    public var candidates: [ObjectKey]
+    public var decidedAt: Timestamp
+
+    public init(credit: ObjectKey, invoice: ObjectKey?, amount: Money?, confidence: Double, reason: String, state: State, candidates: [ObjectKey] = [],
+                decidedAt: Timestamp) {
+        self.credit = credit
+        self.invoice = invoice
+        self.amount = amount
+        self.confidence = confidence
+        self.reason = reason
+        self.state = state
+        self.candidates = candidates
+        self.decidedAt = decidedAt
+    }
+}
+
+/// Bank credits, open invoices and what matching decided about them.
+public protocol MatchStore: Sendable {
+    /// Booked bank credits no applied, confirmed or rejected decision covers, oldest first.
+    func creditsToMatch() async throws -> [BankCredit]
+    /// Invoices with something still due (sent, overdue, part paid), as the ledger holds them.
+    func openInvoices() async throws -> [OpenInvoice]
+    /// Replaces each credit's undecided rows (review, ambiguous, unmatched) with `records`.
+    func recordMatches(_ records: [MatchRecord]) async throws
+    /// Applied and confirmed allocations per invoice, per currency.
+    func matchedTotals(invoices: [ObjectKey]) async throws -> [ObjectKey: Money]
+    /// Invoices whose applied or confirmed matches exceed what the ledger says they received.
+    func invoicesBehindMatches() async throws -> [ObjectKey]
+    func matchRecords(states: [MatchRecord.State]) async throws -> [MatchRecord]
+}
+
 /// What `paysync report` reads.
 public protocol ReportStore: Sendable {
     /// Status transitions that happened in `[from, until)` (by the provider's updated-at, else when
@@ -99,7 +139,7 @@ public protocol ReportStore: Sendable {
 }
 
 /// Everything the engine needs of a ledger.
-public protocol LedgerStore: ObjectStateStore, TransitionStore, CursorStore, OutboxStore, CredentialRecordStore, RunStore, AlertStore, ReportStore {
+public protocol LedgerStore: ObjectStateStore, TransitionStore, CursorStore, OutboxStore, CredentialRecordStore, RunStore, AlertStore, ReportStore, MatchStore {
     /// Where it lives, for messages (a file path, a database name).
     var location: String { get }
     /// The backend and its version (`SQLite 3.40.1`), for `status`.

@@ -272,5 +272,23 @@ enum LedgerSchema {
                 at INTEGER NOT NULL
             );
             """),
+        Migration(name: "0011-bank-matches", sql: """
+            -- What matching decided for each bank credit (docs/matching.md): applied and confirmed
+            -- allocations count towards their invoice; review, ambiguous and unmatched wait for a
+            -- person; rejected credits are left alone.
+            CREATE TABLE matches (
+                credit_key TEXT NOT NULL,
+                invoice_key TEXT NOT NULL DEFAULT '',   -- '' when no single invoice (ambiguous, unmatched)
+                currency TEXT,
+                amount INTEGER,                         -- allocated, minor units
+                confidence REAL NOT NULL,
+                reason TEXT NOT NULL,
+                state TEXT NOT NULL,                    -- applied, confirmed, review, ambiguous, unmatched, rejected
+                candidates TEXT,                        -- ambiguous: the invoice keys in question, JSON
+                decided_at INTEGER NOT NULL,
+                PRIMARY KEY (credit_key, invoice_key)
+            );
+            CREATE INDEX matches_counted ON matches (invoice_key) WHERE state IN ('applied', 'confirmed');
+            """),
     ]
 }
