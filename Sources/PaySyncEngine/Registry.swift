@@ -11,6 +11,7 @@ public enum Registry {
         XeroSource.descriptor,
         QuickBooksSource.descriptor,
         StatementSource.descriptor,
+        WiseSource.descriptor,
     ]
 
     /// Sink kinds.

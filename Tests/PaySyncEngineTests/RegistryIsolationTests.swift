@@ -20,7 +20,8 @@ import Testing
             #expect(!files.isEmpty, "\(target) holds Swift files")
             for file in files where file != "Registry.swift" {
                 let text = try String(contentsOfFile: root + "/" + file, encoding: .utf8).lowercased()
-                for name in names where text.contains(name) { offenders.append("\(target)/\(file) names \(name)") }
+                // As a word: "otherwise" does not name Wise.
+                for name in names where text.contains(try Regex("\\b\(name)\\b")) { offenders.append("\(target)/\(file) names \(name)") }
             }
         }
         #expect(offenders.isEmpty, "\(offenders)")
