@@ -11,10 +11,15 @@ enum StatusCommand {
         let ledger = try LedgerAccess.openForReading(path: path, logger: invocation.logger)
         let status = try await ledger.status()
         let rejects = try await ledger.recentRejects(limit: 10)
+        let expiries = try await ledger.credentialExpiries()
         let output = invocation.output
         switch format {
         case .json:
-            output.line(JSONWriter.compact(json(status, path: path, rejects: rejects, backend: ledger.backend)))
+            var object = json(status, path: path, rejects: rejects, backend: ledger.backend).objectValue ?? JSONObject()
+            object["expiring_credentials"] = .array(expiries.sorted { $0.key < $1.key }.map { name, expiry in
+                .object(JSONObject([("name", .string(name)), ("expires_at", .string(expiry.iso8601))]))
+            })
+            output.line(JSONWriter.compact(.object(object)))
         case .text:
             output.line("ledger \(path) (\(ledger.backend))")
             output.line("sources:")
@@ -51,6 +56,14 @@ enum StatusCommand {
             output.line("recent runs:")
             if status.lastRuns.isEmpty { output.line("  (none)") }
             for run in status.lastRuns { output.line("  " + runLine(run)) }
+            if !expiries.isEmpty {
+                output.line("tokens and consents:")
+                let now = invocation.environment.now()
+                for (name, expiry) in expiries.sorted(by: { $0.key < $1.key }) {
+                    let days = Int((Double(expiry.millisecondsSinceEpoch - now.millisecondsSinceEpoch) / 86_400_000).rounded(.down))
+                    output.line("  \(name): " + (days < 0 ? "expired on \(expiry.utcDate)" : "expires on \(expiry.utcDate) (in \(Plural.count(days, "day")))"))
+                }
+            }
             output.line("quarantined objects: \(status.rejects)")
             for reject in rejects {
                 output.line("  \(reject.observedAt.iso8601) \(reject.provider) \(reject.entity) \(reject.externalID ?? "?"): \(reject.error)")
