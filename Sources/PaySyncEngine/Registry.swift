@@ -13,6 +13,7 @@ public enum Registry {
         StatementSource.descriptor,
         WiseSource.descriptor,
         OBIESource.descriptor,
+        BerlinGroupSource.descriptor,
     ]
 
     /// Sink kinds.

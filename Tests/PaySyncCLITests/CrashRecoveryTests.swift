@@ -81,7 +81,9 @@ import Testing
 @Suite struct LockTests {
     @Test func aSecondRunOnTheSameLedgerExits75AtOnceNamingTheHolder() async throws {
         let harness = try BinaryHarness(objects: 40)
-        harness.server.delayNext(pathSuffix: "/Invoices", seconds: 10)
+        // Long enough that the first run still holds the lock when the second starts, even on two
+        // cores shared with the rest of the suite (10 s was seen to run out under that load).
+        harness.server.delayNext(pathSuffix: "/Invoices", seconds: 25)
         let first = try harness.start(["reconcile"])
         // Wait until the first run is talking to Xero (it holds the lock by then).
         let deadline = Date().addingTimeInterval(20)

@@ -20,9 +20,6 @@ public struct OBIESource: Source {
     private let credentials: any CredentialStore
     private let limiters: RateLimiters
 
-    /// Days before the consent's end from which every run warns.
-    static let warningDays = 7
-
     public init(name: String, settings: OBIESettings, client: HTTPClient, tokens: any AccessTokenProvider, credentials: any CredentialStore) {
         self.name = name
         self.settings = settings
@@ -88,18 +85,10 @@ public struct OBIESource: Source {
         } consume: { try await consume($0) }
     }
 
-    /// Stops at once past the consent's end; warns within `warningDays` of it; records the end
-    /// with the credentials (`status`, metrics, alerts).
+    /// The consent's end (`ConsentExpiry`): exit 77 past it, a warning within a week.
     func checkConsent() async throws {
-        guard let expires = settings.consentExpires else { return }
-        try? await credentials.save("obie:\(name):consent", StoredToken(value: Secret(settings.consentID), expiresAt: expires))
-        let now = client.environment.now()
-        if expires <= now {
-            throw AuthenticationError(label: name, message: "consent for ASPSP \(settings.aspsp) expired on \(expires.utcDate); re-authorise it with the bank and update consent_id, consent_expires and refresh_token")
-        }
-        if expires < now.adding(milliseconds: Int64(OBIESource.warningDays) * 86_400_000) {
-            client.logger.warning("\(name): consent for ASPSP \(settings.aspsp) expires on \(expires.utcDate); re-authorise it before then")
-        }
+        try await ConsentExpiry.check(source: name, kind: "obie", aspsp: settings.aspsp, consentID: settings.consentID, expires: settings.consentExpires,
+                                      credentials: credentials, client: client, renew: "update consent_id, consent_expires and refresh_token")
     }
 
     /// Next links are followed only on the bank's own API: an opaque URL, but not a way off it.
