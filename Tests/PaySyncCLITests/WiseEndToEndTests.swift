@@ -1,5 +1,6 @@
 import Foundation
 import PaySyncCore
+import PaySyncHTTP
 import PaySyncTestSupport
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
         let harness: BinaryHarness
         let wise: FakeWiseServer
 
-        init() throws {
+        init(deposit: Bool = true) throws {
             harness = try BinaryHarness(objects: 0)
             wise = try FakeWiseServer()
             let server = harness.server
@@ -20,8 +21,7 @@ import Testing
                                                   contact: contact, date: CalendarDate(iso: "2025-04-20")!, dueDate: CalendarDate(iso: "2025-05-20")!,
                                                   currency: "GBP", subTotal: 10_000, totalTax: 0, lineItems: [], updated: server.tick())], tenant: harness.tenant)
             wise.addProfile(1001, balances: [(id: 5001, currency: "GBP"), (id: 5002, currency: "EUR")])
-            wise.add(FakeWiseTransaction(credit: 10_000, on: Timestamp(iso: "2025-05-01T10:00:00Z")!, from: "ACME LTD", reference: "INV-0042", number: "TRANSFER-1001"),
-                     profile: 1001, balance: 5001)
+            if deposit { addDeposit() }
             wise.add(FakeWiseTransaction(debit: 1_250, on: Timestamp(iso: "2025-05-01T12:00:00Z")!, description: "Card at COFFEE", number: "CARD-77"),
                      profile: 1001, balance: 5001)
             harness.directory.write("paysync.json", """
@@ -37,6 +37,11 @@ import Testing
                   "sinks": [{"name": "out", "kind": "jsonl", "path": "\(harness.directory.file("writes.jsonl"))"}]
                 }
                 """)
+        }
+
+        func addDeposit() {
+            wise.add(FakeWiseTransaction(credit: 10_000, on: Timestamp(iso: "2025-05-01T10:00:00Z")!, from: "ACME LTD", reference: "INV-0042", number: "TRANSFER-1001"),
+                     profile: 1001, balance: 5001)
         }
 
         func reconcile() throws -> ProcessResult {
@@ -67,6 +72,22 @@ import Testing
         // It reads again from its cursor (the last run's end), less the three days' overlap.
         let rerun = setup.wise.received.filter { $0.contains("statement.json") }.suffix(2)
         #expect(rerun.allSatisfy { $0.contains("intervalStart=2025-04-29T09%3A00%3A00Z") }, "\(rerun)")
+    }
+
+    /// The issue's own case: the invoice is already in the ledger; the deposit arrives (after a
+    /// 429, which is waited out); exactly one CRM update, and none on the rerun.
+    @Test func aDepositForAnInvoiceAlreadyKnownIsOneUpdate() throws {
+        let setup = try Setup(deposit: false)
+        #expect(try setup.reconcile().status == 0)
+        #expect(setup.lines("INV-0042").map { $0["to"]?.stringValue ?? "" } == ["sent"])
+        setup.addDeposit()
+        setup.wise.inject(.response(HTTPResponse(status: 429, headers: ["Retry-After": "1", "Content-Type": "application/json"],
+                                                 body: Data(#"{"errors":[{"code":"TOO_MANY_REQUESTS","message":"Rate limit exceeded"}]}"#.utf8))))
+        let second = try setup.reconcile()
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(setup.lines("INV-0042").map { $0["to"]?.stringValue ?? "" } == ["sent", "paid"], "exactly one update")
+        #expect(try setup.reconcile().status == 0)
+        #expect(setup.lines("INV-0042").count == 2, "the rerun writes none")
     }
 
     @Test func strongCustomerAuthenticationStopsWithWhatToDo() throws {
