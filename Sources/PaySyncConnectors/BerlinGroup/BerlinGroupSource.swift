@@ -11,7 +11,7 @@ import PaySyncHTTP
 /// the ledger counts them, and a spent account is skipped with a note until the next day. The
 /// bank's own `ACCESS_EXCEEDED` does the same, never retried. `CONSENT_EXPIRED`, `CONSENT_INVALID`
 /// and `CONSENT_UNKNOWN` stop the run for this bank with exit 77.
-public struct BerlinGroupSource: Source {
+public struct BerlinGroupSource: BankFeedSource {
     public let name: String
     public let settings: BerlinGroupSettings
     private let client: HTTPClient
@@ -33,11 +33,8 @@ public struct BerlinGroupSource: Source {
     public var provider: String { "berlin-group" }
     public var accounts: [String] { settings.accounts }
     public var discoversAccounts: Bool { settings.accounts.isEmpty }
-    public var entities: [String] { ["transactions"] }
-    public var overlap: Duration { .seconds(Int64(settings.overlapDays) * 86_400) }
+    public var overlapDays: Int { settings.overlapDays }
     public var startDate: CalendarDate? { settings.startDate }
-    public var sweep: SweepSettings? { nil }
-    public func kinds(of entity: String) -> [ObjectKind] { [.bankTransaction] }
     public func today(account: String) -> CalendarDate { client.environment.now().utcDate }
 
     public func currentAccounts() async throws -> [String] {
@@ -49,18 +46,13 @@ public struct BerlinGroupSource: Source {
 
     public func read(account: String, entity: String, mode: ReadMode, consume: (SourcePage) async throws -> Void) async throws {
         let now = client.environment.now()
-        let from: CalendarDate
-        switch mode {
-        case .incremental(let since): from = (since ?? settings.startDate?.startOfDayUTC ?? now.adding(milliseconds: -90 * 86_400_000)).utcDate
-        case .window(let start, _): from = start
-        case .file: throw SourceError(source: name, message: "Berlin Group banks are read from their API, not from files", exitCode: .usage)
-        }
+        let from = try BankFeed.start(mode, startDate: settings.startDate, now: now, source: name, provider: settings.aspsp).utcDate
         try await checkConsent()
         try await countRead(account: account, day: now.utcDate)
         let first = url(path: "/v1/accounts/\(URLBuilder.encode(account))/transactions", query: [("bookingStatus", "booked"), ("dateFrom", from.description)])
         try await PageLoop.run(.nextLink, source: name, what: "\(settings.aspsp) account \(account) transactions") { position in
             var target = first
-            if case .link(let href)? = position { target = try resolve(href) }
+            if case .link(let href)? = position { target = try BankFeed.nextURL(href, base: settings.baseURL, source: name, provider: settings.aspsp) }
             let body = try await get(target, account: account)
             var observations: [Observation] = [], rejects: [RejectedObject] = [], outOfScope = 0
             for (index, element) in (body["transactions"]?["booked"]?.arrayValue ?? []).enumerated() {
@@ -101,17 +93,6 @@ public struct BerlinGroupSource: Source {
     }
 
     func url(path: String, query: [(String, String)] = []) -> URL? { URLBuilder.url(settings.baseURL, path: path, query: query) }
-
-    /// A next link, relative or absolute, on the bank's own API only.
-    func resolve(_ href: String) throws -> URL? {
-        guard let base = URL(string: settings.baseURL), let target = URL(string: href, relativeTo: base)?.absoluteURL,
-              target.scheme == base.scheme, target.host == base.host, target.port == base.port else {
-            throw SourceError(source: name, message: "\(settings.aspsp) gave a next link off its API (\(href.prefix(80))); stopped", exitCode: .dataError)
-        }
-        // A root-relative href (`/v1/accounts/…`) keeps the base's path prefix, as banks mean it.
-        if href.hasPrefix("/"), let prefixed = URL(string: settings.baseURL + href) { return prefixed }
-        return target
-    }
 
     func get(_ url: URL?, account: String?) async throws -> JSONValue {
         guard let url else { throw SourceError(source: name, message: "base_url \(settings.baseURL) does not make a valid URL", exitCode: .configuration) }

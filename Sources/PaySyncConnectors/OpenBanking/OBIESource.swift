@@ -12,7 +12,7 @@ import PaySyncHTTP
 /// answers 403) the run stops for this bank with exit 77 and "consent for ASPSP X expired on DATE;
 /// re-authorise"; within 7 days of it each run warns, and the expiry is kept with the
 /// credentials, so `status`, the metrics and alerts show it.
-public struct OBIESource: Source {
+public struct OBIESource: BankFeedSource {
     public let name: String
     public let settings: OBIESettings
     private let client: HTTPClient
@@ -34,11 +34,8 @@ public struct OBIESource: Source {
     public var provider: String { "obie" }
     public var accounts: [String] { settings.accounts }
     public var discoversAccounts: Bool { settings.accounts.isEmpty }
-    public var entities: [String] { ["transactions"] }
-    public var overlap: Duration { .seconds(Int64(settings.overlapDays) * 86_400) }
+    public var overlapDays: Int { settings.overlapDays }
     public var startDate: CalendarDate? { settings.startDate }
-    public var sweep: SweepSettings? { nil }
-    public func kinds(of entity: String) -> [ObjectKind] { [.bankTransaction] }
     public func today(account: String) -> CalendarDate { client.environment.now().utcDate }
 
     public func currentAccounts() async throws -> [String] {
@@ -50,19 +47,14 @@ public struct OBIESource: Source {
 
     public func read(account: String, entity: String, mode: ReadMode, consume: (SourcePage) async throws -> Void) async throws {
         let now = client.environment.now()
-        let from: Timestamp
-        switch mode {
-        case .incremental(let since): from = since ?? settings.startDate?.startOfDayUTC ?? now.adding(milliseconds: -90 * 86_400_000)
-        case .window(let start, _): from = start.startOfDayUTC
-        case .file: throw SourceError(source: name, message: "Open Banking is read from the bank's API, not from files", exitCode: .usage)
-        }
+        let from = try BankFeed.start(mode, startDate: settings.startDate, now: now, source: name, provider: settings.aspsp)
         try await checkConsent()
         // OBIE reads these as UTC and ignores any zone, so none is sent.
         let first = URLBuilder.url(settings.baseURL, path: "/accounts/\(URLBuilder.encode(account))/transactions",
                                    query: [("fromBookingDateTime", String(from.iso8601.prefix(19)))])
         try await PageLoop.run(.nextLink, source: name, what: "\(settings.aspsp) account \(account) transactions") { position in
             let url: URL?
-            if case .link(let next)? = position { url = try nextURL(next) } else { url = first }
+            if case .link(let next)? = position { url = try BankFeed.nextURL(next, base: settings.baseURL, source: name, provider: settings.aspsp) } else { url = first }
             let body = try await get(url, what: "account \(account) transactions")
             var observations: [Observation] = [], rejects: [RejectedObject] = [], outOfScope = 0
             for (index, element) in (body["Data"]?["Transaction"]?.arrayValue ?? []).enumerated() {
@@ -89,14 +81,6 @@ public struct OBIESource: Source {
     func checkConsent() async throws {
         try await ConsentExpiry.check(source: name, kind: "obie", aspsp: settings.aspsp, consentID: settings.consentID, expires: settings.consentExpires,
                                       credentials: credentials, client: client, renew: "update consent_id, consent_expires and refresh_token")
-    }
-
-    /// Next links are followed only on the bank's own API: an opaque URL, but not a way off it.
-    func nextURL(_ text: String) throws -> URL {
-        guard let url = URL(string: text), let base = URL(string: settings.baseURL), url.scheme == base.scheme, url.host == base.host, url.port == base.port else {
-            throw SourceError(source: name, message: "\(settings.aspsp) gave a next link off its API (\(text.prefix(80))); stopped", exitCode: .dataError)
-        }
-        return url
     }
 
     func get(_ url: URL?, what: String) async throws -> JSONValue {

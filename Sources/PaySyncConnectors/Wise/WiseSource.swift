@@ -10,7 +10,7 @@ import PaySyncHTTP
 ///
 /// Strong customer authentication: where Wise asks for it (`403` with `x-2fa-approval`), the run
 /// stops for that profile with exit 77 and says what to do; it never retries.
-public struct WiseSource: Source {
+public struct WiseSource: BankFeedSource {
     public let name: String
     public let settings: WiseSettings
     private let client: HTTPClient
@@ -33,11 +33,8 @@ public struct WiseSource: Source {
     public var provider: String { "wise" }
     public var accounts: [String] { settings.profiles }
     public var discoversAccounts: Bool { settings.profiles.isEmpty }
-    public var entities: [String] { ["statements"] }
-    public var overlap: Duration { .seconds(Int64(settings.overlapDays) * 86_400) }
+    public var overlapDays: Int { settings.overlapDays }
     public var startDate: CalendarDate? { settings.startDate }
-    public var sweep: SweepSettings? { nil }
-    public func kinds(of entity: String) -> [ObjectKind] { [.bankTransaction] }
     public func today(account: String) -> CalendarDate { client.environment.now().utcDate }
 
     /// Every profile the token reaches (`GET /v2/profiles`), when the config names none.
@@ -49,16 +46,9 @@ public struct WiseSource: Source {
 
     public func read(account profile: String, entity: String, mode: ReadMode, consume: (SourcePage) async throws -> Void) async throws {
         let now = client.environment.now()
-        let from: Timestamp, until: Timestamp
-        switch mode {
-        case .incremental(let since):
-            from = since ?? settings.startDate?.startOfDayUTC ?? now.adding(milliseconds: -90 * 86_400_000)
-            until = now
-        case .window(let start, let end):
-            (from, until) = (start.startOfDayUTC, min(end.startOfDayUTC, now))
-        case .file:
-            throw SourceError(source: name, message: "Wise is read from its API, not from files", exitCode: .usage)
-        }
+        let from = try BankFeed.start(mode, startDate: settings.startDate, now: now, source: name, provider: "Wise")
+        var until = now
+        if case .window(_, let end) = mode { until = min(end.startOfDayUTC, now) }
         let balances = try await get("/v4/profiles/\(profile)/balances", [("types", "STANDARD")], account: profile, as: [WiseBalance].self)
         let windows = WiseSource.windows(from: from, until: until)
         var number = 0
