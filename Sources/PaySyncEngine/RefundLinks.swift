@@ -11,8 +11,8 @@ enum RefundLinks {
     /// that the page's refunds and credit notes move, each with its known state.
     static func resolve(_ observations: [Observation], known: [Observation?], context: Reconciler.Context) async throws
         -> (observations: [Observation], known: [Observation?]) {
-        let documents = zip(observations, known).filter { $0.0.key.kind == .refund || $0.0.key.kind == .creditNote }
-        let invoices = observations.filter { $0.key.kind == .invoice && RefundLinking.refundable.contains($0.status) }
+        let documents = zip(observations, known).filter { RefundLinking.documents.contains($0.0.key.kind) }
+        let invoices = observations.filter { RefundLinking.parents.contains($0.key.kind) && RefundLinking.refundable.contains($0.status) }
         guard !documents.isEmpty || !invoices.isEmpty else { return (observations, known) }
 
         // The invoices concerned: those in the page, and the parents of the page's documents (as
@@ -28,7 +28,7 @@ enum RefundLinks {
         let storedKeys = parentKeys.filter { $0.kind == .creditNote && pageCreditNotes[$0] == nil }
         let storedCreditNotes: [Observation] = try await Reconciler.knownStates(storedKeys, context: context).compactMap { $0 }
         var invoiceKeys = Set<ObjectKey>(invoices.map(\.key))
-        for key in parentKeys where key.kind == .invoice { invoiceKeys.insert(key) }
+        for key in parentKeys where RefundLinking.parents.contains(key.kind) { invoiceKeys.insert(key) }
         for creditNote in Array(pageCreditNotes.values) + storedCreditNotes {
             if let parent = creditNote[text: .parentKey].flatMap(ObjectKey.init), parent.kind == .invoice { invoiceKeys.insert(parent) }
         }
@@ -45,9 +45,10 @@ enum RefundLinks {
         let linked: [Observation] = direct + throughCredit + storedCreditNotes + documents.map { $0.0 }
 
         func counted(_ invoice: Observation) -> Observation {
-            RefundLinking.apply(refunded: RefundLinking.refunded(against: invoice.key, currency: invoice.currency, documents: linked), to: invoice)
+            RefundLinking.apply(refunded: RefundLinking.refunded(against: invoice.key, currency: invoice.currency, documents: linked),
+                                disputed: RefundLinking.disputeOpen(against: invoice.key, documents: linked), to: invoice)
         }
-        var result = observations.map { $0.key.kind == .invoice ? counted($0) : $0 }
+        var result = observations.map { RefundLinking.parents.contains($0.key.kind) ? counted($0) : $0 }
         var resultKnown = known
         let inPage = Set(observations.map(\.key))
         let elsewhere = invoiceKeys.filter { !inPage.contains($0) }.sorted { $0.description < $1.description }

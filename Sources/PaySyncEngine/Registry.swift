@@ -12,6 +12,7 @@ public enum Registry {
         QuickBooksSource.descriptor,
         StatementSource.descriptor,
         WiseSource.descriptor,
+        StripeSource.descriptor,
         OBIESource.descriptor,
         BerlinGroupSource.descriptor,
     ]

@@ -69,3 +69,48 @@ import Testing
         #expect(RefundLinking.refunded(against: Self.invoiceKey, currency: Self.gbp, documents: voidedNote) == 0)
     }
 }
+
+/// The same table for a payment (a card payment at a processor): its refunds and disputes
+/// (chargebacks) move it, by amount.
+@Suite struct PaymentRefundLinkingTests {
+    static let usd = Currency(code: "USD")!
+    static let paymentKey = ObjectKey(provider: "stripe", account: "self", kind: .payment, externalID: "pi_1")
+
+    static func payment(_ status: PaymentStatus = .paid, received: Int64 = 10_000) -> Observation {
+        Observation(key: paymentKey, status: status, providerStatus: "succeeded", currency: usd, total: Money(minorUnits: received, currency: usd),
+                    paid: Money(minorUnits: received, currency: usd))
+    }
+
+    static func document(_ kind: ObjectKind, _ id: String, amount: Int64, status: PaymentStatus) -> Observation {
+        Observation(key: ObjectKey(provider: "stripe", account: "self", kind: kind, externalID: id), status: status, providerStatus: "x",
+                    currency: usd, total: Money(minorUnits: amount, currency: usd), fields: [.parentKey: .text(paymentKey.description)])
+    }
+
+    static func linked(_ documents: [Observation], to payment: Observation = payment()) -> PaymentStatus {
+        RefundLinking.apply(refunded: RefundLinking.refunded(against: paymentKey, currency: usd, documents: documents),
+                            disputed: RefundLinking.disputeOpen(against: paymentKey, documents: documents), to: payment).status
+    }
+
+    @Test func refundsByAmount() {
+        #expect(Self.linked([]) == .paid)
+        #expect(Self.linked([Self.document(.refund, "re_1", amount: 2_500, status: .refunded)]) == .partiallyRefunded)
+        #expect(Self.linked([Self.document(.refund, "re_1", amount: 2_500, status: .refunded), Self.document(.refund, "re_2", amount: 7_500, status: .refunded)]) == .refunded)
+        #expect(Self.linked([Self.document(.refund, "re_1", amount: 2_500, status: .pending)]) == .paid, "a pending refund has not moved money yet")
+        #expect(Self.linked([Self.document(.refund, "re_1", amount: 2_500, status: .failed)]) == .paid)
+    }
+
+    @Test func disputesOpenWonAndLost() {
+        #expect(Self.linked([Self.document(.dispute, "dp_1", amount: 10_000, status: .disputed)]) == .disputed)
+        #expect(Self.linked([Self.document(.dispute, "dp_1", amount: 10_000, status: .paid)]) == .paid, "won: back to paid")
+        #expect(Self.linked([Self.document(.dispute, "dp_1", amount: 10_000, status: .refunded)]) == .refunded, "lost: the money went back")
+        #expect(Self.linked([Self.document(.dispute, "dp_1", amount: 10_000, status: .paid)], to: Self.payment(.disputed)) == .paid,
+                "a payment the ledger holds as disputed returns to paid when the dispute is won")
+        #expect(Self.linked([Self.document(.refund, "re_1", amount: 2_000, status: .refunded), Self.document(.dispute, "dp_1", amount: 8_000, status: .disputed)]) == .disputed,
+                "an open dispute says more than a part refund")
+    }
+
+    @Test func aFailedOrPendingPaymentIsNotMoved() {
+        #expect(Self.linked([Self.document(.dispute, "dp_1", amount: 10_000, status: .disputed)], to: Self.payment(.failed)) == .failed)
+        #expect(Self.linked([Self.document(.refund, "re_1", amount: 100, status: .refunded)], to: Self.payment(.pending)) == .pending)
+    }
+}

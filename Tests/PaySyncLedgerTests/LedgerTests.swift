@@ -40,7 +40,7 @@ func olderLedger(in directory: TemporaryDirectory, _ name: String, migrations: I
         let path = directory.file("paysync.db")
         let database = try Database(path: path, create: true)
         let migrator = Migrator(migrations: LedgerSchema.migrations)
-        #expect(try migrator.migrate(database) == ["0001-create-ledger", "0002-outbox-actions", "0003-lighter-object-indexes", "0004-bank-and-processor-fields", "0005-write-keys", "0006-runs-skipped-by-mapping", "0007-objects-by-scope", "0008-outbox-in-queue-order", "0009-objects-by-parent", "0010-alerts", "0011-bank-matches"])
+        #expect(try migrator.migrate(database) == ["0001-create-ledger", "0002-outbox-actions", "0003-lighter-object-indexes", "0004-bank-and-processor-fields", "0005-write-keys", "0006-runs-skipped-by-mapping", "0007-objects-by-scope", "0008-outbox-in-queue-order", "0009-objects-by-parent", "0010-alerts", "0011-bank-matches", "0012-object-metadata"])
         #expect(try migrator.migrate(database) == [])
         #expect(try database.scalar("PRAGMA user_version") == Int64(LedgerSchema.migrations.count))
         #expect(try database.scalar("SELECT count(*) FROM schema_migrations") == Int64(LedgerSchema.migrations.count))

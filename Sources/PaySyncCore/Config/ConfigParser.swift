@@ -183,6 +183,14 @@ public enum ConfigParser {
 
     static func readKeySource(_ text: String, at path: String, reader: inout ConfigReader) -> RecordKeySource? {
         if text == "id" { return .externalID }
+        if text.hasPrefix("metadata.") {
+            let name = String(text.dropFirst("metadata.".count))
+            guard !name.isEmpty, name.count <= 40 else {
+                reader.fail(path, "\"metadata.NAME\" names one metadata key of up to 40 characters (Stripe's limit)")
+                return nil
+            }
+            return .metadata(name)
+        }
         var options = Dictionary(uniqueKeysWithValues: Field.crmVisible.map { ($0.rawValue, RecordKeySource.field($0)) })
         options["id"] = .externalID
         return reader.choice(text, at: path, from: options, noun: "record key")
@@ -202,5 +210,8 @@ public enum FieldMappingDefaults {
                                                                       .customerID, .customerName, .reference])),
         .creditNote: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .currency, .amountTotal, .amountDue, .invoiceNumber, .documentDate,
                                                                           .customerID, .customerName, .reference])),
+        .subscription: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .currency, .customerID, .documentDate])),
+        .dispute: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .currency, .amountTotal, .documentDate, .reference])),
+        .paymentLink: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .currency, .amountTotal, .customerEmail, .reference, .dueDate])),
     ]
 }

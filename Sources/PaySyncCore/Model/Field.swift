@@ -29,6 +29,7 @@ public enum Field: String, Hashable, Sendable, CaseIterable, CustomStringConvert
     case valueDate = "value_date"
     case parentKey = "parent_key"
     case subscriptionID = "subscription_id"
+    case metadata
 
     /// Type, ledger column and visibility of each field: the table.
     public var spec: FieldSpec {
@@ -57,6 +58,7 @@ public enum Field: String, Hashable, Sendable, CaseIterable, CustomStringConvert
         case .valueDate: FieldSpec(.date, column: "value_date")
         case .parentKey: FieldSpec(.text, column: "parent_key", visibility: .internal)  // object key of the invoice a payment, refund or dispute belongs to
         case .subscriptionID: FieldSpec(.text, column: "subscription_id")
+        case .metadata: FieldSpec(.text, column: "metadata", visibility: .internal)  // the provider's key-value metadata as compact JSON, sorted keys; a record key may name one (`metadata.crm_deal_id`)
         }
     }
 

@@ -16,6 +16,13 @@ public enum PaymentStatus: Hashable, Sendable, CustomStringConvertible {
     case voided
     case disputed
     case expired
+    // A subscription's own statuses (`subscription` objects): whether the customer is still
+    // paying, not whether one payment arrived.
+    case trialing
+    case active
+    case pastDue
+    case paused
+    case canceled
     /// A provider status with no mapping; the associated value is the provider's own text.
     case unknown(String)
 
@@ -23,6 +30,7 @@ public enum PaymentStatus: Hashable, Sendable, CustomStringConvertible {
     public static let known: [PaymentStatus] = [
         .draft, .sent, .viewed, .pending, .partiallyPaid, .paid, .overdue, .failed,
         .refunded, .partiallyRefunded, .voided, .disputed, .expired,
+        .trialing, .active, .pastDue, .paused, .canceled,
     ]
 
     /// The stored and printed name: `partially_paid`, or `unknown:RAW` for an unmapped status.
@@ -41,6 +49,11 @@ public enum PaymentStatus: Hashable, Sendable, CustomStringConvertible {
         case .voided: "voided"
         case .disputed: "disputed"
         case .expired: "expired"
+        case .trialing: "trialing"
+        case .active: "active"
+        case .pastDue: "past_due"
+        case .paused: "paused"
+        case .canceled: "canceled"
         case .unknown(let raw): "unknown:\(raw)"
         }
     }

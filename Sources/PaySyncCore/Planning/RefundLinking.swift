@@ -12,15 +12,35 @@
 /// Only refunds in the invoice's currency with status `refunded` count; a voided (deleted)
 /// refund stops counting, and the invoice goes back to what its payments say.
 ///
+/// A payment is moved the same way by the refunds and disputes (chargebacks) whose `parent_key`
+/// is the payment: while a dispute is open (`disputed`) the payment is `disputed`; a dispute lost
+/// (`refunded`: the network took the money back) counts as money refunded; a dispute won (`paid`)
+/// counts for nothing, and the payment is back to what its refunds say.
+///
 /// | invoice, as its payments say | refunded (R) against received (P = `amount_paid`) | status             |
 /// |------------------------------|---------------------------------------------------|--------------------|
 /// | paid or partially_paid       | R = 0                                             | unchanged          |
 /// | paid or partially_paid       | 0 < R < P                                         | partially_refunded |
 /// | paid or partially_paid       | R ≥ P                                             | refunded           |
+/// | paid (a payment)             | a dispute open                                    | disputed           |
 /// | anything else (sent, voided…)| any                                               | unchanged          |
 public enum RefundLinking {
-    /// The statuses a refund can move: those of an invoice money was received for.
-    public static let refundable: Set<PaymentStatus> = [.paid, .partiallyPaid, .refunded, .partiallyRefunded]
+    /// The statuses a refund can move: those of an invoice or payment money was received for.
+    public static let refundable: Set<PaymentStatus> = [.paid, .partiallyPaid, .refunded, .partiallyRefunded, .disputed]
+
+    /// The kinds refunds and disputes are counted against.
+    public static let parents: Set<ObjectKind> = [.invoice, .payment]
+
+    /// The kinds that count against a parent.
+    public static let documents: Set<ObjectKind> = [.refund, .creditNote, .dispute]
+
+    /// True when a dispute against `parent` among `documents` is still open.
+    public static func disputeOpen(against parent: ObjectKey, documents: [Observation]) -> Bool {
+        var latest: [ObjectKey: Observation] = [:]
+        for document in documents where document.key.kind == .dispute { latest[document.key] = document }
+        let parentKey = parent.description
+        return latest.values.contains { $0[text: .parentKey] == parentKey && $0.status == .disputed }
+    }
 
     /// The status the invoice's payments alone give (undoing an earlier refund's effect): paid
     /// when nothing is due, partially paid otherwise.
@@ -49,15 +69,20 @@ public enum RefundLinking {
         for note in latest.values where note.key.kind == .creditNote && note.status != .voided && note[text: .parentKey] == invoiceKey {
             add(note.paid)
         }
+        for dispute in latest.values where dispute.key.kind == .dispute && dispute.status == .refunded && dispute[text: .parentKey] == invoiceKey {
+            add(dispute.total)
+        }
         return total
     }
 
     /// `invoice` with `refunded` (minor units of its currency) counted.
-    public static func apply(refunded: Int64, to invoice: Observation) -> Observation {
-        guard invoice.key.kind == .invoice, refundable.contains(invoice.status) else { return invoice }
+    public static func apply(refunded: Int64, disputed: Bool = false, to invoice: Observation) -> Observation {
+        guard parents.contains(invoice.key.kind), refundable.contains(invoice.status) else { return invoice }
         var linked = invoice
         let received = invoice.paid?.minorUnits ?? 0
-        if refunded <= 0 || received <= 0 {
+        if disputed {
+            linked.status = .disputed
+        } else if refunded <= 0 || received <= 0 {
             linked.status = paymentStatus(of: invoice)
         } else {
             linked.status = refunded >= received ? .refunded : .partiallyRefunded

@@ -35,6 +35,8 @@ public struct KindRoute: Sendable, Equatable {
                 return observation.key.externalID
             case .field(let field):
                 if let value = observation.value(of: field), !value.isEmpty { return value }
+            case .metadata(let name):
+                if let value = MetadataText.value(name, in: observation[text: .metadata]), !value.isEmpty { return value }
             }
         }
         return nil
@@ -47,11 +49,14 @@ public enum RecordKeySource: Hashable, Sendable, CustomStringConvertible {
     case externalID
     /// A canonical field's value (`invoice_number`, `customer_email`).
     case field(Field)
+    /// One value of the provider's metadata (`metadata.crm_deal_id`).
+    case metadata(String)
 
     public var description: String {
         switch self {
         case .externalID: "id"
         case .field(let field): field.rawValue
+        case .metadata(let name): "metadata.\(name)"
         }
     }
 }

@@ -290,5 +290,10 @@ enum LedgerSchema {
             );
             CREATE INDEX matches_counted ON matches (invoice_key) WHERE state IN ('applied', 'confirmed');
             """),
+        Migration(name: "0012-object-metadata", sql: """
+            -- A provider's key-value metadata (Stripe, GoCardless), compact JSON with sorted keys: a
+            -- CRM record key may name one of its values (`metadata.crm_deal_id`).
+            ALTER TABLE objects ADD COLUMN metadata TEXT;
+            """),
     ]
 }

@@ -472,7 +472,7 @@ public actor Ledger: LedgerStore {
         let statement = try database.statement(
             """
             SELECT \(ObjectColumns.keyedList) FROM objects o INDEXED BY objects_by_parent JOIN scopes s ON s.id = o.scope
-            WHERE o.parent_key IN (SELECT value FROM json_each(?)) AND s.kind IN ('refund', 'credit_note') ORDER BY o.id
+            WHERE o.parent_key IN (SELECT value FROM json_each(?)) AND s.kind IN ('refund', 'credit_note', 'dispute') ORDER BY o.id
             """,
             [.text(list)]
         )
