@@ -45,8 +45,7 @@ enum RefundLinks {
         let linked: [Observation] = direct + throughCredit + storedCreditNotes + documents.map { $0.0 }
 
         func counted(_ invoice: Observation) -> Observation {
-            RefundLinking.apply(refunded: RefundLinking.refunded(against: invoice.key, currency: invoice.currency, documents: linked),
-                                disputed: RefundLinking.disputeOpen(against: invoice.key, documents: linked), to: invoice)
+            RefundLinking.count(invoice, documents: linked)
         }
         var result = observations.map { RefundLinking.parents.contains($0.key.kind) ? counted($0) : $0 }
         var resultKnown = known

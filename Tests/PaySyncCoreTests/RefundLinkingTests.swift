@@ -87,8 +87,7 @@ import Testing
     }
 
     static func linked(_ documents: [Observation], to payment: Observation = payment()) -> PaymentStatus {
-        RefundLinking.apply(refunded: RefundLinking.refunded(against: paymentKey, currency: usd, documents: documents),
-                            disputed: RefundLinking.disputeOpen(against: paymentKey, documents: documents), to: payment).status
+        RefundLinking.count(payment, documents: documents).status
     }
 
     @Test func refundsByAmount() {
@@ -107,6 +106,11 @@ import Testing
                 "a payment the ledger holds as disputed returns to paid when the dispute is won")
         #expect(Self.linked([Self.document(.refund, "re_1", amount: 2_000, status: .refunded), Self.document(.dispute, "dp_1", amount: 8_000, status: .disputed)]) == .disputed,
                 "an open dispute says more than a part refund")
+    }
+
+    @Test func aPaymentItsProviderCallsRefundedWithNothingLinkedStaysRefunded() {
+        #expect(Self.linked([], to: Self.payment(.refunded)) == .refunded)
+        #expect(Self.linked([], to: Self.payment(.partiallyRefunded)) == .partiallyRefunded)
     }
 
     @Test func aFailedOrPendingPaymentIsNotMoved() {

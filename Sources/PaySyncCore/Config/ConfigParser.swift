@@ -186,7 +186,7 @@ public enum ConfigParser {
         if text.hasPrefix("metadata.") {
             let name = String(text.dropFirst("metadata.".count))
             guard !name.isEmpty, name.count <= 40 else {
-                reader.fail(path, "\"metadata.NAME\" names one metadata key of up to 40 characters (Stripe's limit)")
+                reader.fail(path, "\"metadata.NAME\" names one metadata key of up to 40 characters")
                 return nil
             }
             return .metadata(name)

@@ -6,12 +6,12 @@ public enum ObjectKind: String, Hashable, Sendable, CaseIterable, CustomStringCo
     case refund
     case creditNote = "credit_note"
     case bankTransaction = "bank_transaction"
-    /// A recurring charge agreement (a Stripe or GoCardless subscription): its status says
+    /// A recurring charge agreement (at a card or direct-debit processor): its status says
     /// whether the customer is still paying (`docs/statuses.md`, "Subscriptions").
     case subscription
     /// A card-network chargeback against a payment; its parent is the payment it disputes.
     case dispute
-    /// A hosted payment page offered to a customer (a Stripe Checkout Session): open, paid or expired.
+    /// A hosted payment page offered to a customer (a processor's checkout session): open, paid or expired.
     case paymentLink = "payment_link"
 
     public var description: String { rawValue }

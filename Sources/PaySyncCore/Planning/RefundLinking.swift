@@ -75,6 +75,18 @@ public enum RefundLinking {
         return total
     }
 
+    /// `parent` (an invoice or payment) with the refunds and disputes among `documents` counted.
+    /// A payment nothing is linked to keeps the status its provider gave it: a processor that
+    /// reports a refund on the payment itself (`refunded`) is not second-guessed.
+    public static func count(_ parent: Observation, documents: [Observation]) -> Observation {
+        if parent.key.kind == .payment {
+            let key = parent.key.description
+            guard documents.contains(where: { $0[text: .parentKey] == key }) else { return parent }
+        }
+        return apply(refunded: refunded(against: parent.key, currency: parent.currency, documents: documents),
+                     disputed: disputeOpen(against: parent.key, documents: documents), to: parent)
+    }
+
     /// `invoice` with `refunded` (minor units of its currency) counted.
     public static func apply(refunded: Int64, disputed: Bool = false, to invoice: Observation) -> Observation {
         guard parents.contains(invoice.key.kind), refundable.contains(invoice.status) else { return invoice }
