@@ -258,9 +258,20 @@ import Testing
         let setup = try Setup(accounts: ["self", "acct_9Z"])
         setup.stripe.paymentIntent("pi_1", amount: 1_000)
         let report = try await setup.run()
-        #expect(report.exitCode != .success)
-        #expect(report.problems.contains { $0.message.contains("account_invalid") }, "\(report.problems)")
+        #expect(report.exitCode == .authenticationFailed)
+        #expect(report.problems.contains { $0.message.contains("account_invalid") && $0.message.contains("acct_9Z") }, "\(report.problems)")
         #expect(setup.written[Self.key("payment", "pi_1")] == ["paid"])
+    }
+
+    /// The connector page's HubSpot example (payments keyed to deals by a metadata value) is a
+    /// valid sink, beside a Stripe source.
+    @Test func theDocumentedHubSpotExampleIsAValidConfig() throws {
+        let page = try String(contentsOfFile: Repository.path("docs/connectors/stripe.md"), encoding: .utf8)
+        let blocks = page.components(separatedBy: "```json\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let sink = try #require(blocks.first { $0.contains("\"kind\": \"hubspot\"") })
+        let source = try #require(blocks.first { $0.contains("\"kind\": \"stripe\"") })
+        let configuration = try ConfigParser.parse("{\"ledger\": \"paysync.db\", \"sources\": [\(source)], \"sinks\": [\(sink)]}", file: "stripe.md", kinds: Registry.configKinds)
+        #expect(configuration.sinks.first?.objects[.payment]?.key == [.metadata("crm_deal_id")])
     }
 
     @Test func aRevokedKeyStopsWithExit77AndNoSecretInTheError() async throws {
