@@ -9,6 +9,8 @@ import Foundation
 //   paysync-bench peers [xero | quickbooks]
 //                            paysync beside tap-xero and  BENCH_N, TAP_XERO_PYTHON, TAP_QUICKBOOKS_PYTHON (the venvs'
 //                            tap-quickbooks               pythons)
+//   paysync-bench processors a Stripe account: first   BENCH_PROCESSOR_N (20000)
+//                            sync, rerun, ~5 % changed
 //   paysync-bench ledger     the ledger alone, in process BENCH_N, BENCH_REPEAT (for profiling the ledger by itself)
 //   paysync-bench drain      scenario 5 alone             BENCH_DRAIN_N, BENCH_REPEAT, BENCH_DRAIN_KEYS=shuffled (invoice
 //                                                         numbers in no relation to update order, as in a real ledger)
@@ -21,6 +23,8 @@ do {
         try await Scenarios.run(try Bench(environment: environment, drainTenant: true))
     case "tenants":
         try ManyTenants.run(environment: environment)
+    case "processors":
+        try Processors.run(environment: environment)
     case "drain":
         let drain = try Scenarios.drainScenario(try Bench(environment: environment, drainTenant: true))
         print("outbox drain: \(drain.objects) writes in \(fixed(drain.measured.cpuSeconds, 2)) CPU s (least of the runs): "
@@ -33,7 +37,7 @@ do {
         if which == nil || which == "xero" { try Peers.run(bench, environment: environment) }
         if which == nil || which == "quickbooks" { try QuickBooksPeer.run(bench, environment: environment) }
     case let other?:
-        throw BenchError("unknown mode \(other); usage: paysync-bench [tenants | peers | ledger | drain]")
+        throw BenchError("unknown mode \(other); usage: paysync-bench [tenants | processors | peers | ledger | drain]")
     }
 } catch {
     log("paysync-bench: \(error)")
