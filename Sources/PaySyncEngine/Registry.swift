@@ -13,6 +13,7 @@ public enum Registry {
         StatementSource.descriptor,
         WiseSource.descriptor,
         StripeSource.descriptor,
+        GoCardlessSource.descriptor,
         OBIESource.descriptor,
         BerlinGroupSource.descriptor,
     ]
