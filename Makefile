@@ -74,7 +74,7 @@ fuzz: deps
 			-artifact_prefix=fixtures/fuzz/$$target/crash- .build-fuzz/corpus/$$target fixtures/fuzz/$$target 2>&1 | tail -2 || exit 1; \
 	done
 
-# Three runs of `paysync reconcile` on bundled Xero fixtures against a fresh ledger in .build-demo/.
+# Three runs of `paysync reconcile` on bundled Xero, QuickBooks and Stripe fixtures against a fresh ledger in .build-demo/.
 demo: build
 	@bash fixtures/demo/run-demo.sh $(BIN_DEBUG) .build-demo
 

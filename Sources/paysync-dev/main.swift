@@ -67,6 +67,11 @@ enum DemoFixtures {
         let quickBooks = try FakeQuickBooksServer(realms: [QuickBooksDemoDataset.realm], clientID: "demo-qbo-client", clientSecret: "demo-qbo-secret",
                                                   refreshToken: "demo-qbo-refresh", clock: Timestamp(iso: "2025-04-28T09:00:00Z")!)
         QuickBooksDemoDataset.load(into: quickBooks)
+        let stripe = try FakeStripeServer(key: "sk_test_demo", now: DemoDataset.now.adding(milliseconds: -3 * 86_400_000))
+        StripeDemoDataset.load(into: stripe)
+        var stripeSettings = StripeSettings()
+        stripeSettings.baseURL = stripe.baseURL
+        stripeSettings.secretKey = .environment("STRIPE_SECRET_KEY")
         let scratch = TemporaryDirectory(prefix: "paysync-demo-fixtures")
         var settings = XeroSettings(tenants: [DemoDataset.tenant])
         settings.baseURL = server.apiBaseURL
@@ -84,12 +89,15 @@ enum DemoFixtures {
         company.timeZone = "America/Los_Angeles"
         let configuration = Configuration(
             file: "demo generator",
-            sources: [.xero(name: "demo-xero", settings), SourceConfiguration(name: "demo-quickbooks", kind: QuickBooksSource.descriptor.kind, settings: company)],
+            sources: [.xero(name: "demo-xero", settings), SourceConfiguration(name: "demo-quickbooks", kind: QuickBooksSource.descriptor.kind, settings: company),
+                      SourceConfiguration(name: "demo-stripe", kind: StripeSource.descriptor.kind, settings: stripeSettings)],
             sinks: [.jsonLines(name: "crm-preview", path: scratch.file("writes.jsonl"))]
         )
         // Recorded as the real services' addresses, so a replay reads like production.
         let quickBooksPort = URL(string: quickBooks.baseURL)?.port
+        let stripePort = URL(string: stripe.baseURL)?.port
         let rewrite: @Sendable (URL) -> URL = { url in
+            if url.port == stripePort { return RecordingTransport.origin("https://api.stripe.com")(url) }
             if url.port == quickBooksPort {
                 return url.path.hasSuffix("/tokens/bearer")
                     ? RecordingTransport.origin("https://oauth.platform.intuit.com")(url)
@@ -102,7 +110,11 @@ enum DemoFixtures {
         let steps: [(String, () -> Void)] = [
             ("1-first-sync", {}),
             ("2-nothing-changed", {}),
-            ("3-some-paid", { DemoDataset.applyLaterChanges(to: server); QuickBooksDemoDataset.applyLaterChanges(quickBooks) }),
+            ("3-some-paid", {
+                DemoDataset.applyLaterChanges(to: server)
+                QuickBooksDemoDataset.applyLaterChanges(quickBooks)
+                StripeDemoDataset.applyLaterChanges(to: stripe, at: DemoDataset.now)
+            }),
         ]
         for (step, change) in steps {
             change()
@@ -115,7 +127,8 @@ enum DemoFixtures {
                 dependencies: EngineDependencies(
                     environment: .pinned(at: DemoDataset.now), logger: Logger(minimumLevel: .warning), transport: recorder,
                     variables: ["XERO_CLIENT_ID": "demo-client", "XERO_CLIENT_SECRET": "demo-secret", "XERO_REFRESH_TOKEN": "demo-refresh",
-                                "QBO_CLIENT_ID": "demo-qbo-client", "QBO_CLIENT_SECRET": "demo-qbo-secret", "QBO_REFRESH_TOKEN": "demo-qbo-refresh"]
+                                "QBO_CLIENT_ID": "demo-qbo-client", "QBO_CLIENT_SECRET": "demo-qbo-secret", "QBO_REFRESH_TOKEN": "demo-qbo-refresh",
+                                "STRIPE_SECRET_KEY": stripe.key]
                 )
             )
             print("\(step): \(report.summaryLine)")

@@ -36,10 +36,11 @@ import Testing
         #expect(one[#"paysync_last_run_objects{command="reconcile",source="demo-xero",outcome="fetched"}"#] == 15)
         #expect(one[#"paysync_last_run_objects{command="reconcile",source="demo-quickbooks",outcome="fetched"}"#] == 6)
         #expect(one[#"paysync_last_run_objects{command="reconcile",source="demo-quickbooks",outcome="new"}"#] == 6)
-        #expect(one[#"paysync_last_run_writes{command="reconcile",sink="crm-preview",outcome="written"}"#] == 21)
+        #expect(one[#"paysync_last_run_writes{command="reconcile",sink="crm-preview",outcome="written"}"#] == 28)
         #expect(one[#"paysync_outbox_rows{state="pending"}"#] == 0)
         #expect(one["paysync_outbox_oldest_pending_age_seconds"] == 0)
-        #expect(one[#"paysync_last_run_calls{command="reconcile",to="provider"}"#] == 6)
+        #expect(one[#"paysync_last_run_objects{command="reconcile",source="demo-stripe",outcome="fetched"}"#] == 7)
+        #expect(one[#"paysync_last_run_calls{command="reconcile",to="provider"}"#] == 13)
         let firstSuccess = Double(Timestamp(iso: "2025-05-02T09:00:00Z")!.millisecondsSinceEpoch) / 1000
         #expect(one[#"paysync_source_last_success_timestamp_seconds{source="demo-xero"}"#] == firstSuccess)
         #expect(one[#"paysync_source_last_success_timestamp_seconds{source="demo-quickbooks"}"#] == firstSuccess)
@@ -82,7 +83,7 @@ import Testing
         #expect(text.code == 0, "\(text.err)")
         #expect(text.out.split(separator: "\n").map(String.init) == [
             "#2 reconcile 2025-05-02T09:05:00Z exit 0: 9 fetched, 0 changed, 0 written, 0 failed, 0 skipped as stale",
-            "#1 reconcile 2025-05-02T09:00:00Z exit 0: 21 fetched, 21 changed, 21 written, 0 failed, 0 skipped as stale",
+            "#1 reconcile 2025-05-02T09:00:00Z exit 0: 28 fetched, 29 changed, 28 written, 0 failed, 0 skipped as stale",
         ])
         let one = await paysync(["runs", "--ledger", ledger, "--last", "1", "--format", "json"])
         let runs = try #require(try JSONParser.parse(one.out).arrayValue)
@@ -101,9 +102,9 @@ import Testing
         #expect(run.code == 0, "\(run.err)")
         let lines = try run.err.split(separator: "\n").map { try JSONParser.parse(String($0)) }
         let reads = lines.filter { $0["message"]?.stringValue?.contains(" page") == true }
-        #expect(reads.count == 6, "\(run.err)")
+        #expect(reads.count == 7, "\(run.err)")
         #expect(reads.allSatisfy { $0["run"]?.stringValue == "1" && $0["account"] != nil })
-        #expect(Set(reads.compactMap { $0["source"]?.stringValue }) == ["demo-xero", "demo-quickbooks"])
+        #expect(Set(reads.compactMap { $0["source"]?.stringValue }) == ["demo-xero", "demo-quickbooks", "demo-stripe"])
         let delivery = try #require(lines.first { $0["message"]?.stringValue?.contains("written in") == true })
         #expect(delivery["sink"]?.stringValue == "crm-preview" && delivery["run"]?.stringValue == "1")
     }

@@ -25,7 +25,7 @@ enum StatusCommand {
             output.line("sources:")
             if status.cursors.isEmpty { output.line("  (no cursor yet: run `paysync reconcile`)") }
             for cursor in status.cursors {
-                let position = cursor.position.map { "\($0.updatedAt.iso8601)" + ($0.lastID.isEmpty ? " (nothing read yet)" : " (id \($0.lastID))") } ?? "none"
+                let position = cursor.position.map { "\($0.updatedAt.iso8601)" + ($0.lastID.isEmpty ? " (read up to then; no object marks it)" : " (id \($0.lastID))") } ?? "none"
                 var line = "  \(cursor.provider) account \(cursor.account) \(cursor.entity): cursor \(position), moved \(cursor.movedAt.iso8601)"
                 line += ", last sweep \(cursor.lastSweepAt?.iso8601 ?? "never")"
                 if let hold = cursor.holdSince { line += ", re-reading from \(hold.iso8601)" }

@@ -26,7 +26,7 @@ enum ReportFormatter {
             output.line("outbox: \(report.pendingAfter) pending, \(report.deadAfter) dead-lettered, \(report.skippedAfter) without a CRM record")
         }
         if report.outOfScope > 0 {
-            output.line("out of scope: \(Plural.count(report.outOfScope, "object")) (bills, supplier payments) read and not stored")
+            output.line("out of scope: \(Plural.count(report.outOfScope, "object")) (bills, supplier payments, charge attempts) read and not stored")
         }
         output.line(report.summaryLine)
     }
