@@ -14,6 +14,7 @@ public enum Registry {
         WiseSource.descriptor,
         StripeSource.descriptor,
         GoCardlessSource.descriptor,
+        SquareSource.descriptor,
         OBIESource.descriptor,
         BerlinGroupSource.descriptor,
     ]

@@ -54,7 +54,8 @@ public struct BuildContext: Sendable {
     /// stored before use (under `storeKey`); a fixed placeholder when no credential is needed
     /// (recordings never hold tokens).
     public func refreshTokenProvider(tokenURL: String, clientID: SecretReference?, clientSecret: SecretReference?,
-                                     refreshToken: SecretReference?, storeKey: String, purpose: String) throws -> any AccessTokenProvider {
+                                     refreshToken: SecretReference?, storeKey: String, purpose: String,
+                                     style: OAuth2RefreshTokenProvider.TokenRequestStyle = .form, refreshAheadSeconds: Double = 60) throws -> any AccessTokenProvider {
         if needsNoCredentials { return StaticTokenProvider(Secret("fixture-replay")) }
         let url = try url(tokenURL, key: "token_url")
         return OAuth2RefreshTokenProvider(
@@ -62,7 +63,8 @@ public struct BuildContext: Sendable {
                 label: name, tokenURL: url,
                 clientID: try secret(clientID, key: "client_id", purpose: purpose),
                 clientSecret: try secret(clientSecret, key: "client_secret", purpose: purpose),
-                seedRefreshToken: try secret(refreshToken, key: "refresh_token", purpose: purpose), storeKey: storeKey
+                seedRefreshToken: try secret(refreshToken, key: "refresh_token", purpose: purpose), storeKey: storeKey,
+                style: style, refreshAheadSeconds: refreshAheadSeconds
             ),
             store: credentials,
             client: client

@@ -21,15 +21,31 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
         public var seedRefreshToken: Secret
         /// Credential-store names are `<storeKey>:refresh_token` and `<storeKey>:access_token`.
         public var storeKey: String
+        public var style: TokenRequestStyle
+        /// How long before its expiry an access token is refreshed: a minute for tokens that
+        /// live half an hour; days for tokens that live a month (Square suggests a week).
+        public var refreshAheadSeconds: Double
 
-        public init(label: String, tokenURL: URL, clientID: Secret, clientSecret: Secret?, seedRefreshToken: Secret, storeKey: String) {
+        public init(label: String, tokenURL: URL, clientID: Secret, clientSecret: Secret?, seedRefreshToken: Secret, storeKey: String,
+                    style: TokenRequestStyle = .form, refreshAheadSeconds: Double = 60) {
             self.label = label
             self.tokenURL = tokenURL
             self.clientID = clientID
             self.clientSecret = clientSecret
             self.seedRefreshToken = seedRefreshToken
             self.storeKey = storeKey
+            self.style = style
+            self.refreshAheadSeconds = refreshAheadSeconds
         }
+    }
+
+    /// How the token request is written.
+    public enum TokenRequestStyle: Sendable, Equatable {
+        /// RFC 6749: a form body, the client's credentials in HTTP Basic (Xero, Intuit, most).
+        case form
+        /// A JSON body carrying `client_id`, `client_secret`, `grant_type` and `refresh_token`
+        /// (Square's ObtainToken).
+        case json
     }
 
     private let configuration: Configuration
@@ -72,7 +88,7 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
 
     private func isFresh(_ token: StoredToken, now: Timestamp) -> Bool {
         guard let expiresAt = token.expiresAt else { return true }
-        return now.adding(milliseconds: 60_000) < expiresAt
+        return now.adding(seconds: configuration.refreshAheadSeconds) < expiresAt
     }
 
     private var chain: RefreshTokenChain {
@@ -81,15 +97,25 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
 
     private func refresh() async throws -> Secret {
         let refreshToken = try await chain.current()
-        var headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
-        var form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken.reveal())]
-        if let secret = configuration.clientSecret {
-            let basic = Data("\(configuration.clientID.reveal()):\(secret.reveal())".utf8).base64EncodedString()
-            headers.set("Authorization", "Basic \(basic)")
-        } else {
-            form.append(("client_id", configuration.clientID.reveal()))  // public (PKCE) clients
+        let request: HTTPRequest
+        switch configuration.style {
+        case .form:
+            var headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
+            var form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken.reveal())]
+            if let secret = configuration.clientSecret {
+                let basic = Data("\(configuration.clientID.reveal()):\(secret.reveal())".utf8).base64EncodedString()
+                headers.set("Authorization", "Basic \(basic)")
+            } else {
+                form.append(("client_id", configuration.clientID.reveal()))  // public (PKCE) clients
+            }
+            request = HTTPRequest(method: "POST", url: configuration.tokenURL, headers: headers, body: URLBuilder.formBody(form))
+        case .json:
+            var members: [(String, JSONValue)] = [("client_id", .string(configuration.clientID.reveal()))]
+            if let secret = configuration.clientSecret { members.append(("client_secret", .string(secret.reveal()))) }
+            members += [("grant_type", .string("refresh_token")), ("refresh_token", .string(refreshToken.reveal()))]
+            request = HTTPRequest(method: "POST", url: configuration.tokenURL, headers: ["Content-Type": "application/json", "Accept": "application/json"],
+                                  body: Data(JSONWriter.compact(.object(JSONObject(members))).utf8))
         }
-        let request = HTTPRequest(method: "POST", url: configuration.tokenURL, headers: headers, body: URLBuilder.formBody(form))
         refreshCount += 1
         let response = try await client.send(request)
         guard response.isSuccess else { throw refusal(response) }
@@ -99,7 +125,10 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
             throw AuthenticationError(label: configuration.label, message: "the token endpoint \(configuration.tokenURL.host ?? "") answered without an access_token; check token_url")
         }
         let now = client.environment.now()
-        let expiresIn = body["expires_in"]?.numberText.flatMap(Double.init) ?? 1800
+        // Seconds (`expires_in`, RFC 6749) or an instant (`expires_at`, Square's ISO 8601 time).
+        let expiresIn = body["expires_in"]?.numberText.flatMap(Double.init)
+            ?? body["expires_at"]?.stringValue.flatMap(Timestamp.init(iso:)).map { Double($0.millisecondsSinceEpoch - now.millisecondsSinceEpoch) / 1000 }
+            ?? 1800
         // Committed before the access token leaves this function.
         if try await chain.accept(body["refresh_token"]?.stringValue, used: refreshToken, expiresAt: RefreshTokenChain.refreshExpiry(in: body, now: now)) {
             client.logger.debug("\(configuration.label): refresh token rotated and stored")
