@@ -274,6 +274,24 @@ public enum Reconciler {
         if let since, let deletions = try await source.deletions(account: account, entity: entity, since: since), !deletions.isEmpty {
             try await commitDeletions(deletions, source: source, account: account, entity: entity, context: context)
         }
+        try await refreshPending(source: source, account: account, entity: entity, context: context)
+    }
+
+    /// Objects the source's lists cannot show changing, still in a status that can change: read
+    /// again by the source, committed page by page (no cursor moves).
+    static func refreshPending(source: any Source, account: String, entity: String, context: Context) async throws {
+        let statuses = source.refreshedStatuses(of: entity)
+        guard !statuses.isEmpty else { return }
+        let pending = try await context.ledger.objects(provider: source.provider, account: account, kinds: source.kinds(of: entity), statuses: statuses)
+        guard !pending.isEmpty else { return }
+        var refreshed = 0
+        try await source.refresh(account: account, entity: entity, objects: pending) { page in
+            let known = try await knownStates(page.observations, context: context)
+            try await commit(page: page, known: known, entity: entity, source: source.name, provider: source.provider, account: account, cursor: nil,
+                             actionsEnabled: true, context: context)
+            refreshed += page.observations.count
+        }
+        context.logger.info("\(source.name) account \(account) \(entity): \(Plural.count(pending.count, "object")) still \(statuses.map(\.rawValue).joined(separator: " or ")) read again, \(refreshed) found")
     }
 
     /// Records deletions as their objects' last states turned `voided` (nothing else changes),

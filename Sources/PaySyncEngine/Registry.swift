@@ -15,6 +15,7 @@ public enum Registry {
         StripeSource.descriptor,
         GoCardlessSource.descriptor,
         SquareSource.descriptor,
+        PayPalSource.descriptor,
         OBIESource.descriptor,
         BerlinGroupSource.descriptor,
     ]

@@ -84,6 +84,16 @@ public protocol Source: Sendable {
     /// True when deleted objects simply stop being listed: a sweep window's objects the ledger
     /// holds and the provider no longer returns are then deletions, not a gap to report.
     var deletionsVanish: Bool { get }
+
+    /// For a provider whose lists cannot show an old object changing (PayPal finds transactions
+    /// by transaction date only, so a payment pending for a week never reappears in a window
+    /// from the cursor): the statuses whose objects of this entity the engine hands back after
+    /// each incremental read, to be read again by `refresh`. Empty: none.
+    func refreshedStatuses(of entity: String) -> [PaymentStatus]
+
+    /// Reads again the objects the ledger holds in `refreshedStatuses(of:)` (their last known
+    /// states), handing their current states to `consume` as pages.
+    func refresh(account: String, entity: String, objects: [Observation], consume: (SourcePage) async throws -> Void) async throws
 }
 
 extension Source {
@@ -91,4 +101,6 @@ extension Source {
     public func currentAccounts() async throws -> [String] { accounts }
     public func deletions(account: String, entity: String, since: Timestamp) async throws -> [Deletion]? { nil }
     public var deletionsVanish: Bool { false }
+    public func refreshedStatuses(of entity: String) -> [PaymentStatus] { [] }
+    public func refresh(account: String, entity: String, objects: [Observation], consume: (SourcePage) async throws -> Void) async throws {}
 }

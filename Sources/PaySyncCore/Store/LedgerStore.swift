@@ -18,6 +18,9 @@ public protocol ObjectStateStore: Sendable {
     /// Refunds and credit notes whose `parent_key` is one of `parents` (object keys as text), as
     /// last known: what `RefundLinking` counts against an invoice.
     func linkedDocuments(parents: [String]) async throws -> [Observation]
+    /// Objects of these kinds in one account whose status is one of `statuses`, as last known:
+    /// what a source reads again because its lists cannot show them changing.
+    func objects(provider: String, account: String, kinds: [ObjectKind], statuses: [PaymentStatus]) async throws -> [Observation]
 }
 
 /// The transitions history.

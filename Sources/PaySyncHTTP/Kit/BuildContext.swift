@@ -70,4 +70,16 @@ public struct BuildContext: Sendable {
             client: client
         )
     }
+
+    /// Bearer tokens from an OAuth 2.0 client-credentials grant, cached in the credential store
+    /// until they expire; a fixed placeholder when no credential is needed.
+    public func clientCredentialsProvider(tokenURL: String, clientID: SecretReference?, clientSecret: SecretReference?, storeKey: String,
+                                          purpose: String) throws -> any AccessTokenProvider {
+        if needsNoCredentials { return StaticTokenProvider(Secret("fixture-replay")) }
+        return ClientCredentialsTokenProvider(
+            configuration: .init(label: name, tokenURL: try url(tokenURL, key: "token_url"),
+                                 clientID: try secret(clientID, key: "client_id", purpose: purpose),
+                                 clientSecret: try secret(clientSecret, key: "client_secret", purpose: purpose), storeKey: storeKey),
+            store: credentials, client: client)
+    }
 }

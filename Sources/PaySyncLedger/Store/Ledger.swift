@@ -466,6 +466,25 @@ public actor Ledger: LedgerStore {
         return result
     }
 
+    public func objects(provider: String, account: String, kinds: [ObjectKind], statuses: [PaymentStatus]) throws -> [Observation] {
+        guard !kinds.isEmpty, !statuses.isEmpty else { return [] }
+        // The scope is the leading column of UNIQUE(scope, external_id): one range per kind.
+        let statement = try database.statement(
+            """
+            SELECT \(ObjectColumns.keyedList) FROM objects o JOIN scopes s ON s.id = o.scope
+            WHERE s.provider = ? AND s.account = ? AND s.kind IN (SELECT value FROM json_each(?)) AND o.status IN (SELECT value FROM json_each(?))
+            ORDER BY o.id
+            """,
+            [.text(provider), .text(account), .text(Ledger.jsonArray(kinds.map(\.rawValue))), .text(Ledger.jsonArray(statuses.map(\.rawValue)))]
+        )
+        defer { statement.reset() }
+        var result: [Observation] = []
+        while try statement.step() {
+            if let observation = ObjectColumns.keyedObservation(from: statement, offset: 0) { result.append(observation) }
+        }
+        return result
+    }
+
     public func linkedDocuments(parents: [String]) throws -> [Observation] {
         guard !parents.isEmpty else { return [] }
         let list = Ledger.jsonArray(parents)
