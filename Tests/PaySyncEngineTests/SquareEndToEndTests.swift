@@ -112,6 +112,22 @@ import Testing
         #expect(setup.square.received.dropFirst(before).filter { $0.contains("updated_at_begin_time=") }.count == 4, "payments and refunds from their cursors, in both locations (one had no refunds yet)")
     }
 
+    @Test func refundsOfManyPaymentsEachReachTheCRMWithTheirPayment() async throws {
+        let setup = try Setup()
+        for index in 0..<200 {
+            setup.square.payment("PB\(index)", location: index % 2 == 0 ? "L1MAIN" : "L2CAFE", amount: 1_000)
+            setup.square.advance(seconds: 59)
+        }
+        #expect(try await setup.run().exitCode == .success)
+        setup.square.advance(seconds: 600)
+        for index in stride(from: 7, to: 200, by: 20) { setup.square.refund("RL\(index)", of: "PB\(index)", amount: 100) }
+        let report = try await setup.run()
+        #expect(report.exitCode == .success, "\(report.problems)")
+        let changed = setup.written.filter { $0.value.count > 1 || $0.key.contains(":refund:") }
+        #expect(changed.count == 20, "ten refunds and their ten payments: \(changed.keys.sorted())")
+        #expect(changed.values.allSatisfy { $0.last == "partially_refunded" || $0.last == "refunded" })
+    }
+
     @Test func oauthTokensAreRefreshedAWeekBeforeTheyExpireAndRotationIsKept() async throws {
         let setup = try Setup(oauth: true, rotates: true)
         setup.square.payment("PAY-1", location: "L1MAIN", amount: 100)

@@ -58,6 +58,11 @@ public final class FakePayPalServer: Sendable {
     public func setLag(hours: Int64) { state.withLock { $0.lagMilliseconds = hours * 3_600_000 } }
     public var received: [String] { state.value.received }
     public var tokenRequests: Int { state.value.tokenRequests }
+    /// Rows PayPal would list for a window now (initiated in `[from, until)`, refreshed past).
+    public func rows(initiatedFrom from: Timestamp, until: Timestamp) -> Int {
+        let snapshot = state.value
+        return snapshot.rows.filter { $0.updated <= snapshot.now - snapshot.lagMilliseconds && $0.initiated >= from.millisecondsSinceEpoch && $0.initiated < until.millisecondsSinceEpoch }.count
+    }
     public func inject(_ reply: ServerReply) { state.withLock { $0.faults.append(reply) } }
     public func throttle(times: Int) {
         for _ in 0..<times {

@@ -60,6 +60,11 @@ public final class FakeSquareServer: Sendable {
     public func advance(seconds: Int64) { state.withLock { $0.now += seconds * 1000 } }
     public var received: [String] { state.value.received }
     public var refreshes: Int { state.value.refreshes }
+    /// Objects of a list in a location last changed at or after `since` (what a read from that
+    /// cursor must page through).
+    public func count(_ type: String, location: String, updatedSince since: Timestamp) -> Int {
+        state.value.objects.values.filter { $0.type == type && $0.location == location && $0.updated >= since.millisecondsSinceEpoch }.count
+    }
     public var currentRefreshToken: String { state.value.refreshToken }
     public func inject(_ reply: ServerReply) { state.withLock { $0.faults.append(reply) } }
     public func throttle(times: Int) {
