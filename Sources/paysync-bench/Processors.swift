@@ -115,7 +115,7 @@ enum Processors {
             name: "gocardless",
             source: #"{"name": "gocardless", "kind": "gocardless", "access_token": {"env": "GOCARDLESS_TOKEN"}, "base_url": "\#(fake.baseURL)", "rate_limit": {"per_minute": 100000, "concurrent": 2}}"#,
             variables: ["GOCARDLESS_TOKEN": fake.token], calls: { fake.received.count },
-            minimums: ({ pages(count, 500) + pages(refunds, 500) + pages(subscriptions, 500) }, { 1 },
+            minimums: ({ pages(count, 500) + pages(refunds, 500) + pages(subscriptions, 500) + pages(0, 500) }, { 1 },
                        { pages(changed.events, 500) + pages(changed.payments, 500) + (changed.refunds > 0 ? pages(changed.refunds, 500) : 0) }),
             change: {
                 fake.advance(seconds: max(0, (Timestamp(Date()).millisecondsSinceEpoch - fake.now.millisecondsSinceEpoch) / 1000) + 600)

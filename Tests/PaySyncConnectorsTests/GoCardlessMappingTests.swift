@@ -54,6 +54,16 @@ import Testing
         #expect(subscription.total?.description == "25.00 GBP")
     }
 
+    @Test(arguments: [("pending_customer_approval", "pending"), ("pending_submission", "pending"), ("submitted", "pending"), ("active", "active"),
+                      ("failed", "failed"), ("blocked", "failed"), ("cancelled", "canceled"), ("suspended_by_payer", "canceled"), ("expired", "expired"),
+                      ("consumed", "expired")])
+    func mandateStatuses(status: String, expected: String) throws {
+        let json = #"{"id": "MD123", "created_at": "2014-10-20T17:01:06.000Z", "reference": "REF-123", "status": "\#(status)", "scheme": "bacs", "next_possible_charge_date": "2014-11-10", "payments_require_approval": false, "metadata": {"contract": "ABCD1234"}, "links": {"customer_bank_account": "BA123", "creditor": "CR123", "customer": "CU123"}}"#
+        let mandate = try GoCardlessMapping.mandate(try JSONDecoder().decode(GoCardlessMandate.self, from: Data(json.utf8)), account: "merchant", at: Self.at)
+        #expect(mandate.status.rawValue == expected && mandate.key.description == "gocardless:merchant:mandate:MD123")
+        #expect(mandate.customerID == "CU123" && mandate.reference == "REF-123")
+    }
+
     @Test func theReferencesEventShapeDecodes() throws {
         let json = #"{"events": [{"id": "EV123", "created_at": "2014-04-08T17:01:06.000Z", "action": "confirmed", "resource_type": "payments", "links": {"payment": "PM123"}, "details": {"origin": "gocardless", "cause": "payment_confirmed", "description": "Payment was confirmed as collected"}, "metadata": {}}], "meta": {"cursors": {"before": null, "after": null}, "limit": 50}}"#
         let list = try JSONDecoder().decode(GoCardlessEventList.self, from: Data(json.utf8))

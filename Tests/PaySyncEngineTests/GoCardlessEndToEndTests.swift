@@ -72,12 +72,15 @@ import Testing
         fake.payment("PM05", amount: 1_000)
         fake.setPayment("PM05", status: "failed", cause: "insufficient_funds")
         fake.subscription("SB01", amount: 2_500)
-        fake.mandateEvent()
+        fake.mandate("MD01")
+        fake.setMandate("MD01", status: "active")
+        fake.payoutEvent()
         let first = try await setup.run()
         #expect(first.exitCode == .success, "\(first.problems)")
         #expect(setup.written == [
             Self.key("payment", "PM01"): ["pending"], Self.key("payment", "PM02"): ["paid"], Self.key("payment", "PM03"): ["paid"],
             Self.key("payment", "PM04"): ["paid"], Self.key("payment", "PM05"): ["failed"], Self.key("subscription", "SB01"): ["active"],
+            Self.key("mandate", "MD01"): ["active"],
         ])
         #expect(fake.received.allSatisfy { !$0.contains("/events") }, "a first sync lists the resources")
 
@@ -89,7 +92,7 @@ import Testing
         var before = fake.received.count
         #expect(try await setup.run().exitCode == .success)
         #expect(fake.received.count == before + 1 && fake.received.last?.hasPrefix("GET /events?limit=500&created_at%5Bgt%5D=") == true, "\(fake.received.suffix(3))")
-        #expect(setup.written.values.map(\.count).reduce(0, +) == 6)
+        #expect(setup.written.values.map(\.count).reduce(0, +) == 7)
 
         // Collected; a late failure and a chargeback after confirmed; a refund created, then paid;
         // a subscription cancelled. Mandate news is not ours.
@@ -98,11 +101,12 @@ import Testing
         fake.setPayment("PM03", status: "charged_back")
         fake.refund("RF01", of: "PM04", amount: 4_999_999_999)
         fake.setSubscription("SB01", status: "cancelled")
-        fake.mandateEvent()
+        fake.setMandate("MD01", status: "cancelled")
+        fake.payoutEvent()
         before = fake.received.count
         #expect(try await setup.run().exitCode == .success)
         let calls = fake.received.dropFirst(before)
-        #expect(calls.count == 4, "the events, then one include read for each of payments, refunds, subscriptions: \(Array(calls))")
+        #expect(calls.count == 5, "the events, then one include read for each of payments, refunds, subscriptions, mandates: \(Array(calls))")
         #expect(calls.contains { $0.contains("resource_type=payments&include=payment") })
         #expect(setup.written[Self.key("payment", "PM01")] == ["pending", "paid"])
         #expect(setup.written[Self.key("payment", "PM02")] == ["paid", "failed"], "a Direct Debit can fail after confirmed")
@@ -110,6 +114,7 @@ import Testing
         #expect(setup.written[Self.key("refund", "RF01")] == ["pending"])
         #expect(setup.written[Self.key("payment", "PM04")] == ["paid"], "a refund not yet paid moves nothing")
         #expect(setup.written[Self.key("subscription", "SB01")] == ["active", "canceled"])
+        #expect(setup.written[Self.key("mandate", "MD01")] == ["active", "canceled"], "no more collections from this customer")
 
         fake.setRefund("RF01", status: "paid")
         #expect(try await setup.run().exitCode == .success)
@@ -146,7 +151,7 @@ import Testing
         #expect(report.exitCode == .success, "\(report.problems)")
         #expect(setup.written[Self.key("payment", "PM01")] == ["pending", "paid"])
         #expect(setup.logs.value.filter { $0.contains("older than GoCardless keeps events") }.count == 1)
-        #expect(setup.gocardless.received.last?.contains("/subscriptions?") == true, "re-listed")
+        #expect(setup.gocardless.received.last?.contains("/mandates?") == true, "re-listed")
     }
 
     @Test func aRevokedTokenStopsWithExit77InGoCardlessWords() async throws {

@@ -17,6 +17,8 @@ import PaySyncCore
 /// | | customer_approval_denied | failed |
 /// | | active / paused | active / paused |
 /// | | cancelled, finished | canceled |
+/// | mandate | pending_customer_approval, pending_submission, submitted | pending |
+/// | | active / failed, blocked / cancelled, suspended_by_payer / expired, consumed | active / failed / canceled / expired |
 ///
 /// A Direct Debit can fail or be charged back days or weeks after `confirmed`: paid is never
 /// final, and the later event moves the payment on.
@@ -104,5 +106,19 @@ public enum GoCardlessMapping {
                            currency: currency, total: currency.flatMap { currency in subscription.amount.map { Money(minorUnits: $0, currency: currency) } },
                            customerID: subscription.links?.mandate, documentDate: try created(subscription.createdAt, field("created_at")).utcDate,
                            reference: WireValues.nonEmpty(subscription.name), fields: fields)
+    }
+
+    public static func mandate(_ mandate: GoCardlessMandate, account: String, at time: Timestamp) throws(ObjectRejection) -> Observation {
+        let status: PaymentStatus = switch mandate.status {
+        case "pending_customer_approval", "pending_submission", "submitted": .pending
+        case "active": .active
+        case "failed", "blocked": .failed
+        case "cancelled", "suspended_by_payer": .canceled
+        case "expired", "consumed": .expired
+        default: .unknown(mandate.status)
+        }
+        return Observation(key: key(.mandate, mandate.id, account), updatedAt: time, status: status, providerStatus: mandate.status,
+                           customerID: mandate.links?.customer, documentDate: try created(mandate.createdAt, "mandate \(mandate.id).created_at").utcDate,
+                           reference: WireValues.nonEmpty(mandate.reference), fields: metadata(mandate.metadata))
     }
 }

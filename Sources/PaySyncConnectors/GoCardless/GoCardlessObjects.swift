@@ -82,6 +82,25 @@ public struct GoCardlessSubscription: Decodable, Sendable {
     }
 }
 
+public struct GoCardlessMandate: Decodable, Sendable {
+    public struct Links: Decodable, Sendable {
+        public let customer: String?
+    }
+
+    public let id: String
+    public let status: String
+    public let createdAt: String
+    public let reference: String?
+    public let scheme: String?
+    public let metadata: [String: String]?
+    public let links: Links?
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, reference, scheme, metadata, links
+        case createdAt = "created_at"
+    }
+}
+
 /// An event: what happened to which resource, and when. The resource's current state comes from
 /// the same list asked with `include`.
 public struct GoCardlessEvent: Decodable, Sendable {
@@ -89,6 +108,7 @@ public struct GoCardlessEvent: Decodable, Sendable {
         public let payment: String?
         public let refund: String?
         public let subscription: String?
+        public let mandate: String?
     }
 
     public struct Details: Decodable, Sendable {
@@ -121,6 +141,7 @@ public struct GoCardlessEventList: Decodable, Sendable {
         public let payments: [Lossy<GoCardlessPayment>]?
         public let refunds: [Lossy<GoCardlessRefund>]?
         public let subscriptions: [Lossy<GoCardlessSubscription>]?
+        public let mandates: [Lossy<GoCardlessMandate>]?
     }
 
     public let events: [Lossy<GoCardlessEvent>]

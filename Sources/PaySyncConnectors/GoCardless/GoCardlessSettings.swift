@@ -2,7 +2,7 @@ import PaySyncCore
 
 /// The GoCardless resources a source reads.
 public enum GoCardlessResource: String, CaseIterable, Sendable {
-    case payments, refunds, subscriptions
+    case payments, refunds, subscriptions, mandates
 
     /// The `include` value that embeds one in an events list.
     var include: String { String(rawValue.dropLast()) }
@@ -12,6 +12,7 @@ public enum GoCardlessResource: String, CaseIterable, Sendable {
         case .payments: .payment
         case .refunds: .refund
         case .subscriptions: .subscription
+        case .mandates: .mandate
         }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import PaySyncCore
 import PaySyncHTTP
 
-/// GoCardless payments, refunds and subscriptions, read from its events (`docs/connectors/gocardless.md`):
+/// GoCardless payments, refunds, subscriptions and mandates, read from its events (`docs/connectors/gocardless.md`):
 /// - **Steady state**: `GET /events` created since the cursor (less `overlap_seconds`), every page.
 ///   Each event names the resource whose status changed; for each resource type that has events,
 ///   the same window is asked again with `resource_type` and `include`, which embeds each
@@ -84,6 +84,7 @@ public struct GoCardlessSource: Source {
                 for element in list.linked?.payments ?? [] { states[element.id(or: "payment")] = GoCardlessSource.observe(element, account: account, at: started, GoCardlessMapping.payment) }
                 for element in list.linked?.refunds ?? [] { states[element.id(or: "refund")] = GoCardlessSource.observe(element, account: account, at: started, GoCardlessMapping.refund) }
                 for element in list.linked?.subscriptions ?? [] { states[element.id(or: "subscription")] = GoCardlessSource.observe(element, account: account, at: started, GoCardlessMapping.subscription) }
+                for element in list.linked?.mandates ?? [] { states[element.id(or: "mandate")] = GoCardlessSource.observe(element, account: account, at: started, GoCardlessMapping.mandate) }
             }
         }
         var feed = rejects
@@ -170,6 +171,7 @@ public struct GoCardlessSource: Source {
                 case .payments: take(try await get("/payments", query, as: GoCardlessResourceList<GoCardlessPayment>.self), GoCardlessMapping.payment)
                 case .refunds: take(try await get("/refunds", query, as: GoCardlessResourceList<GoCardlessRefund>.self), GoCardlessMapping.refund)
                 case .subscriptions: take(try await get("/subscriptions", query, as: GoCardlessResourceList<GoCardlessSubscription>.self), GoCardlessMapping.subscription)
+                case .mandates: take(try await get("/mandates", query, as: GoCardlessResourceList<GoCardlessMandate>.self), GoCardlessMapping.mandate)
                 }
                 let moves = last && next == nil && cursorAt != nil
                 return FetchedPage(page: SourcePage(observations: observations, rejects: rejects, outOfScope: 0, lastUpdatedAt: moves ? cursorAt : nil,
@@ -219,6 +221,7 @@ extension GoCardlessEvent.Links {
         case "payments": payment
         case "refunds": refund
         case "subscriptions": subscription
+        case "mandates": mandate
         default: nil
         }
     }
@@ -229,6 +232,7 @@ protocol GoCardlessResourceObject: Decodable, Sendable { var id: String { get } 
 extension GoCardlessPayment: GoCardlessResourceObject {}
 extension GoCardlessRefund: GoCardlessResourceObject {}
 extension GoCardlessSubscription: GoCardlessResourceObject {}
+extension GoCardlessMandate: GoCardlessResourceObject {}
 
 extension Lossy where Element: GoCardlessResourceObject {
     /// The element's id, decoded or not.

@@ -211,6 +211,7 @@ public enum FieldMappingDefaults {
         .creditNote: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .currency, .amountTotal, .amountDue, .invoiceNumber, .documentDate,
                                                                           .customerID, .customerName, .reference])),
         .subscription: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .currency, .customerID, .documentDate])),
+        .mandate: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .customerID, .reference, .documentDate])),
         .dispute: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .currency, .amountTotal, .documentDate, .reference])),
         .paymentLink: ObjectMapping(key: [.externalID], fields: FieldSet([.status, .currency, .amountTotal, .customerEmail, .reference, .dueDate])),
     ]

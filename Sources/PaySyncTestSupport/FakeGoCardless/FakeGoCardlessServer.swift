@@ -125,13 +125,33 @@ public final class FakeGoCardlessServer: Sendable {
         store(object, type: "subscriptions", action: status, cause: "subscription_\(status)", link: "subscription")
     }
 
-    /// A mandate event: GoCardless lists it; paysync reads no mandates.
-    public func mandateEvent() {
+    /// A mandate (a customer's Direct Debit authority), `pending_submission` at first.
+    @discardableResult
+    public func mandate(_ id: String, status: String = "pending_submission", reference: String = "REF-MANDATE") -> String {
+        let object = JSONObject([
+            ("id", .string(id)), ("created_at", .string("")), ("reference", .string(reference)), ("status", .string(status)), ("scheme", .string("bacs")),
+            ("next_possible_charge_date", .string("2025-05-08")), ("payments_require_approval", .bool(false)), ("metadata", .object(JSONObject())),
+            ("links", .object(JSONObject([("customer_bank_account", .string("BA0000FAKE0001")), ("creditor", .string("CR0000FAKE0001")),
+                                          ("customer", .string("CU0000FAKE0001"))]))),
+        ])
+        store(object, type: "mandates", action: "created", cause: "mandate_created", link: "mandate")
+        return id
+    }
+
+    /// A mandate moves on: `active`, `cancelled` (by the payer's bank), `expired`, `failed`.
+    public func setMandate(_ id: String, status: String) {
+        guard var object = resource(id) else { return }
+        object["status"] = .string(status)
+        store(object, type: "mandates", action: status, cause: "mandate_\(status)", link: "mandate")
+    }
+
+    /// A payout event: GoCardless lists it; paysync reads no payouts.
+    public func payoutEvent() {
         state.withLock { state in
             state.sequence += 1
             state.events.append(Stored(type: "events", sequence: state.sequence, created: state.now, object: FakeGoCardlessServer.event(
-                id: "EV\(String(format: "%012d", state.sequence))", at: state.now, type: "mandates", action: "active", cause: "mandate_activated",
-                link: ("mandate", "MD0000FAKE0001"))))
+                id: "EV\(String(format: "%012d", state.sequence))", at: state.now, type: "payouts", action: "paid", cause: "payout_paid",
+                link: ("payout", "PO0000FAKE0001"))))
             state.now += 1000
         }
     }
@@ -200,7 +220,7 @@ public final class FakeGoCardlessServer: Sendable {
         guard request.method == "GET" else { return .json(405, errorBody(type: "invalid_api_usage", code: 405, reason: "method_not_allowed", message: "Method not allowed")) }
         let snapshot = state.value
         let type = String(request.path.dropFirst())
-        guard ["events", "payments", "refunds", "subscriptions"].contains(type) else {
+        guard ["events", "payments", "refunds", "subscriptions", "mandates"].contains(type) else {
             return .json(404, errorBody(type: "invalid_api_usage", code: 404, reason: "path_not_found", message: "Path not found"))
         }
         func invalid(_ field: String, _ message: String) -> ServerReply {
