@@ -8,19 +8,19 @@ protocol AlertChannel: Sendable {
     func send(_ text: String) async throws
 }
 
-/// A Slack-compatible incoming webhook: `POST {"text": …}`; Slack answers `ok`, or a 4xx with
+/// A chat incoming webhook: `POST {"text": …}`; the service answers `ok`, or a 4xx with
 /// `invalid_payload`, `no_service`, … in the body.
 struct WebhookAlertChannel: AlertChannel {
     let url: Secret
     let client: HTTPClient
-    var name: String { "slack webhook" }
+    var name: String { "chat webhook" }
 
     func send(_ text: String) async throws {
         guard let target = URL(string: url.reveal()), target.scheme == "https" || target.host == "127.0.0.1" else {
             throw AlertError("alerts.slack_webhook_url is not an https URL")
         }
         let body = Data(JSONWriter.compact(.object(JSONObject([("text", .string(text))]))).utf8)
-        let response = try await client.send(HTTPRequest(method: "POST", url: target, headers: ["Content-Type": "application/json"], body: body))
+        let response = try await client.send(HTTPRequest(method: "POST", url: target, headers: ["Content-Type": "application/json"], body: body, pathIsSecret: true))
         guard response.isSuccess else {
             // The URL is the secret: name the host only.
             throw AlertError("the webhook at \(target.host ?? "?") answered HTTP \(response.status) (\(response.bodyExcerpt()))")

@@ -26,6 +26,7 @@ public enum Registry {
         HubSpotSink.descriptor,
         SalesforceSink.descriptor,
         WebhookSink.descriptor,
+        SlackSink.descriptor,
     ]
 
     /// The config readers of every kind, for `ConfigParser`.

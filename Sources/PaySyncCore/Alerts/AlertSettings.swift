@@ -1,7 +1,7 @@
 /// The optional `alerts` section: where notifications go and which conditions beyond the
 /// always-on ones (a failed run, dead-lettered writes) are watched. `docs/operations.md`.
 public struct AlertSettings: Sendable, Equatable {
-    /// A Slack-compatible incoming-webhook URL, itself a secret (anyone holding it can post).
+    /// A chat incoming-webhook URL (`POST {"text": …}`, the chat services' common format), itself a secret (anyone holding it can post).
     public var slackWebhook: SecretReference?
     /// A command run once per message with the message on standard input (`["mail", "-s",
     /// "paysync", "ops@example.com"]`); no shell is involved.

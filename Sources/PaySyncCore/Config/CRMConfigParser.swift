@@ -113,4 +113,50 @@ extension ConfigParser {
         }
         return result
     }
+
+    /// `objects` for a notification sink: per kind, `{"messages": {"paid": "TEMPLATE", …}, "key": […]}`.
+    /// Each message is sent once, on the transition into its status (an action, as a CRM's notes
+    /// are), never for the history a first sync imports.
+    static func readMessageMappings(_ value: JSONValue?, at path: String, reader: inout ConfigReader) -> [ObjectKind: ObjectMapping] {
+        guard let value else {
+            reader.fail(path, "is required: name a kind (\"payment\", \"invoice\", …) and the message for each status, {\"messages\": {\"paid\": \"…\"}}")
+            return [:]
+        }
+        guard let object = reader.object(value, at: path, allowed: ObjectKind.allCases.map(\.rawValue)) else { return [:] }
+        var result: [ObjectKind: ObjectMapping] = [:]
+        for (name, mappingValue) in object.members {
+            guard let kind = ObjectKind(rawValue: name) else { continue }
+            let kindPath = "\(path).\(name)"
+            guard let mapping = reader.object(mappingValue, at: kindPath, allowed: ["messages", "key"]) else { continue }
+            var key: [RecordKeySource] = kind == .invoice ? [.field(.invoiceNumber), .externalID] : [.externalID]
+            if let keys = reader.strings(mapping, "key", at: kindPath) {
+                key = keys.enumerated().compactMap { index, text in readKeySource(text, at: "\(kindPath).key[\(index)]", reader: &reader) }
+            }
+            var actions: [PaymentStatus: [ActionMapping]] = [:]
+            if let messages = reader.object(mapping["messages"], at: "\(kindPath).messages", allowed: mapping["messages"]?.objectValue?.keys ?? []) {
+                for (statusName, text) in messages.members {
+                    let statusPath = "\(kindPath).messages.\(statusName)"
+                    guard let status = PaymentStatus(canonicalName: statusName) else {
+                        reader.fail(statusPath, "is not a status\(Suggestion.didYouMean(statusName, in: PaymentStatus.known.map(\.rawValue)))")
+                        continue
+                    }
+                    guard let template = text.stringValue else {
+                        reader.fail(statusPath, "expected a message template, found \(text.typeDescription)")
+                        continue
+                    }
+                    do { actions[status] = [.note(body: try Template(template))] } catch {
+                        reader.fail(statusPath, "placeholder {\(error.placeholder)} \(error.reason)")
+                    }
+                }
+                if messages.members.isEmpty { reader.fail("\(kindPath).messages", "name at least one status and its message") }
+            } else if mapping["messages"] == nil {
+                reader.fail("\(kindPath).messages", "is required: the message for each status, {\"paid\": \"{customer_name} paid {amount_total} {currency}\"}")
+            }
+            // A status change makes the transition a message hangs on.
+            let crm = CRMObjectMapping(object: "message", idProperty: "", properties: [PropertyMapping(name: "status", field: .status)], actions: actions)
+            result[kind] = ObjectMapping(key: key, fields: FieldSet([.status]), crm: crm)
+        }
+        if object.members.isEmpty { reader.fail(path, "name at least one kind and its messages") }
+        return result
+    }
 }

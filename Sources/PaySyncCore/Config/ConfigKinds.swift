@@ -25,6 +25,9 @@ public enum ObjectMappingStyle: Sendable {
     /// CRM objects and properties (`object`, `id_property`, `properties`, `actions`), every kind
     /// named; `extraKeys` are per-object keys the sink reads itself.
     case crm(extraKeys: [String])
+    /// A message per status a transition enters (`messages`), and the record key (`key`), every
+    /// kind named: a notification channel, not a record store.
+    case messages
 }
 
 /// How one `kind` of sink reads its settings from the config.

@@ -146,6 +146,8 @@ public enum ConfigParser {
             objects = readObjectMappings(object["objects"], at: "\(path).objects", defaults: defaults, reader: &reader)
         case .crm(let extraKeys):
             objects = readCRMObjectMappings(object["objects"], at: "\(path).objects", extraKeys: extraKeys, reader: &reader)
+        case .messages:
+            objects = readMessageMappings(object["objects"], at: "\(path).objects", reader: &reader)
         }
         return settings.map { SinkConfiguration(name: name, kind: kind, settings: $0, objects: objects) }
     }

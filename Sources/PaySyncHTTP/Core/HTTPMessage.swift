@@ -48,16 +48,21 @@ public struct HTTPRequest: Sendable, Hashable {
     public var url: URL
     public var headers: HTTPHeaders
     public var body: Data?
+    /// True when the URL's path is itself a secret (a Slack incoming webhook's): logs and errors
+    /// then name the host only.
+    public var pathIsSecret: Bool
 
-    public init(method: String = "GET", url: URL, headers: HTTPHeaders = [:], body: Data? = nil) {
+    public init(method: String = "GET", url: URL, headers: HTTPHeaders = [:], body: Data? = nil, pathIsSecret: Bool = false) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.pathIsSecret = pathIsSecret
     }
 
-    /// `GET api.xero.com/api.xro/2.0/Invoices` — what logs and errors name (no query: it can be long).
-    public var summary: String { "\(method) \(url.host ?? "")\(url.path)" }
+    /// `GET api.xero.com/api.xro/2.0/Invoices` — what logs and errors name (no query: it can be
+    /// long; no path when it is a secret).
+    public var summary: String { "\(method) \(url.host ?? "")\(pathIsSecret ? "/…" : url.path)" }
 }
 
 /// A response, with its whole body.

@@ -11,6 +11,7 @@ public final class FakeSlackWebhook: Sendable {
         var messages: [String] = []
         var revoked = false
         var failNext = 0
+        var throttleNext = 0
     }
 
     private let state = Locked(State())
@@ -26,6 +27,10 @@ public final class FakeSlackWebhook: Sendable {
             }
             return state.withLock { state -> ServerReply in
                 if state.revoked { return .status(404, headers: ["Content-Type": "text/html"], body: "no_service") }
+                if state.throttleNext > 0 {
+                    state.throttleNext -= 1
+                    return .status(429, headers: ["Content-Type": "text/html", "Retry-After": "2"], body: "rate_limited")
+                }
                 if state.failNext > 0 {
                     state.failNext -= 1
                     return .status(500, headers: ["Content-Type": "text/html"], body: "internal_error")
@@ -50,4 +55,6 @@ public final class FakeSlackWebhook: Sendable {
     public func revoke() { state.withLock { $0.revoked = true } }
     /// The next `count` posts get a 500.
     public func failNext(_ count: Int) { state.withLock { $0.failNext = count } }
+    /// The next `count` posts get Slack's 429 with `Retry-After: 2`.
+    public func throttleNext(_ count: Int) { state.withLock { $0.throttleNext = count } }
 }
