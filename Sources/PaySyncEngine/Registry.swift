@@ -16,6 +16,7 @@ public enum Registry {
         GoCardlessSource.descriptor,
         SquareSource.descriptor,
         PayPalSource.descriptor,
+        MollieSource.descriptor,
         OBIESource.descriptor,
         BerlinGroupSource.descriptor,
     ]
