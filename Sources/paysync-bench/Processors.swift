@@ -29,7 +29,7 @@ enum Processors {
         print("")
         print("payment processors: one account each, \(count) payments, from the fakes on loopback")
         print("provider    scenario                     fetched    CPU s   fetched/CPU-s  provider calls (min)   writes")
-        for account in [try stripe(count), try goCardless(count), try square(count), try payPal(count)] {
+        for account in [try stripe(count), try goCardless(count), try square(count), try payPal(count), try mollie(count)] {
             try measure(account, binary: binary, environment: environment)
             print("            minimum: \(account.explain)")
         }
@@ -220,6 +220,33 @@ enum Processors {
                 }
             },
             explain: "a token (first run only; it is kept), transactions per 31-day window at 500 a page, invoices re-listed at 100, one disputes list")
+    }
+
+    // MARK: Mollie
+
+    static func mollie(_ count: Int) throws -> Account {
+        let fake = try FakeMollieServer(now: Timestamp(Date()).adding(milliseconds: -Int64(count) * 2 * 1000 - 3_600_000))
+        log("generating a Mollie profile of \(count) payments…")
+        var refunds = 0
+        for index in 0..<count {
+            fake.payment("tr_b\(index)", value: "\(10 + index % 900).00", status: "paid")
+            if index % 20 == 0 { fake.refund("re_b\(index)", of: "tr_b\(index)", value: "1.00", status: "refunded"); refunds += 1 }
+        }
+        var added = 0
+        return Account(
+            name: "mollie",
+            source: #"{"name": "mollie", "kind": "mollie", "api_key": {"env": "MOLLIE_API_KEY"}, "base_url": "\#(fake.baseURL)", "rate_limit": {"per_minute": 100000, "concurrent": 2}}"#,
+            variables: ["MOLLIE_API_KEY": fake.key], calls: { fake.received.count },
+            // A walk reads newest first until a page holds something older than the cursor.
+            minimums: ({ pages(count, 250) + pages(refunds, 250) + 1 }, { 3 }, { 1 + (added / 250 + 1) + 1 }),
+            change: {
+                fake.advance(seconds: max(0, (Timestamp(Date()).millisecondsSinceEpoch - fake.now.millisecondsSinceEpoch) / 1000 - 60))
+                for index in stride(from: 7, to: count, by: 20) {
+                    fake.refund("re_later\(index)", of: "tr_b\(index)", value: "1.00", status: "refunded")
+                    added += 1
+                }
+            },
+            explain: "each list walked newest first, 250 a page, until a page reaches past the cursor; nothing unsettled to read by id")
     }
 
     static func lineCount(_ path: String) -> Int {
