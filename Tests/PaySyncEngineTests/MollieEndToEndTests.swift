@@ -101,6 +101,8 @@ import Testing
     @Test func aLongListIsWalkedOnlyUntilPastTheCursor() async throws {
         let setup = try Setup()
         for index in 0..<600 { setup.mollie.payment("tr_\(String(format: "%04d", index))", value: "1.00", status: "paid") }
+        // Made over the morning, more than the hour's overlap before the first run.
+        setup.mollie.advance(seconds: 2 * 3600)
         #expect(try await setup.run().exitCode == .success)
         #expect(setup.mollie.received.filter { $0.hasPrefix("GET /v2/payments") }.count == 3, "a first sync walks every page of 250")
         #expect(setup.written.count == 600)
@@ -110,6 +112,14 @@ import Testing
         #expect(try await setup.run().exitCode == .success)
         #expect(setup.mollie.received.dropFirst(before).filter { $0.hasPrefix("GET /v2/payments") }.count == 1, "the first page reaches past the cursor")
         #expect(setup.written.count == 605)
+        // More new ones than a page holds, the same day: the walk goes on until it reaches past
+        // the cursor by time, not by day.
+        setup.mollie.advance(seconds: 3600)
+        for index in 0..<300 { setup.mollie.payment("tr_burst\(String(format: "%03d", index))", value: "3.00", status: "paid") }
+        let burst = setup.mollie.received.count
+        #expect(try await setup.run().exitCode == .success)
+        #expect(setup.mollie.received.dropFirst(burst).filter { $0.hasPrefix("GET /v2/payments") }.count == 2)
+        #expect(setup.written.count == 905, "every one of the 300")
     }
 
     @Test func aRevokedKeyIsExit77InMolliesWords() async throws {

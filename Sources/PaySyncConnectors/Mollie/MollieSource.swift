@@ -62,17 +62,17 @@ public struct MollieSource: Source {
                 let list = try await send(url, as: MollieList<MolliePayment>.self)
                 count = list.items.count
                 next = list.next.flatMap(URL.init(string:))
-                MollieSource.collect(list.items, entity: entity, into: &observations, rejects: &rejects, oldest: &oldest) { (wire: MolliePayment) throws(ObjectRejection) in try MollieMapping.payment(wire, account: account) }
+                MollieSource.collect(list.items, entity: entity, into: &observations, rejects: &rejects, oldest: &oldest, created: \.createdAt) { (wire: MolliePayment) throws(ObjectRejection) in try MollieMapping.payment(wire, account: account) }
             case .refunds:
                 let list = try await send(url, as: MollieList<MollieRefund>.self)
                 count = list.items.count
                 next = list.next.flatMap(URL.init(string:))
-                MollieSource.collect(list.items, entity: entity, into: &observations, rejects: &rejects, oldest: &oldest) { (wire: MollieRefund) throws(ObjectRejection) in try MollieMapping.refund(wire, account: account) }
+                MollieSource.collect(list.items, entity: entity, into: &observations, rejects: &rejects, oldest: &oldest, created: \.createdAt) { (wire: MollieRefund) throws(ObjectRejection) in try MollieMapping.refund(wire, account: account) }
             case .chargebacks:
                 let list = try await send(url, as: MollieList<MollieChargeback>.self)
                 count = list.items.count
                 next = list.next.flatMap(URL.init(string:))
-                MollieSource.collect(list.items, entity: entity, into: &observations, rejects: &rejects, oldest: &oldest) { (wire: MollieChargeback) throws(ObjectRejection) in try MollieMapping.chargeback(wire, account: account) }
+                MollieSource.collect(list.items, entity: entity, into: &observations, rejects: &rejects, oldest: &oldest, created: \.createdAt) { (wire: MollieChargeback) throws(ObjectRejection) in try MollieMapping.chargeback(wire, account: account) }
             }
             if let until { observations = observations.filter { ($0.documentDate?.startOfDayUTC ?? until) < until } }
             // Newest first: once a page reaches past the cursor, everything after it is known.
@@ -85,15 +85,16 @@ public struct MollieSource: Source {
         }
     }
 
+    /// Maps a page's elements, and keeps the oldest creation time it holds (to the millisecond:
+    /// the walk stops by it, and a day would stop it too soon).
     static func collect<Element>(_ items: [Lossy<Element>], entity: MollieEntity, into observations: inout [Observation], rejects: inout [RejectedObject],
-                                 oldest: inout Timestamp?, map: (Element) throws(ObjectRejection) -> Observation) {
+                                 oldest: inout Timestamp?, created: (Element) -> String, map: (Element) throws(ObjectRejection) -> Observation) {
         for (index, element) in items.enumerated() {
             switch element.result {
             case .success(let wire):
+                if let time = Timestamp(iso: created(wire)) { oldest = min(oldest ?? time, time) }
                 do throws(ObjectRejection) {
-                    let observation = try map(wire)
-                    observations.append(observation)
-                    if let day = observation.documentDate?.startOfDayUTC { oldest = min(oldest ?? day, day) }
+                    observations.append(try map(wire))
                 } catch {
                     rejects.append(RejectedObject(entity: entity.rawValue, externalID: nil, error: error.description))
                 }
