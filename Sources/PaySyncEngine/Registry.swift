@@ -28,6 +28,7 @@ public enum Registry {
         SalesforceSink.descriptor,
         WebhookSink.descriptor,
         SlackSink.descriptor,
+        ZohoCRMSink.descriptor,
     ]
 
     /// The config readers of every kind, for `ConfigParser`.

@@ -11,6 +11,8 @@ import Foundation
 //                            tap-quickbooks               pythons)
 //   paysync-bench processors a Stripe account: first   BENCH_PROCESSOR_N (20000)
 //                            sync, rerun, ~5 % changed
+//   paysync-bench crms       each CRM sink: first sync,   BENCH_CRM_N (5000)
+//                            rerun, ~5 % paid; CRM calls
 //   paysync-bench ledger     the ledger alone, in process BENCH_N, BENCH_REPEAT (for profiling the ledger by itself)
 //   paysync-bench drain      scenario 5 alone             BENCH_DRAIN_N, BENCH_REPEAT, BENCH_DRAIN_KEYS=shuffled (invoice
 //                                                         numbers in no relation to update order, as in a real ledger)
@@ -25,6 +27,8 @@ do {
         try ManyTenants.run(environment: environment)
     case "processors":
         try Processors.run(environment: environment)
+    case "crms":
+        try CRMs.run(environment: environment)
     case "drain":
         let drain = try Scenarios.drainScenario(try Bench(environment: environment, drainTenant: true))
         print("outbox drain: \(drain.objects) writes in \(fixed(drain.measured.cpuSeconds, 2)) CPU s (least of the runs): "
@@ -37,7 +41,7 @@ do {
         if which == nil || which == "xero" { try Peers.run(bench, environment: environment) }
         if which == nil || which == "quickbooks" { try QuickBooksPeer.run(bench, environment: environment) }
     case let other?:
-        throw BenchError("unknown mode \(other); usage: paysync-bench [tenants | processors | peers | ledger | drain]")
+        throw BenchError("unknown mode \(other); usage: paysync-bench [tenants | processors | crms | peers | ledger | drain]")
     }
 } catch {
     log("paysync-bench: \(error)")

@@ -161,6 +161,24 @@ import PaySyncSinks
         #expect((try? ConfigParser.parse(clientCredentials, file: "c.json", kinds: Registry.configKinds)) != nil)
     }
 
+    @Test func aZohoCRMSinkNamesWhatItLacksAndRefusesUnknownTriggers() throws {
+        let text = """
+        {"sources": [{"kind": "xero", "tenants": ["t"]}],
+         "sinks": [{"kind": "zoho-crm", "client_id": {"env": "A"}, "client_secret": {"env": "B"}, "triggers": ["workflow", "workflows"],
+           "accounts_url": "https://accounts.zoho.eu/",
+           "objects": {"invoice": {"object": "Deals", "id_property": "Invoice_Number", "properties": {"Payment_Status": {"field": "status", "values": {"payed": "Paid"}}}}}}]}
+        """
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(text, file: "c.json", kinds: Registry.configKinds) }
+        #expect(error?.issues.map(\.path) == ["sinks[0].refresh_token", "sinks[0].triggers[1]", "sinks[0].objects.invoice.properties.Payment_Status.values.payed"])
+        #expect(error?.issues.first { $0.path == "sinks[0].triggers[1]" }?.message.contains("did you mean \"workflow\"") == true)
+        let fixed = text.replacingOccurrences(of: #", "workflows""#, with: "").replacingOccurrences(of: "payed", with: "paid")
+            .replacingOccurrences(of: #""client_id""#, with: #""refresh_token": {"file": "/etc/paysync/zoho"}, "client_id""#)
+        let configuration = try ConfigParser.parse(fixed, file: "c.json", kinds: Registry.configKinds)
+        let settings = try #require(configuration.sinks.first?.settings as? ZohoCRMSettings)
+        #expect(settings.tokenURL == "https://accounts.zoho.eu/oauth/v2/token")
+        #expect(settings.triggers == ["workflow"])
+    }
+
     @Test func aWebhookNeedsAURLAndASecret() {
         let error = #expect(throws: ConfigError.self) {
             try ConfigParser.parse(#"{"sources": [{"kind": "xero", "tenants": ["t"]}], "sinks": [{"kind": "webhook"}]}"#, file: "c.json", kinds: Registry.configKinds)

@@ -16,10 +16,10 @@ import Testing
     }
 
     @Test func salesforceNumbersAreExactJSONNumbersAndDatesPlainText() {
-        #expect(JSONWriter.compact(CRMValueFormat.salesforce("1250.10", type: .number)) == "1250.10")
-        #expect(JSONWriter.compact(CRMValueFormat.salesforce("165000", type: .number)) == "165000")
-        #expect(JSONWriter.compact(CRMValueFormat.salesforce("2024-05-01", type: .date)) == "\"2024-05-01\"")
-        #expect(JSONWriter.compact(CRMValueFormat.salesforce(nil, type: .number)) == "null")
+        #expect(JSONWriter.compact(CRMValueFormat.typedJSON("1250.10", type: .number)) == "1250.10")
+        #expect(JSONWriter.compact(CRMValueFormat.typedJSON("165000", type: .number)) == "165000")
+        #expect(JSONWriter.compact(CRMValueFormat.typedJSON("2024-05-01", type: .date)) == "\"2024-05-01\"")
+        #expect(JSONWriter.compact(CRMValueFormat.typedJSON(nil, type: .number)) == "null")
     }
 }
 
@@ -89,5 +89,37 @@ import Testing
         #expect(WebhookSignature.idempotencyKey(writeKeys: ["l:n8n:3:0", "l:n8n:1:0"]) == WebhookSignature.idempotencyKey(writeKeys: ["l:n8n:1:0", "l:n8n:3:0"]))
         #expect(WebhookSignature.idempotencyKey(writeKeys: ["l:n8n:1:0"]) != WebhookSignature.idempotencyKey(writeKeys: ["l:n8n:2:0"]))
         #expect(WebhookSignature.idempotencyKey(writeKeys: ["l:n8n:1:0"]).count == 32)
+    }
+}
+
+@Suite struct ZohoCRMResultTests {
+    /// The partial-failure example of Zoho's upsert reference (crm-apis.md §6.2), with a third
+    /// record that names no existing deal and sends no Deal_Name.
+    static let body = #"""
+    {"data":[
+      {"code":"SUCCESS","status":"success","message":"record updated","action":"update","duplicate_field":"Invoice_Number",
+       "details":{"id":"5725767000000524157","Modified_Time":"2024-05-01T11:12:44+02:00","Modified_By":{"name":"Sync Bot","id":"5725767000000411001"}}},
+      {"code":"INVALID_DATA","status":"error","message":"invalid data","details":{"api_name":"Amount_Paid","expected_data_type":"double"}},
+      {"code":"MANDATORY_NOT_FOUND","status":"error","message":"required field not found","details":{"api_name":"Deal_Name","json_path":"$.data[2].Deal_Name"}},
+      {"code":"INTERNAL_ERROR","status":"error","message":"Internal Server Error","details":{}}
+    ]}
+    """#
+
+    @Test func eachRecordGetsItsOwnOutcome() throws {
+        let outcomes = ZohoCRMRecordResults.outcomes(count: 5, body: try JSONParser.parse(Self.body), createsAllowed: false) { "no Deals record #\($0)" }
+        #expect(outcomes[0] == .delivered)
+        #expect(outcomes[1] == .rejected("Zoho CRM INVALID_DATA: invalid data (Amount_Paid, expected double)"))
+        #expect(outcomes[2] == .noSuchRecord("Zoho CRM: no Deals record #2 (Zoho CRM MANDATORY_NOT_FOUND: required field not found (Deal_Name))"))
+        #expect(outcomes[3] == .retryable("Zoho CRM INTERNAL_ERROR: Internal Server Error"))
+        #expect(outcomes[4] == .retryable("Zoho CRM returned no result for this record"))
+    }
+
+    @Test func aMappingThatCreatesTreatsAMissingMandatoryFieldAsItsOwnMistake() throws {
+        let outcomes = ZohoCRMRecordResults.outcomes(count: 3, body: try JSONParser.parse(Self.body), createsAllowed: true) { _ in "" }
+        #expect(outcomes[2] == .rejected("Zoho CRM MANDATORY_NOT_FOUND: required field not found (Deal_Name)"))
+    }
+
+    @Test func criteriaValuesEscapeZohosSyntax() {
+        #expect(ZohoCRMSink.escapeCriterion("INV-(2024),1") == #"INV-\(2024\)\,1"#)
     }
 }

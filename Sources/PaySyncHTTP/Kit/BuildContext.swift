@@ -55,7 +55,8 @@ public struct BuildContext: Sendable {
     /// (recordings never hold tokens).
     public func refreshTokenProvider(tokenURL: String, clientID: SecretReference?, clientSecret: SecretReference?,
                                      refreshToken: SecretReference?, storeKey: String, purpose: String,
-                                     style: OAuth2RefreshTokenProvider.TokenRequestStyle = .form, refreshAheadSeconds: Double = 60) throws -> any AccessTokenProvider {
+                                     style: OAuth2RefreshTokenProvider.TokenRequestStyle = .form, refreshAheadSeconds: Double = 60,
+                                     instanceField: String? = nil) throws -> any AccessTokenProvider {
         if needsNoCredentials { return StaticTokenProvider(Secret("fixture-replay")) }
         let url = try url(tokenURL, key: "token_url")
         return OAuth2RefreshTokenProvider(
@@ -64,7 +65,7 @@ public struct BuildContext: Sendable {
                 clientID: try secret(clientID, key: "client_id", purpose: purpose),
                 clientSecret: try secret(clientSecret, key: "client_secret", purpose: purpose),
                 seedRefreshToken: try secret(refreshToken, key: "refresh_token", purpose: purpose), storeKey: storeKey,
-                style: style, refreshAheadSeconds: refreshAheadSeconds
+                style: style, refreshAheadSeconds: refreshAheadSeconds, instanceField: instanceField
             ),
             store: credentials,
             client: client
@@ -74,12 +75,13 @@ public struct BuildContext: Sendable {
     /// Bearer tokens from an OAuth 2.0 client-credentials grant, cached in the credential store
     /// until they expire; a fixed placeholder when no credential is needed.
     public func clientCredentialsProvider(tokenURL: String, clientID: SecretReference?, clientSecret: SecretReference?, storeKey: String,
-                                          purpose: String) throws -> any AccessTokenProvider {
+                                          purpose: String, scope: String? = nil, credentialsInBody: Bool = false) throws -> any AccessTokenProvider {
         if needsNoCredentials { return StaticTokenProvider(Secret("fixture-replay")) }
         return ClientCredentialsTokenProvider(
             configuration: .init(label: name, tokenURL: try url(tokenURL, key: "token_url"),
                                  clientID: try secret(clientID, key: "client_id", purpose: purpose),
-                                 clientSecret: try secret(clientSecret, key: "client_secret", purpose: purpose), storeKey: storeKey),
+                                 clientSecret: try secret(clientSecret, key: "client_secret", purpose: purpose), storeKey: storeKey,
+                                 scope: scope, credentialsInBody: credentialsInBody),
             store: credentials, client: client)
     }
 }

@@ -5,7 +5,8 @@ import PaySyncCore
 /// access token from its id and secret (PayPal): `grant_type=client_credentials` in a form body,
 /// the credentials in HTTP Basic. There is no refresh token to keep; the access token is kept in
 /// the credential store until a minute before `expires_in` ends, so a cron job does not ask for a
-/// new one every run, and asked for again after a 401.
+/// new one every run, and asked for again after a 401. Microsoft Entra ID wants the credentials
+/// in the form body and a `scope` (`https://{org}.crm.dynamics.com/.default`): `credentialsInBody`.
 public actor ClientCredentialsTokenProvider: AccessTokenProvider {
     public struct Configuration: Sendable {
         public var label: String
@@ -14,13 +15,20 @@ public actor ClientCredentialsTokenProvider: AccessTokenProvider {
         public var clientSecret: Secret
         /// The credential-store name of the cached access token.
         public var storeKey: String
+        /// The `scope` parameter, where the server wants one.
+        public var scope: String?
+        /// Send `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1's other form)
+        /// rather than in HTTP Basic.
+        public var credentialsInBody: Bool
 
-        public init(label: String, tokenURL: URL, clientID: Secret, clientSecret: Secret, storeKey: String) {
+        public init(label: String, tokenURL: URL, clientID: Secret, clientSecret: Secret, storeKey: String, scope: String? = nil, credentialsInBody: Bool = false) {
             self.label = label
             self.tokenURL = tokenURL
             self.clientID = clientID
             self.clientSecret = clientSecret
             self.storeKey = storeKey
+            self.scope = scope
+            self.credentialsInBody = credentialsInBody
         }
     }
 
@@ -40,7 +48,9 @@ public actor ClientCredentialsTokenProvider: AccessTokenProvider {
 
     private var accessName: String { configuration.storeKey + ":access_token" }
     /// A cached token belongs to these credentials only: new ones in the config start afresh.
-    private var fingerprint: String { configuration.clientID.fingerprint + configuration.clientSecret.fingerprint }
+    private var fingerprint: String {
+        configuration.clientID.fingerprint + configuration.clientSecret.fingerprint + (configuration.scope.map { Secret($0).fingerprint } ?? "")
+    }
 
     public func accessToken() async throws -> Secret {
         let now = client.environment.now()
@@ -68,10 +78,16 @@ public actor ClientCredentialsTokenProvider: AccessTokenProvider {
     }
 
     private func request() async throws -> Secret {
-        let basic = Data("\(configuration.clientID.reveal()):\(configuration.clientSecret.reveal())".utf8).base64EncodedString()
-        let request = HTTPRequest(method: "POST", url: configuration.tokenURL,
-                                  headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json", "Authorization": "Basic \(basic)"],
-                                  body: URLBuilder.formBody([("grant_type", "client_credentials")]))
+        var headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
+        var form = [("grant_type", "client_credentials")]
+        if configuration.credentialsInBody {
+            form += [("client_id", configuration.clientID.reveal()), ("client_secret", configuration.clientSecret.reveal())]
+        } else {
+            let basic = Data("\(configuration.clientID.reveal()):\(configuration.clientSecret.reveal())".utf8).base64EncodedString()
+            headers.set("Authorization", "Basic \(basic)")
+        }
+        if let scope = configuration.scope { form.append(("scope", scope)) }
+        let request = HTTPRequest(method: "POST", url: configuration.tokenURL, headers: headers, body: URLBuilder.formBody(form))
         requests += 1
         let response = try await client.send(request)
         let host = configuration.tokenURL.host ?? configuration.tokenURL.absoluteString

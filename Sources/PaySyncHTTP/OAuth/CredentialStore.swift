@@ -30,10 +30,13 @@ public protocol AccessTokenProvider: Sendable {
     func invalidate(_ token: Secret) async
     /// Whether a refused token can be replaced by a fresh one (false for a fixed token).
     var canRefresh: Bool { get }
+    /// Where API calls go when the token server says so (Zoho's `api_domain`); nil otherwise.
+    func instance() async throws -> String?
 }
 
 extension AccessTokenProvider {
     public var canRefresh: Bool { true }
+    public func instance() async throws -> String? { nil }
 }
 
 /// A fixed token: a private-app token (HubSpot), or the placeholder used when replaying fixtures.

@@ -25,9 +25,13 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
         /// How long before its expiry an access token is refreshed: a minute for tokens that
         /// live half an hour; days for tokens that live a month (Square suggests a week).
         public var refreshAheadSeconds: Double
+        /// A token-response member naming where API calls go (Zoho's and Pipedrive's
+        /// `api_domain`): kept with the access token (`<storeKey>:instance`) and handed out by
+        /// `instance()`.
+        public var instanceField: String?
 
         public init(label: String, tokenURL: URL, clientID: Secret, clientSecret: Secret?, seedRefreshToken: Secret, storeKey: String,
-                    style: TokenRequestStyle = .form, refreshAheadSeconds: Double = 60) {
+                    style: TokenRequestStyle = .form, refreshAheadSeconds: Double = 60, instanceField: String? = nil) {
             self.label = label
             self.tokenURL = tokenURL
             self.clientID = clientID
@@ -36,6 +40,7 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
             self.storeKey = storeKey
             self.style = style
             self.refreshAheadSeconds = refreshAheadSeconds
+            self.instanceField = instanceField
         }
     }
 
@@ -46,12 +51,16 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
         /// A JSON body carrying `client_id`, `client_secret`, `grant_type` and `refresh_token`
         /// (Square's ObtainToken).
         case json
+        /// A form body carrying the client's id and secret beside the grant (RFC 6749 §2.3.1's
+        /// other form; Zoho's accounts server).
+        case formBody
     }
 
     private let configuration: Configuration
     private let store: any CredentialStore
     private let client: HTTPClient
     private var cached: StoredToken?
+    private var cachedInstance: String?
     private var refreshing: Task<Secret, any Error>?
     /// Refresh calls made (tests and benchmarks count them).
     public private(set) var refreshCount = 0
@@ -63,13 +72,14 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
     }
 
     private var accessName: String { configuration.storeKey + ":access_token" }
+    private var instanceName: String { configuration.storeKey + ":instance" }
     private var seedFingerprint: String { configuration.seedRefreshToken.fingerprint }
 
     public func accessToken() async throws -> Secret {
         let now = client.environment.now()
         if let cached, isFresh(cached, now: now) { return cached.value }
         if cached == nil, let stored = try await store.load(accessName),
-           stored.seedFingerprint == seedFingerprint, isFresh(stored, now: now) {
+           stored.seedFingerprint == seedFingerprint, isFresh(stored, now: now), try await loadInstance() {
             cached = stored
             return stored.value
         }
@@ -78,6 +88,23 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
         refreshing = task
         defer { refreshing = nil }
         return try await task.value
+    }
+
+    /// Where API calls go, from the token response's `instanceField` (a token is fetched first if
+    /// none is held). Nil when the configuration names no such field.
+    public func instance() async throws -> String? {
+        guard configuration.instanceField != nil else { return nil }
+        _ = try await accessToken()
+        return cachedInstance
+    }
+
+    /// Reads the stored instance beside a stored access token; false when it is missing (then the
+    /// token is fetched afresh, which brings both).
+    private func loadInstance() async throws -> Bool {
+        guard configuration.instanceField != nil else { return true }
+        guard let stored = try await store.load(instanceName), stored.seedFingerprint == seedFingerprint else { return false }
+        cachedInstance = stored.value.reveal()
+        return true
     }
 
     public func invalidate(_ token: Secret) async {
@@ -109,6 +136,12 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
                 form.append(("client_id", configuration.clientID.reveal()))  // public (PKCE) clients
             }
             request = HTTPRequest(method: "POST", url: configuration.tokenURL, headers: headers, body: URLBuilder.formBody(form))
+        case .formBody:
+            var form = [("grant_type", "refresh_token"), ("client_id", configuration.clientID.reveal())]
+            if let secret = configuration.clientSecret { form.append(("client_secret", secret.reveal())) }
+            form.append(("refresh_token", refreshToken.reveal()))
+            request = HTTPRequest(method: "POST", url: configuration.tokenURL,
+                                  headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"], body: URLBuilder.formBody(form))
         case .json:
             var members: [(String, JSONValue)] = [("client_id", .string(configuration.clientID.reveal()))]
             if let secret = configuration.clientSecret { members.append(("client_secret", .string(secret.reveal()))) }
@@ -119,9 +152,11 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
         refreshCount += 1
         let response = try await client.send(request)
         guard response.isSuccess else { throw refusal(response) }
+        let parsed = try? JSONParser.parse(response.body, source: "token response")
+        // Some servers refuse with HTTP 200 and an `error` member (Zoho: {"error":"invalid_code"}).
+        if parsed?["error"] != nil && parsed?["access_token"] == nil { throw refusal(response) }
 
-        guard let body = try? JSONParser.parse(response.body, source: "token response"),
-              let access = body["access_token"]?.stringValue, !access.isEmpty else {
+        guard let body = parsed, let access = body["access_token"]?.stringValue, !access.isEmpty else {
             throw AuthenticationError(label: configuration.label, message: "the token endpoint \(configuration.tokenURL.host ?? "") answered without an access_token; check token_url")
         }
         let now = client.environment.now()
@@ -134,6 +169,14 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
             client.logger.debug("\(configuration.label): refresh token rotated and stored")
         }
         let token = StoredToken(value: Secret(access), expiresAt: now.adding(seconds: expiresIn), seedFingerprint: seedFingerprint)
+        if let field = configuration.instanceField {
+            guard let instance = body[field]?.stringValue, URL(string: instance)?.host != nil else {
+                throw AuthenticationError(label: configuration.label, message: "the token endpoint \(configuration.tokenURL.host ?? "") answered without \(field); check token_url")
+            }
+            let trimmed = instance.hasSuffix("/") ? String(instance.dropLast()) : instance
+            try await store.save(instanceName, StoredToken(value: Secret(trimmed), expiresAt: nil, seedFingerprint: seedFingerprint))
+            cachedInstance = trimmed
+        }
         try await store.save(accessName, token)
         cached = token
         return token.value
@@ -143,7 +186,16 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
         let body = try? JSONParser.parse(response.body, source: "token response")
         let code = body?["error"]?.stringValue
         let host = configuration.tokenURL.host ?? configuration.tokenURL.absoluteString
+        if code == "Access Denied" || response.status == 429 {
+            // Zoho's answer to more than ten token requests in ten minutes: wait, never hammer it.
+            let description = body?["error_description"]?.stringValue.map { ": \($0)" } ?? ""
+            return GeneralError("\(configuration.label): \(host) is refusing token requests for now (\(code ?? "HTTP 429")\(description)); the run stops and the next one tries again", exitCode: .temporaryFailure)
+        }
         switch (response.status, code) {
+        case (_, "invalid_code"), (_, "invalid_refresh_token"):
+            return AuthenticationError(label: configuration.label, message: "\(host) refused the refresh token (\(code!)): it was revoked or belongs to another data centre; re-authorise and update the configured refresh_token")
+        case (_, "invalid_client"), (_, "invalid_client_secret"):
+            return AuthenticationError(label: configuration.label, message: "\(host) refused the client id or secret (\(code!)); check client_id and client_secret")
         case (400, "invalid_grant"):
             return AuthenticationError(label: configuration.label, message: "\(host) refused the refresh token (invalid_grant): it has expired or was revoked; re-authorise and update the configured refresh_token")
         case (400, "invalid_client"), (401, _):

@@ -27,6 +27,11 @@ public actor RateLimiter {
         self.init(limit: perMinute, window: .seconds(60), concurrent: concurrent, environment: environment)
     }
 
+    /// Only a limit on calls in flight (Zoho's per-plan concurrency): the window never fills.
+    public init(concurrent: Int, environment: RunEnvironment) {
+        self.init(limit: Int.max, window: .milliseconds(1), concurrent: concurrent, environment: environment)
+    }
+
     public init(_ settings: RateLimitSettings, environment: RunEnvironment) {
         self.init(perMinute: settings.perMinute, concurrent: settings.concurrent, environment: environment)
     }

@@ -16,9 +16,10 @@ public enum CRMValueFormat {
         }
     }
 
-    /// Salesforce: numbers and currency as JSON numbers written from the exact decimal text
-    /// (`1250.00`, never through a Double), dates as `YYYY-MM-DD`, text as strings, null clears.
-    public static func salesforce(_ value: String?, type: PropertyType) -> JSONValue {
+    /// Salesforce, Zoho CRM and Dataverse: numbers and currency as JSON numbers written from the
+    /// exact decimal text (`1250.00`, never through a Double), dates as `YYYY-MM-DD`, text as
+    /// strings, null clears.
+    public static func typedJSON(_ value: String?, type: PropertyType) -> JSONValue {
         guard let value else { return .null }
         switch type {
         case .number:

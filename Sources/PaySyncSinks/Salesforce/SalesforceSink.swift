@@ -45,7 +45,7 @@ public struct SalesforceSink: Sink {
                 continue
             }
             var members: [(key: String, value: JSONValue)] = [("attributes", ["type": .string(mapping.object)]), (mapping.idProperty, .string(write.recordKey))]
-            for (property, value) in values { members.append((property.name, CRMValueFormat.salesforce(value, type: property.effectiveType))) }
+            for (property, value) in values { members.append((property.name, CRMValueFormat.typedJSON(value, type: property.effectiveType))) }
             records.append(.object(JSONObject(members)))
             positions.append(position)
         }
