@@ -199,6 +199,23 @@ final class ZohoCRMHarness: Sendable {
         #expect(harness.zoho.calls.isEmpty)
     }
 
+    @Test func zohosTokenRateRefusalEndsTheRunWith75AndTheNextRunDelivers() async throws {
+        let harness = try ZohoCRMHarness(invoices: 6)
+        harness.zoho.exhaustTokenAllowance()
+        let refused = try await harness.run()
+        #expect(refused.exitCode == .temporaryFailure, "\(refused.problems)")
+        let problem = try #require(refused.problems.first { $0.exitCode == .temporaryFailure })
+        #expect(problem.message.contains("is refusing token requests for now (Access Denied: You have made too many requests continuously"), "\(problem.message)")
+        #expect(harness.zoho.tokenRequests == 1)  // asked once, not hammered
+        #expect(try await harness.ledger().outboxCount(sink: "zoho", state: .pending) == 6)
+
+        harness.zoho.clearTokenAllowance()
+        harness.clock.advance(by: .seconds(3600))
+        let next = try await harness.run()
+        #expect(next.exitCode == .success, "\(next.problems)")
+        #expect(harness.upserts == [6])
+    }
+
     @Test func aFailedPaymentOpensOneTaskForTheDealsOwnerAndARefundAddsANote() async throws {
         let harness = try ZohoCRMHarness(invoices: 3)
         let processor = ScriptedSource()

@@ -89,6 +89,11 @@ public final class FakeZohoCRMServer: Sendable {
     public func setDown(_ down: Bool) { state.withLock { $0.down = down } }
     /// Answers the next API calls with these replies, in order.
     public func inject(_ replies: ServerReply...) { state.withLock { $0.faults += replies } }
+    /// Spends the ten tokens a refresh token may have in ten minutes (another client of the same
+    /// refresh token was busy), so the next token request is refused with "Access Denied".
+    public func exhaustTokenAllowance() { state.withLock { $0.tokenTimes = Array(repeating: Date(), count: 10) } }
+    /// Ten minutes passed: the allowance is whole again.
+    public func clearTokenAllowance() { state.withLock { $0.tokenTimes.removeAll() } }
     /// Every access token issued so far stops working (its hour passed).
     public func expireAccessTokens() { state.withLock { $0.accessTokens.removeAll() } }
 
