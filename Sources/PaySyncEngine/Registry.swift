@@ -29,6 +29,7 @@ public enum Registry {
         WebhookSink.descriptor,
         SlackSink.descriptor,
         ZohoCRMSink.descriptor,
+        DynamicsSink.descriptor,
     ]
 
     /// The config readers of every kind, for `ConfigParser`.

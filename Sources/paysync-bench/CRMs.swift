@@ -26,10 +26,10 @@ enum CRMs {
         print("")
         print("CRM sinks: \(count) open Xero invoices, each a deal in the CRM, from the fakes on loopback")
         print("sink        scenario                     writes    CPU s  CRM calls (min)  token calls")
-        for target in [try hubspot(count), try salesforce(count), try zoho(count)] {
+        for target in [try hubspot(count), try salesforce(count), try zoho(count), try dynamics(count)] {
             try measure(target, invoices: count, binary: binary, environment: environment)
         }
-        print("            minimum: ceil(writes / batch maximum): HubSpot 100, Salesforce 200, Zoho CRM 100 records a call")
+        print("            minimum: ceil(writes / batch maximum): HubSpot 100, Salesforce 200, Zoho CRM 100 records, Dataverse 1,000 requests a call")
     }
 
     static func measure(_ target: Target, invoices count: Int, binary: String, environment: [String: String]) throws {
@@ -107,5 +107,18 @@ enum CRMs {
                "properties": {"Payment_Status": \(mappingProperties), "Amount_Paid": "amount_paid", "Amount_Due": "amount_due"}}}}
             """, variables: ["ZOHO_ID": zoho.clientID, "ZOHO_SECRET": zoho.clientSecret, "ZOHO_REFRESH": zoho.refreshToken],
             apiCalls: { zoho.calls.count }, tokenRequests: { zoho.tokenRequests })
+    }
+
+    static func dynamics(_ count: Int) throws -> Target {
+        let dataverse = try FakeDataverseServer()
+        dataverse.seed("contoso_invoices", try invoiceNumbers(count).map { ["contoso_name": .string("Invoice \($0)"), "contoso_invoicenumber": .string($0)] })
+        return Target(name: "dynamics", batch: 1000, sink: """
+            {"name": "dynamics", "kind": "dynamics", "environment_url": "\(dataverse.environmentURL)", "authority_url": "\(dataverse.authorityURL)",
+             "tenant_id": "\(dataverse.tenantID)", "client_id": {"env": "DYN_ID"}, "client_secret": {"env": "DYN_SECRET"},
+             "objects": {"invoice": {"object": "contoso_invoices", "id_property": "contoso_invoicenumber",
+               "properties": {"contoso_paymentstatus": {"field": "status", "values": {"draft": 100000007, "sent": 100000000, "overdue": 100000001, "partially_paid": 100000002, "paid": 100000003, "voided": 100000006}},
+                              "contoso_amountpaid": "amount_paid", "contoso_amountdue": "amount_due"}}}}
+            """, variables: ["DYN_ID": dataverse.clientID, "DYN_SECRET": dataverse.clientSecret],
+            apiCalls: { dataverse.batches.count }, tokenRequests: { dataverse.tokenRequests })
     }
 }

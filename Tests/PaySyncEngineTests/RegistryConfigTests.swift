@@ -179,6 +179,31 @@ import PaySyncSinks
         #expect(settings.triggers == ["workflow"])
     }
 
+    @Test func aDynamicsMappingNamesChoiceValuesAsIntegersAndMayNotMixThemWithLabels() throws {
+        let text = """
+        {"sources": [{"kind": "xero", "tenants": ["t"]}],
+         "sinks": [{"kind": "dynamics", "environment_url": "https://contoso.crm4.dynamics.com", "tenant_id": "8c2f", "client_id": {"env": "A"}, "client_secret": {"env": "B"},
+           "objects": {"invoice": {"object": "contoso_invoices", "id_property": "contoso_invoicenumber", "logical_name": "contoso_invoice",
+             "properties": {"contoso_paymentstatus": {"field": "status", "values": {"paid": 100000003, "sent": 100000000}}, "contoso_amountpaid": "amount_paid"}}}}]}
+        """
+        let configuration = try ConfigParser.parse(text, file: "c.json", kinds: Registry.configKinds)
+        let mapping = try #require(configuration.sinks.first?.objects[.invoice]?.crm)
+        let status = try #require(mapping.properties.first { $0.name == "contoso_paymentstatus" })
+        #expect(status.values == ["paid": "100000003", "sent": "100000000"])
+        #expect(status.effectiveType == .number)
+        let settings = try #require(configuration.sinks.first?.settings as? DynamicsSettings)
+        #expect(settings.logicalName(of: "contoso_invoices") == "contoso_invoice")
+
+        let mixed = text.replacingOccurrences(of: "\"sent\": 100000000", with: "\"sent\": \"Sent\"")
+        let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(mixed, file: "c.json", kinds: Registry.configKinds) }
+        #expect(error?.issues.map(\.path) == ["sinks[0].objects.invoice.properties.contoso_paymentstatus.values"])
+        let bare = #expect(throws: ConfigError.self) {
+            try ConfigParser.parse(#"{"sources": [{"kind": "xero", "tenants": ["t"]}], "sinks": [{"kind": "dynamics", "objects": {"invoice": {"object": "x", "id_property": "y", "properties": {"z": "status"}}}}]}"#,
+                                   file: "c.json", kinds: Registry.configKinds)
+        }
+        #expect(bare?.issues.map(\.path) == ["sinks[0].environment_url", "sinks[0].tenant_id", "sinks[0].client_id", "sinks[0].client_secret"])
+    }
+
     @Test func aWebhookNeedsAURLAndASecret() {
         let error = #expect(throws: ConfigError.self) {
             try ConfigParser.parse(#"{"sources": [{"kind": "xero", "tenants": ["t"]}], "sinks": [{"kind": "webhook"}]}"#, file: "c.json", kinds: Registry.configKinds)

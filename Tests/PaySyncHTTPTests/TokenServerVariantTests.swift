@@ -29,7 +29,7 @@ import Testing
 
     func provider(_ server: ScriptedTokenServer, store: any CredentialStore, clock: VirtualClock) -> OAuth2RefreshTokenProvider {
         OAuth2RefreshTokenProvider(
-            configuration: .init(label: "zoho", tokenURL: server.url, clientID: Secret("1000.CLIENT"), clientSecret: Secret("client-secret"),
+            configuration: .init(label: "zoho", tokenURL: server.url, clientID: Secret("1000.CLIENT"), clientSecret: Secret("s3cr3t-of-the-client"),
                                  seedRefreshToken: Secret("1000.refresh"), storeKey: "zoho", style: .formBody, instanceField: "api_domain"),
             store: store, client: HTTPClient(transport: URLSessionTransport(), environment: clock.environment))
     }
@@ -43,7 +43,7 @@ import Testing
         #expect(try await first.accessToken().reveal() == "1000.a")
         let request = try #require(server.requests.value.first)
         #expect(request.headers["Authorization"] == nil)
-        #expect(request.formFields == ["grant_type": "refresh_token", "client_id": "1000.CLIENT", "client_secret": "client-secret", "refresh_token": "1000.refresh"])
+        #expect(request.formFields == ["grant_type": "refresh_token", "client_id": "1000.CLIENT", "client_secret": "s3cr3t-of-the-client", "refresh_token": "1000.refresh"])
 
         // The next run (a new provider on the same store) needs no token request for either.
         let next = provider(server, store: store, clock: clock)

@@ -123,3 +123,60 @@ import Testing
         #expect(ZohoCRMSink.escapeCriterion("INV-(2024),1") == #"INV-\(2024\)\,1"#)
     }
 }
+
+@Suite struct DataverseBatchTests {
+    /// The partial-failure response of `reference/crm-apis.md` §3.3 (LF line ends, as printed).
+    static let response = """
+    --batchresponse_7f1c
+    Content-Type: application/http
+
+    HTTP/1.1 204 No Content
+    OData-EntityId: https://acme.api.crm.dynamics.com/api/data/v9.2/contoso_invoices(5b0e0000-0000-0000-0000-000000000001)
+
+    --batchresponse_7f1c
+    Content-Type: application/http
+
+    HTTP/1.1 404 Not Found
+    Content-Type: application/json; odata.metadata=minimal
+
+    {"error":{"code":"0x80040217","message":"contoso_invoice With Ids = contoso_invoicenumber:INV-2024-0099 Does Not Exist"}}
+    --batchresponse_7f1c--
+    """
+
+    @Test func theDocumentedPartialFailureReadsAsOneResponsePerRequest() throws {
+        let responses = try #require(DataverseBatch.responses(Self.response, boundary: "batchresponse_7f1c"))
+        #expect(responses.map(\.status) == [204, 404])
+        #expect(responses[0].headers["odata-entityid"]?.hasSuffix("contoso_invoices(5b0e0000-0000-0000-0000-000000000001)") == true)
+        #expect(responses[1].error.code == "0x80040217")
+        #expect(responses[1].error.message == "contoso_invoice With Ids = contoso_invoicenumber:INV-2024-0099 Does Not Exist")
+    }
+
+    @Test func crlfPartsAndAChangeSetAreReadInOrder() throws {
+        let text = "--b1\r\nContent-Type: multipart/mixed; boundary=changesetresponse_1\r\n\r\n--changesetresponse_1\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n\r\n--changesetresponse_1--\r\n"
+            + "--b1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nHTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n\r\n{\"error\":{\"code\":\"0x8004431a\",\"message\":\"out of range\"}}\r\n--b1--\r\n"
+        let responses = try #require(DataverseBatch.responses(text, boundary: "b1"))
+        #expect(responses.map(\.status) == [204, 400])
+        #expect(responses[1].error.code == "0x8004431a")
+        #expect(DataverseBatch.responses("--b1\r\nContent-Type: application/http\r\n\r\nnot a status line\r\n--b1--", boundary: "b1") == nil)
+    }
+
+    @Test func aRequestIsWrittenAsABinaryHTTPPartAddressedByItsAlternateKey() {
+        let path = "/api/data/v9.2/" + DataverseBatch.keyed("contoso_invoices", key: "contoso_invoicenumber", value: "O'Brien 1/2")
+        #expect(path == "/api/data/v9.2/contoso_invoices(contoso_invoicenumber='O%27%27Brien%201%2F2')")
+        let body = DataverseBatch.body([.init(method: "PATCH", path: path, headers: [("If-Match", "*")], body: #"{"contoso_paymentstatus":100000003}"#)], boundary: "batch_x")
+        #expect(body == "--batch_x\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n"
+                + "PATCH \(path) HTTP/1.1\r\nIf-Match: *\r\nContent-Type: application/json\r\n\r\n{\"contoso_paymentstatus\":100000003}\r\n--batch_x--\r\n")
+        #expect(DataverseBatch.boundary(of: #"multipart/mixed; boundary="batchresponse_7f1c""#) == "batchresponse_7f1c")
+    }
+
+    @Test func tableLogicalNamesFollowTheSetNameUnlessTheConfigSays() {
+        var settings = DynamicsSettings(environmentURL: "https://contoso.crm4.dynamics.com", tenantID: "t", clientID: .environment("A"), clientSecret: .environment("B"))
+        #expect(settings.logicalName(of: "opportunities") == "opportunity")
+        #expect(settings.logicalName(of: "contoso_invoices") == "contoso_invoice")
+        #expect(settings.logicalName(of: "contoso_addresses") == "contoso_address")
+        settings.logicalNames["contoso_datas"] = "contoso_data"
+        #expect(settings.logicalName(of: "contoso_datas") == "contoso_data")
+        #expect(settings.scope == "https://contoso.crm4.dynamics.com/.default")
+        #expect(settings.tokenURL == "https://login.microsoftonline.com/t/oauth2/v2.0/token")
+    }
+}

@@ -57,6 +57,7 @@ extension ConfigParser {
         guard let fieldName = reader.string(object, "field", at: path, required: true),
               let field = reader.choice(fieldName, at: "\(path).field", from: fields, noun: "field") else { return nil }
         var values: [String: String]?
+        var numericValues = 0
         if let table = reader.object(object["values"], at: "\(path).values", allowed: object["values"]?.objectValue?.keys ?? []) {
             var mapped: [String: String] = [:]
             for (canonical, crmValue) in table.members {
@@ -64,15 +65,25 @@ extension ConfigParser {
                     reader.fail("\(path).values.\(canonical)", "is not a status\(Suggestion.didYouMean(canonical, in: PaymentStatus.known.map(\.rawValue))); statuses: \(PaymentStatus.known.map(\.rawValue).joined(separator: ", "))")
                     continue
                 }
+                // A label, or an integer: the option value of a choice column (Dataverse's
+                // 100000001), written as a number unless the mapping says otherwise.
+                if let number = crmValue.numberText, Int64(number) != nil {
+                    mapped[canonical] = number
+                    numericValues += 1
+                    continue
+                }
                 guard let text = crmValue.stringValue else {
-                    reader.fail("\(path).values.\(canonical)", "expected a string, found \(crmValue.typeDescription)")
+                    reader.fail("\(path).values.\(canonical)", "expected a label or an integer option value, found \(crmValue.typeDescription)")
                     continue
                 }
                 mapped[canonical] = text
             }
             values = mapped
+            if numericValues > 0 && numericValues < mapped.count {
+                reader.fail("\(path).values", "mixes labels and integer option values; use one or the other")
+            }
         }
-        var type: PropertyType?
+        var type: PropertyType? = numericValues > 0 ? .number : nil
         if let typeName = reader.string(object, "type", at: path) {
             type = reader.choice(typeName, at: "\(path).type", from: Dictionary(uniqueKeysWithValues: PropertyType.allCases.map { ($0.rawValue, $0) }), noun: "type")
         }
