@@ -73,7 +73,7 @@ struct Components {
         // A dry run never calls a sink, so it needs no credentials for one.
         let context = BuildContext(
             name: configuration.name, configPath: "sinks[\(configuration.name)]", configFile: file, client: client,
-            credentials: LedgerCredentialStore(ledger: ledger, environment: dependencies.environment),
+            credentials: LedgerCredentialStore(ledger: ledger, environment: dependencies.environment), recordIDs: ledger,
             variables: dependencies.variables, needsNoCredentials: options.dryRun
         )
         return try descriptor.make(configuration, context: context)

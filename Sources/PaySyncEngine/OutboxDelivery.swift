@@ -12,6 +12,7 @@ import PaySyncSinks
 enum OutboxDelivery {
     static func drain(sink: any Sink, ledger: any OutboxStore, settings: OutboxSettings, context: Reconciler.Context) async {
         var written = 0, failed = 0, deadLettered = 0, skippedByMapping = 0
+        var deferred: String?
         var firstRefusal: String?
         let callsBefore = sink.calls.total
         defer {
@@ -37,6 +38,7 @@ enum OutboxDelivery {
                             case .delivered: written += 1
                             case .notMapped: skippedByMapping += 1
                             case .noSuchRecord: break  // not a failure: listed as "without a CRM record"
+                            case .deferred(let message): deferred = deferred ?? message  // not a failure: the CRM's day is spent
                             default: failed += 1
                             }
                         }
@@ -59,7 +61,7 @@ enum OutboxDelivery {
                 // Settle this batch and claim the next in one commit; a cancelled run claims no more.
                 let result = try await ledger.settleAndClaimNext(
                     outcomes, settings: settings, now: context.environment.now(),
-                    sink: sink.name, after: claimed.position, limit: sink.maxBatchSize, claimNext: !Task.isCancelled
+                    sink: sink.name, after: claimed.position, limit: sink.maxBatchSize, claimNext: !Task.isCancelled && deferred == nil
                 )
                 FaultPoint.afterSettle.hit()
                 context.progress?(.delivered(sink: sink.name, writes: claimed.rows.count))
@@ -71,6 +73,11 @@ enum OutboxDelivery {
                         return nil
                     }.first
                 }
+            }
+            if let deferred {
+                // The CRM's allowance for the day is spent: stop here, keep the rest queued, say so.
+                let pending = try await ledger.outboxCount(sink: sink.name, state: .pending)
+                await context.state.paused("\(sink.name): \(deferred); \(pending) writes stay queued for a later run", progressed: written > 0)
             }
             if deadLettered > 0 {
                 // The CRM refused records for good (a value its property does not accept): a person must look.

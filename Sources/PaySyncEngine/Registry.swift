@@ -30,6 +30,7 @@ public enum Registry {
         SlackSink.descriptor,
         ZohoCRMSink.descriptor,
         DynamicsSink.descriptor,
+        PipedriveSink.descriptor,
     ]
 
     /// The config readers of every kind, for `ConfigParser`.

@@ -15,6 +15,8 @@ enum CRMs {
         var variables: [String: String]
         var apiCalls: () -> Int
         var tokenRequests: () -> Int
+        /// The fewest calls for `writes` in scenario `index` (default: ceil(writes / batch)).
+        var minimum: (Int, Int) -> Int = { _, _ in 0 }
     }
 
     static func run(environment: [String: String]) throws {
@@ -26,10 +28,11 @@ enum CRMs {
         print("")
         print("CRM sinks: \(count) open Xero invoices, each a deal in the CRM, from the fakes on loopback")
         print("sink        scenario                     writes    CPU s  CRM calls (min)  token calls")
-        for target in [try hubspot(count), try salesforce(count), try zoho(count), try dynamics(count)] {
+        for target in [try hubspot(count), try salesforce(count), try zoho(count), try dynamics(count), try pipedrive(count)] {
             try measure(target, invoices: count, binary: binary, environment: environment)
         }
-        print("            minimum: ceil(writes / batch maximum): HubSpot 100, Salesforce 200, Zoho CRM 100 records, Dataverse 1,000 requests a call")
+        print("            minimum: ceil(writes / batch maximum): HubSpot 100, Salesforce 200, Zoho CRM 100 records, Dataverse 1,000 requests a call;")
+        print("            Pipedrive: no bulk update, so one call per write plus one search per key never seen (its minimum here)")
     }
 
     static func measure(_ target: Target, invoices count: Int, binary: String, environment: [String: String]) throws {
@@ -42,6 +45,8 @@ enum CRMs {
                           "base_url": "\(xero.apiBaseURL)", "token_url": "\(xero.tokenURL)", "page_size": \(Bench.xeroPageMaximum)}],
              "sinks": [\(target.sink)]}
             """)
+        var target = target
+        if target.batch > 1 { let batch = target.batch; target.minimum = { writes, _ in (writes + batch - 1) / batch } }
         var variables = target.variables
         variables.merge(["XERO_CLIENT_ID": xero.clientID, "XERO_CLIENT_SECRET": xero.clientSecret, "XERO_REFRESH_TOKEN": "bench-refresh",
                          "PATH": "/usr/bin:/bin", "HOME": work.path]) { $1 }
@@ -61,7 +66,7 @@ enum CRMs {
             print([
                 target.name.padding(toLength: 10, withPad: " ", startingAt: 0), scenario.padding(toLength: 26, withPad: " ", startingAt: 0),
                 pad(String(writes), 8), pad(fixed(measured.cpuSeconds, 2), 8),
-                pad(ratio(target.apiCalls() - callsBefore, (writes + target.batch - 1) / target.batch), 16), pad(String(target.tokenRequests() - tokensBefore), 12),
+                pad(ratio(target.apiCalls() - callsBefore, target.minimum(writes, index)), 16), pad(String(target.tokenRequests() - tokensBefore), 12),
             ].joined(separator: " "))
         }
     }
@@ -120,5 +125,20 @@ enum CRMs {
                               "contoso_amountpaid": "amount_paid", "contoso_amountdue": "amount_due"}}}}
             """, variables: ["DYN_ID": dataverse.clientID, "DYN_SECRET": dataverse.clientSecret],
             apiCalls: { dataverse.batches.count }, tokenRequests: { dataverse.tokenRequests })
+    }
+
+    static func pipedrive(_ count: Int) throws -> Target {
+        let pipedrive = try FakePipedriveServer(burstLimit: 10_000, clock: { Timestamp(Date()) })
+        pipedrive.seedDeals(invoiceNumbers: try invoiceNumbers(count))
+        let status = FakePipedriveServer.paymentStatusKey
+        var target = Target(name: "pipedrive", batch: 1, sink: """
+            {"name": "pipedrive", "kind": "pipedrive", "api_token": {"env": "PIPEDRIVE_TOKEN"}, "base_url": "\(pipedrive.baseURL)", "requests_per_2_seconds": 10000,
+             "objects": {"invoice": {"object": "deals", "id_property": "\(FakePipedriveServer.invoiceNumberKey)",
+               "properties": {"\(status)": {"field": "status", "values": {"draft": 38, "sent": 31, "overdue": 32, "partially_paid": 33, "paid": 34, "voided": 37}},
+                              "\(FakePipedriveServer.amountPaidKey)": "amount_paid"}}}}
+            """, variables: ["PIPEDRIVE_TOKEN": pipedrive.token], apiCalls: { pipedrive.calls.count }, tokenRequests: { 0 })
+        // A search per key on the first sync only; one update per write always.
+        target.minimum = { writes, scenario in scenario == 0 ? 2 * writes : writes }
+        return target
     }
 }

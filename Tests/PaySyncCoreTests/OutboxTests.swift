@@ -9,6 +9,8 @@ import Testing
         (.sending, .retryableFailure, 3, .dead),
         (.sending, .permanentFailure, 1, .dead),
         (.sending, .noSuchRecord, 1, .skipped),
+        (.sending, .deferred, 3, .pending),  // a spent CRM budget is never a dead letter
+        (.pending, .deferred, 1, nil),
         (.sending, .recovered, 1, .pending),
         (.dead, .operatorRetry, 9, .pending),
         (.skipped, .operatorRetry, 1, .pending),

@@ -204,6 +204,27 @@ import PaySyncSinks
         #expect(bare?.issues.map(\.path) == ["sinks[0].environment_url", "sinks[0].tenant_id", "sinks[0].client_id", "sinks[0].client_secret"])
     }
 
+    @Test func aPipedriveSinkTakesOneWayToAuthenticateAndObjectsItWrites() throws {
+        func parse(_ sink: String) throws -> Configuration {
+            try ConfigParser.parse(#"{"sources": [{"kind": "xero", "tenants": ["t"]}], "sinks": [{"kind": "pipedrive", "#
+                                   + sink + #", "objects": {"invoice": {"object": "deals", "id_property": "d4de1c1518b4531717c676029a45911c340390a6", "properties": {"title": "invoice_number"}}}}]}"#,
+                                   file: "c.json", kinds: Registry.configKinds)
+        }
+        let token = try parse(#""api_token": {"env": "P"}"#)
+        #expect((token.sinks.first?.settings as? PipedriveSettings)?.requestsPer2Seconds == 20)
+        let oauth = try parse(#""client_id": {"env": "A"}, "client_secret": {"env": "B"}, "refresh_token": {"env": "C"}"#)
+        #expect((oauth.sinks.first?.settings as? PipedriveSettings)?.requestsPer2Seconds == 80)
+        let both = #expect(throws: ConfigError.self) { try parse(#""api_token": {"env": "P"}, "client_id": {"env": "A"}"#) }
+        #expect(both?.issues.map(\.path) == ["sinks[0]"])
+        let half = #expect(throws: ConfigError.self) { try parse(#""client_id": {"env": "A"}"#) }
+        #expect(half?.issues.map(\.path) == ["sinks[0].client_secret", "sinks[0].refresh_token"])
+        let object = #expect(throws: ConfigError.self) {
+            try ConfigParser.parse(#"{"sources": [{"kind": "xero", "tenants": ["t"]}], "sinks": [{"kind": "pipedrive", "api_token": {"env": "P"}, "objects": {"invoice": {"object": "deal", "id_property": "title", "properties": {"title": "invoice_number"}}}}]}"#,
+                                   file: "c.json", kinds: Registry.configKinds)
+        }
+        #expect(object?.issues.first?.message.contains("did you mean \"deals\"") == true)
+    }
+
     @Test func aWebhookNeedsAURLAndASecret() {
         let error = #expect(throws: ConfigError.self) {
             try ConfigParser.parse(#"{"sources": [{"kind": "xero", "tenants": ["t"]}], "sinks": [{"kind": "webhook"}]}"#, file: "c.json", kinds: Registry.configKinds)

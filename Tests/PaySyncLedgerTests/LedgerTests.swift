@@ -40,7 +40,7 @@ func olderLedger(in directory: TemporaryDirectory, _ name: String, migrations: I
         let path = directory.file("paysync.db")
         let database = try Database(path: path, create: true)
         let migrator = Migrator(migrations: LedgerSchema.migrations)
-        #expect(try migrator.migrate(database) == ["0001-create-ledger", "0002-outbox-actions", "0003-lighter-object-indexes", "0004-bank-and-processor-fields", "0005-write-keys", "0006-runs-skipped-by-mapping", "0007-objects-by-scope", "0008-outbox-in-queue-order", "0009-objects-by-parent", "0010-alerts", "0011-bank-matches", "0012-object-metadata"])
+        #expect(try migrator.migrate(database) == ["0001-create-ledger", "0002-outbox-actions", "0003-lighter-object-indexes", "0004-bank-and-processor-fields", "0005-write-keys", "0006-runs-skipped-by-mapping", "0007-objects-by-scope", "0008-outbox-in-queue-order", "0009-objects-by-parent", "0010-alerts", "0011-bank-matches", "0012-object-metadata", "0013-crm-record-ids"])
         #expect(try migrator.migrate(database) == [])
         #expect(try database.scalar("PRAGMA user_version") == Int64(LedgerSchema.migrations.count))
         #expect(try database.scalar("SELECT count(*) FROM schema_migrations") == Int64(LedgerSchema.migrations.count))
@@ -430,6 +430,31 @@ extension Ledger {
         #expect(stop.next == nil)
         #expect(try await ledger.outboxCount(sink: "out", state: .sending) == 0)
         #expect(try await ledger.outboxCount(sink: "out", state: .pending) == 1)
+    }
+
+    @Test func aDeferredWriteIsDueAtOnceAndItsAttemptIsGivenBack() async throws {
+        let (_, ledger) = try await seeded()
+        let id = try await ledger.dueRows(sink: "out", now: at, recordKeys: ["INV-1"])[0].id
+        for _ in 1...5 {  // more than maxAttempts: a budget spent day after day is never a dead letter
+            try await ledger.markSending([id], now: at)
+            let result = try await ledger.settle([(id, .deferred("budget spent"))], maxAttempts: 3, retryBaseSeconds: 60, now: at)
+            #expect(result.retrying == 1)
+        }
+        let row = try #require(try await ledger.outboxRows(states: [.pending], sink: "out", limit: 10).first { $0.id == id })
+        #expect(row.attempts == 0)
+        #expect(row.lastError == "budget spent")
+        #expect(try await ledger.dueRows(sink: "out", now: at, recordKeys: ["INV-1"]).map(\.id) == [id])
+    }
+
+    @Test func crmRecordIDsAreKeptPerSinkAndObjectAndForgotten() async throws {
+        let (_, ledger) = try await seeded()
+        try await ledger.saveCRMRecordIDs(sink: "pipedrive", object: "deals", ["INV-1": "8101", "INV-2": "8102"], now: at)
+        try await ledger.saveCRMRecordIDs(sink: "pipedrive", object: "deals", ["INV-2": "8202"], now: at)
+        try await ledger.saveCRMRecordIDs(sink: "other", object: "deals", ["INV-1": "1"], now: at)
+        #expect(try await ledger.crmRecordIDs(sink: "pipedrive", object: "deals", keys: ["INV-1", "INV-2", "INV-3"]) == ["INV-1": "8101", "INV-2": "8202"])
+        try await ledger.forgetCRMRecordID(sink: "pipedrive", object: "deals", key: "INV-1")
+        #expect(try await ledger.crmRecordIDs(sink: "pipedrive", object: "deals", keys: ["INV-1", "INV-2"]) == ["INV-2": "8202"])
+        #expect(try await ledger.crmRecordIDs(sink: "other", object: "deals", keys: ["INV-1"]) == ["INV-1": "1"])
     }
 
     @Test func retryableFailuresDeadLetterAfterMaxAttempts() async throws {

@@ -65,7 +65,7 @@ extension ConfigParser {
                     reader.fail("\(path).values.\(canonical)", "is not a status\(Suggestion.didYouMean(canonical, in: PaymentStatus.known.map(\.rawValue))); statuses: \(PaymentStatus.known.map(\.rawValue).joined(separator: ", "))")
                     continue
                 }
-                // A label, or an integer: the option value of a choice column (Dataverse's
+                // A label, or an integer: the option value of a choice column (such as
                 // 100000001), written as a number unless the mapping says otherwise.
                 if let number = crmValue.numberText, Int64(number) != nil {
                     mapped[canonical] = number

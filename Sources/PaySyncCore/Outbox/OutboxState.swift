@@ -8,6 +8,7 @@
 ///    │ │                │ retryable failure (attempts ≥ max) ──► dead
 ///    │ │                │ permanent failure (CRM rejected the record) ──► dead
 ///    │ │                │ no such CRM record (policy: skip) ──► skipped
+///    │ │                │ deferred (the CRM's daily budget is spent) ──► pending (attempt not counted)
 ///    │ │                └ run died mid-send ──recovered──► pending
 ///    │ └─ payload cannot be decoded ──► dead (with the reason; never sent, never "delivered")
 ///    └──────── operator: `outbox retry` ◄── dead / skipped
@@ -37,6 +38,8 @@ public enum OutboxEvent: Hashable, Sendable, CaseIterable {
     case noSuchRecord
     /// The sink's mapping had nothing to send for the row: done, though nothing was written.
     case notMapped
+    /// The CRM's allowance was spent before the row was sent.
+    case deferred
     /// A new run found the row still `sending`: the run that sent it died before hearing back.
     case recovered
     /// The row's stored payload (changes, action, statuses) cannot be read back.
@@ -58,6 +61,7 @@ public enum OutboxStateMachine {
         case (.sending, .retryableFailure): attempts >= maxAttempts ? .dead : .pending
         case (.sending, .permanentFailure): .dead
         case (.sending, .noSuchRecord): .skipped
+        case (.sending, .deferred): .pending
         case (.sending, .recovered): .pending
         case (.pending, .undecodable), (.sending, .undecodable): .dead
         case (.dead, .operatorRetry), (.skipped, .operatorRetry): .pending

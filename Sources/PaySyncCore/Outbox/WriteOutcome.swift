@@ -14,6 +14,10 @@ public enum WriteOutcome: Hashable, Sendable {
     /// nothing was sent. Settled like a delivery, but counted apart as "skipped by mapping",
     /// never as written.
     case notMapped
+    /// Not sent: the CRM's allowance for the day is spent (a daily token budget). Back to
+    /// pending, due at the next run, and not counted as an attempt: a budget is not a failure of
+    /// the write, and a queue that waits a day must not be dead-lettered for it.
+    case deferred(String)
 }
 
 /// When a write that failed for a passing reason is tried again: doubling from `base` per

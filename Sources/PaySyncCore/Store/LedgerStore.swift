@@ -68,6 +68,17 @@ public protocol CredentialRecordStore: Sendable {
     func deleteCredential(named name: String) async throws
 }
 
+/// The CRM's own id for a record key, for CRMs that update only by id and find records only by a
+/// costly search: found once, kept, used by every later write.
+public protocol CRMRecordIDStore: Sendable {
+    /// The known ids of these keys of one sink's CRM object (keys never found are absent).
+    func crmRecordIDs(sink: String, object: String, keys: [String]) async throws -> [String: String]
+    /// Remembers ids found (replacing older ones for the same keys).
+    func saveCRMRecordIDs(sink: String, object: String, _ ids: [String: String], now: Timestamp) async throws
+    /// Forgets an id the CRM no longer knows (the record was deleted or merged).
+    func forgetCRMRecordID(sink: String, object: String, key: String) async throws
+}
+
 /// Runs and what the operator reads about them.
 public protocol RunStore: Sendable {
     func startRun(command: String, dryRun: Bool, startedAt: Timestamp) async throws -> Int64
@@ -142,7 +153,7 @@ public protocol ReportStore: Sendable {
 }
 
 /// Everything the engine needs of a ledger.
-public protocol LedgerStore: ObjectStateStore, TransitionStore, CursorStore, OutboxStore, CredentialRecordStore, RunStore, AlertStore, ReportStore, MatchStore {
+public protocol LedgerStore: ObjectStateStore, TransitionStore, CursorStore, OutboxStore, CredentialRecordStore, CRMRecordIDStore, RunStore, AlertStore, ReportStore, MatchStore {
     /// Where it lives, for messages (a file path, a database name).
     var location: String { get }
     /// The backend and its version (`SQLite 3.40.1`), for `status`.

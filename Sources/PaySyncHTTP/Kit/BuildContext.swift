@@ -14,6 +14,9 @@ public struct BuildContext: Sendable {
     public let client: HTTPClient
     /// Where OAuth tokens persist (the ledger's credentials table).
     public let credentials: any CredentialStore
+    /// Where a sink keeps the CRM's ids of record keys it has found (the ledger's
+    /// `crm_record_ids`).
+    public let recordIDs: any CRMRecordIDStore
     /// Where `{"env": "NAME"}` references are looked up.
     public let variables: [String: String]
     /// True when this component will make no authenticated call (fixtures replayed, or a dry
@@ -21,12 +24,13 @@ public struct BuildContext: Sendable {
     public let needsNoCredentials: Bool
 
     public init(name: String, configPath: String, configFile: String, client: HTTPClient, credentials: any CredentialStore,
-                variables: [String: String], needsNoCredentials: Bool) {
+                recordIDs: any CRMRecordIDStore = InMemoryCRMRecordIDStore(), variables: [String: String], needsNoCredentials: Bool) {
         self.name = name
         self.configPath = configPath
         self.configFile = configFile
         self.client = client
         self.credentials = credentials
+        self.recordIDs = recordIDs
         self.variables = variables
         self.needsNoCredentials = needsNoCredentials
     }

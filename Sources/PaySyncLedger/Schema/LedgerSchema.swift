@@ -295,5 +295,17 @@ enum LedgerSchema {
             -- CRM record key may name one of its values (`metadata.crm_deal_id`).
             ALTER TABLE objects ADD COLUMN metadata TEXT;
             """),
+        Migration(name: "0013-crm-record-ids", sql: """
+            -- A CRM's own id per record key, for CRMs that update only by id (Pipedrive, monday.com):
+            -- each key is searched for once, then written to directly.
+            CREATE TABLE crm_record_ids (
+                sink TEXT NOT NULL,
+                object TEXT NOT NULL,
+                record_key TEXT NOT NULL,
+                crm_id TEXT NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (sink, object, record_key)
+            ) WITHOUT ROWID;
+            """),
     ]
 }

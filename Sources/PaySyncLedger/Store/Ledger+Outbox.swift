@@ -204,12 +204,20 @@ extension Ledger {
                 case .rejected(let message): event = .permanentFailure; error = message
                 case .noSuchRecord(let message): event = .noSuchRecord; error = message
                 case .notMapped: event = .notMapped; error = nil
+                case .deferred(let message): event = .deferred; error = message
                 }
                 guard let next = OutboxStateMachine.next(from: current, on: event, attempts: attempts, maxAttempts: maxAttempts) else { continue }
                 switch next {
                 case .delivered:
                     try database.run("DELETE FROM outbox WHERE id = ?", [.integer(id)])
                     delivered += 1
+                case .pending where event == .deferred:
+                    // Never sent: the claim's attempt is given back, and the row is due at once.
+                    try database.run(
+                        "UPDATE outbox SET state = 'pending', attempts = max(0, attempts - 1), last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+                        [SQLValue(error), .integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(id)]
+                    )
+                    retrying += 1
                 case .pending:
                     let delay = OutboxRetrySchedule.delaySeconds(afterAttempts: attempts, base: retryBaseSeconds, cap: retryCapSeconds)
                     try database.run(

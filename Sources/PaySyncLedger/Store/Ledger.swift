@@ -530,6 +530,34 @@ public actor Ledger: LedgerStore {
         }
     }
 
+    public func crmRecordIDs(sink: String, object: String, keys: [String]) throws -> [String: String] {
+        var ids: [String: String] = [:]
+        let statement = try database.statement("SELECT crm_id FROM crm_record_ids WHERE sink = ? AND object = ? AND record_key = ?", [])
+        defer { statement.reset() }
+        for key in Set(keys) {
+            statement.reset()
+            try statement.bind([.text(sink), .text(object), .text(key)])
+            if try statement.step() { ids[key] = statement.string(0) }
+        }
+        return ids
+    }
+
+    public func saveCRMRecordIDs(sink: String, object: String, _ ids: [String: String], now: Timestamp) throws {
+        guard !ids.isEmpty else { return }
+        try database.transaction {
+            for (key, id) in ids.sorted(by: { $0.key < $1.key }) {
+                try database.run("""
+                    INSERT INTO crm_record_ids (sink, object, record_key, crm_id, updated_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (sink, object, record_key) DO UPDATE SET crm_id = excluded.crm_id, updated_at = excluded.updated_at
+                    """, [.text(sink), .text(object), .text(key), .text(id), .integer(now.millisecondsSinceEpoch)])
+            }
+        }
+    }
+
+    public func forgetCRMRecordID(sink: String, object: String, key: String) throws {
+        try database.run("DELETE FROM crm_record_ids WHERE sink = ? AND object = ? AND record_key = ?", [.text(sink), .text(object), .text(key)])
+    }
+
     public func deleteCredential(named name: String) throws {
         try database.run("DELETE FROM credentials WHERE name = ?", [.text(name)])
     }
