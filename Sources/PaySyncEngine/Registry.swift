@@ -31,6 +31,7 @@ public enum Registry {
         ZohoCRMSink.descriptor,
         DynamicsSink.descriptor,
         PipedriveSink.descriptor,
+        MondaySink.descriptor,
     ]
 
     /// The config readers of every kind, for `ConfigParser`.

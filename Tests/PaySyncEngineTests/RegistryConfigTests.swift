@@ -225,6 +225,15 @@ import PaySyncSinks
         #expect(object?.issues.first?.message.contains("did you mean \"deals\"") == true)
     }
 
+    @Test func aMondaySinkNamesBoardsByTheirIds() {
+        let error = #expect(throws: ConfigError.self) {
+            try ConfigParser.parse(#"{"sources": [{"kind": "xero", "tenants": ["t"]}], "sinks": [{"kind": "monday", "api_version": "April", "objects": {"invoice": {"object": "Deals board", "id_property": "text_invoice", "properties": {"status": "status"}}}}]}"#,
+                                   file: "c.json", kinds: Registry.configKinds)
+        }
+        #expect(error?.issues.map(\.path) == ["sinks[0].token", "sinks[0].api_version", "sinks[0].objects.invoice.object"])
+        #expect(error?.issues.last?.message.contains("…/boards/1234567890") == true)
+    }
+
     @Test func aWebhookNeedsAURLAndASecret() {
         let error = #expect(throws: ConfigError.self) {
             try ConfigParser.parse(#"{"sources": [{"kind": "xero", "tenants": ["t"]}], "sinks": [{"kind": "webhook"}]}"#, file: "c.json", kinds: Registry.configKinds)

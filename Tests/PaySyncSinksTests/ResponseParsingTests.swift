@@ -180,3 +180,46 @@ import Testing
         #expect(settings.tokenURL == "https://login.microsoftonline.com/t/oauth2/v2.0/token")
     }
 }
+
+@Suite struct MondayDocumentTests {
+    @Test("column values by column type", arguments: [
+        ("Paid", "status", #"{"label":"Paid"}"#), ("2025-05-01", "date", #"{"date":"2025-05-01"}"#),
+        ("1250.00", "numbers", #""1250.00""#), ("INV-1", "text", #""INV-1""#), ("Gold", "dropdown", #"{"labels":["Gold"]}"#),
+    ])
+    func columnValues(value: String, type: String, wire: String) {
+        #expect(JSONWriter.compact(MondayDocuments.columnValue(value, columnType: type)) == wire)
+    }
+
+    @Test func clearingAColumnSendsWhatItsTypeTakes() {
+        #expect(MondayDocuments.columnValue(nil, columnType: "numbers") == .string(""))
+        #expect(MondayDocuments.columnValue(nil, columnType: "status") == .null)
+    }
+
+    @Test func aliasedMutationsShareOneDocumentWithTypedVariables() {
+        let request = MondayDocuments.request([
+            MondayDocuments.change(alias: "m0", item: "1111", values: ["status": ["label": "Paid"]]),
+            MondayDocuments.update(alias: "u1", item: "2222", body: "Refunded"),
+        ], board: "9876543210")
+        #expect(request["query"]?.stringValue == "mutation ($b: ID!, $m0v: JSON!, $u1b: String!) { complexity { before after query reset_in_x_seconds } m0: change_multiple_column_values(board_id: $b, item_id: 1111, column_values: $m0v) { id } u1: create_update(item_id: 2222, body: $u1b) { id } }")
+        #expect(request["variables"]?["m0v"] == .string(#"{"status":{"label":"Paid"}}"#))  // JSON as a string, as the JSON! scalar wants
+        #expect(request["variables"]?["b"] == "9876543210")
+    }
+
+    /// The partial failure of `reference/crm-apis.md` §5.2: p1 written, p2 refused by path.
+    @Test func errorsBesideDataNameTheirAlias() throws {
+        let body = try JSONParser.parse(#"""
+        {"data":{"p1":{"id":"1111"},"p2":null},
+         "errors":[{"message":"This status label doesn't exist, possible statuses are: {0: Unpaid, 1: Paid}","path":["p2"],
+                    "extensions":{"code":"ColumnValueException","status_code":200}}],
+         "extensions":{"request_id":"5c1f"}}
+        """#)
+        let errors = MondayDocuments.errors(body)
+        #expect(errors.byAlias == ["p2": "monday.com ColumnValueException: This status label doesn't exist, possible statuses are: {0: Unpaid, 1: Paid}"])
+        #expect(errors.request.isEmpty)
+        let exhausted = try JSONParser.parse(#"{"errors":[{"message":"Complexity budget exhausted","extensions":{"code":"COMPLEXITY_BUDGET_EXHAUSTED","retry_in_seconds":7}}]}"#)
+        #expect(MondayDocuments.errors(exhausted).request.first?.code == "COMPLEXITY_BUDGET_EXHAUSTED")
+        #expect(MondayDocuments.errors(exhausted).request.first?.retryIn == 7)
+        let older = try JSONParser.parse(#"{"error_code":"ComplexityException","status_code":429,"error_message":"Complexity budget exhausted","error_data":{"retry_in_seconds":12}}"#)
+        #expect(MondayDocuments.errors(older).request.first?.retryIn == 12)
+    }
+}
