@@ -90,6 +90,34 @@ func demoConfig(sinkPath: String) throws -> String {
         }
     }
 
+    /// Issue 14: the four CRM sinks' mappings are validated as HubSpot's and Salesforce's are.
+    @Test func theOtherCRMsMappingsAreCheckedLikeHubSpots() async {
+        let work = TemporaryDirectory(prefix: "paysync-config")
+        func sinks(status: String, template: String) -> String {
+            let mapping = { (object: String, key: String, column: String) in
+                #"{"invoice": {"object": "\#(object)", "id_property": "\#(key)", "properties": {"\#(column)": {"field": "status", "values": {"\#(status)": "Paid"}}}, "actions": {"failed": [{"task": "\#(template)"}]}}}"#
+            }
+            return """
+                [{"name": "dyn", "kind": "dynamics", "environment_url": "https://contoso.crm4.dynamics.com", "tenant_id": "t", "client_id": {"env": "A"}, "client_secret": {"env": "B"},
+                  "objects": \(mapping("contoso_invoices", "contoso_invoicenumber", "contoso_status"))},
+                 {"name": "zoho", "kind": "zoho-crm", "client_id": {"env": "A"}, "client_secret": {"env": "B"}, "refresh_token": {"env": "C"},
+                  "objects": \(mapping("Deals", "Invoice_Number", "Payment_Status"))},
+                 {"name": "pd", "kind": "pipedrive", "api_token": {"env": "A"}, "objects": \(mapping("deals", "d4de1c1518b4531717c676029a45911c340390a6", "title"))},
+                 {"name": "mon", "kind": "monday", "token": {"env": "A"}, "objects": \(mapping("9876543210", "text_invoice", "status"))}]
+                """
+        }
+        work.write("good.json", #"{"sources": [{"kind": "xero", "tenants": ["t-1"]}], "sinks": "# + sinks(status: "paid", template: "Failed: {invoice_number}") + "}")
+        let good = await paysync(["config", "check", "--fixtures", "--config", work.file("good.json")], variables: ["A": "a", "B": "b", "C": "c"])
+        #expect(good.code == 0, "\(good.err)")
+        work.write("bad.json", #"{"sources": [{"kind": "xero", "tenants": ["t-1"]}], "sinks": "# + sinks(status: "payed", template: "Failed: {invoice_numbr}") + "}")
+        let bad = await paysync(["config", "check", "--fixtures", "--config", work.file("bad.json")], variables: ["A": "a", "B": "b", "C": "c"])
+        #expect(bad.code == ExitCode.configuration.rawValue)
+        for (index, column) in ["contoso_status", "Payment_Status", "title", "status"].enumerated() {
+            #expect(bad.err.contains("sinks[\(index)].objects.invoice.properties.\(column).values.payed: is not a status; did you mean \"paid\"?"), "\(bad.err)")
+            #expect(bad.err.contains("sinks[\(index)].objects.invoice.actions.failed[0].task: placeholder {invoice_numbr}"), "\(bad.err)")
+        }
+    }
+
     @Test func sinkSecretsAreCheckedToo() async {
         let work = TemporaryDirectory(prefix: "paysync-config")
         work.write("paysync.json", """
