@@ -92,6 +92,7 @@ bench: deps
 	.build/release/paysync-bench tenants
 	.build/release/paysync-bench processors
 	.build/release/paysync-bench crms
+	.build/release/paysync-bench http
 
 # The ledger alone, then the same rows committed by bench/ledger-replay.c with exactly paysync's
 # statements and no Swift, and variants that each change one thing (docs/performance.md).

@@ -11,8 +11,9 @@ import Foundation
 //                            tap-quickbooks               pythons)
 //   paysync-bench processors a Stripe account: first   BENCH_PROCESSOR_N (20000)
 //                            sync, rerun, ~5 % changed
-//   paysync-bench crms       each CRM sink: first sync,   BENCH_CRM_N (5000)
+//   paysync-bench crms       each CRM sink: first sync,   BENCH_CRM_N (5000), BENCH_CRMS (hubspot,dynamics,…: some only)
 //                            rerun, ~5 % paid; CRM calls
+//   paysync-bench http       one HTTP call's client cost  BENCH_HTTP_N (2000)
 //   paysync-bench ledger     the ledger alone, in process BENCH_N, BENCH_REPEAT (for profiling the ledger by itself)
 //   paysync-bench drain      scenario 5 alone             BENCH_DRAIN_N, BENCH_REPEAT, BENCH_DRAIN_KEYS=shuffled (invoice
 //                                                         numbers in no relation to update order, as in a real ledger)
@@ -29,6 +30,8 @@ do {
         try Processors.run(environment: environment)
     case "crms":
         try CRMs.run(environment: environment)
+    case "http":
+        try await HTTPCallCost.run(environment: environment)
     case "drain":
         let drain = try Scenarios.drainScenario(try Bench(environment: environment, drainTenant: true))
         print("outbox drain: \(drain.objects) writes in \(fixed(drain.measured.cpuSeconds, 2)) CPU s (least of the runs): "
@@ -41,7 +44,7 @@ do {
         if which == nil || which == "xero" { try Peers.run(bench, environment: environment) }
         if which == nil || which == "quickbooks" { try QuickBooksPeer.run(bench, environment: environment) }
     case let other?:
-        throw BenchError("unknown mode \(other); usage: paysync-bench [tenants | processors | crms | peers | ledger | drain]")
+        throw BenchError("unknown mode \(other); usage: paysync-bench [tenants | processors | crms | http | peers | ledger | drain]")
     }
 } catch {
     log("paysync-bench: \(error)")

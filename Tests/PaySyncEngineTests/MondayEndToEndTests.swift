@@ -20,10 +20,10 @@ final class MondayHarness: Sendable {
     let configuration: Configuration
 
     init(invoices count: Int, seeded: Int? = nil, create: Bool = false, budgetPerMinute: Int = 10_000_000, pageSize: Int = 500,
-         voidedLabel: String = "Voided") throws {
+         voidedLabel: String = "Voided", perQueryLimit: Int = FakeMondayServer.perQueryLimit) throws {
         xero = try FakeXeroServer(tenants: [tenant])
         let clock = self.clock
-        monday = try FakeMondayServer(budgetPerMinute: budgetPerMinute, pageSize: pageSize, clock: { clock.environment.now() })
+        monday = try FakeMondayServer(budgetPerMinute: budgetPerMinute, pageSize: pageSize, perQueryLimit: perQueryLimit, clock: { clock.environment.now() })
         let contact = FakeXeroContact(contactID: "c1", name: "Acme Ltd", email: "ap@acme.example")
         let start = xero.now.adding(milliseconds: -86_400_000)
         invoices = (1...count).map { number in
@@ -84,11 +84,12 @@ final class MondayHarness: Sendable {
         let harness = try MondayHarness(invoices: 250)
         let first = try await harness.run()
         #expect(first.exitCode == .success, "\(first.problems)")
-        // The board's columns once, one search per batch of 100 keys, then the mutations: a first
-        // request of 10 measures the cost, the rest go 100 at a time.
+        // The board's columns once, one search per batch of 100 keys, then the mutations 100 at a
+        // time (the first request's complexity gives the price of one).
         #expect(harness.monday.requests.filter { $0 == "items" }.count == 3)
         #expect(harness.monday.requests.filter { $0 == "columns" }.count == 1)
-        #expect(harness.monday.mutationsPerRequest == [10, 90, 100, 50])
+        #expect(harness.monday.mutationsPerRequest == [100, 100, 50])
+        #expect(first.crmCalls == 1 + 3 + 3)
         #expect(harness.status(harness.invoices[6]) == "Awaiting payment")
 
         harness.monday.clearCalls()
@@ -97,8 +98,8 @@ final class MondayHarness: Sendable {
         let second = try await harness.run()
         #expect(second.exitCode == .success, "\(second.problems)")
         #expect(!harness.monday.requests.contains("items"))  // every item id was kept in the ledger
-        #expect(harness.monday.mutationsPerRequest.reduce(0, +) == 250)
-        #expect(second.crmCalls == 1 + harness.monday.mutationsPerRequest.count)
+        #expect(harness.monday.mutationsPerRequest == [100, 100, 50])
+        #expect(second.crmCalls == 1 + 3)  // the columns, then three requests
         for invoice in harness.invoices {
             let item = try #require(harness.monday.item(invoiceNumber: invoice.invoiceNumber))
             #expect(item["status"] == "Paid")
@@ -118,7 +119,9 @@ final class MondayHarness: Sendable {
         let started = harness.clock.environment.now()
         let report = try await harness.run()
         #expect(report.exitCode == .success, "\(report.problems)")
-        #expect(harness.monday.budgetRefusals == 0)  // measured and stayed under; never refused
+        // The first request, unmeasured, asks for 2,000,000 and is refused whole; half of it is
+        // measured, and from then on every request fits what is left: never refused again.
+        #expect(harness.monday.budgetRefusals == 1)
         #expect(harness.invoices.allSatisfy { harness.status($0) == "Awaiting payment" })
         #expect(harness.clock.environment.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch >= 4 * 60_000)
     }
@@ -131,6 +134,17 @@ final class MondayHarness: Sendable {
         #expect(report.exitCode == .success, "\(report.problems)")
         #expect(harness.invoices.allSatisfy { harness.status($0) == "Awaiting payment" })
         #expect(harness.clock.environment.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch >= 7_000)
+    }
+
+    @Test func aFirstRequestOverThePerQueryLimitIsHalvedNotLost() async throws {
+        // 250 creations at 30,000 points: a request of 100 (3,000,000) fits, but the fake's
+        // per-query limit is lowered to make the first guess too big.
+        let harness = try MondayHarness(invoices: 40, seeded: 0, create: true, perQueryLimit: 700_000)
+        let report = try await harness.run()
+        #expect(report.exitCode == .success, "\(report.problems)")
+        #expect(harness.monday.itemCount == 40)
+        #expect(harness.monday.mutationsPerRequest == [20, 20])  // 40 refused whole, then halved
+        #expect(harness.monday.oversizeRefusals == 1)
     }
 
     @Test func searchesPageThroughManyMatches() async throws {

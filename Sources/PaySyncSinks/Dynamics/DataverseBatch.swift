@@ -68,54 +68,83 @@ public enum DataverseBatch {
     /// The responses in a batch response body, in order; nil when it is not the format (a part
     /// without an HTTP status line). A change set's responses are read in place of it.
     public static func responses(_ body: String, boundary: String) -> [Response]? {
+        responses(Array(body.utf8)[...], boundary: boundary)
+    }
+
+    /// The same, read as bytes: a batch of 1,000 responses is scanned once, with no string
+    /// indexing (lines end in CRLF or LF).
+    public static func responses(_ bytes: ArraySlice<UInt8>, boundary: String) -> [Response]? {
         var result: [Response] = []
-        for part in parts(body, boundary: boundary) {
-            let (headers, content) = splitHead(part)
+        for part in parts(bytes, boundary: boundary) {
+            let (headers, content) = head(part)
             if let contentType = headers["content-type"], contentType.lowercased().hasPrefix("multipart/mixed"), let inner = DataverseBatch.boundary(of: contentType) {
                 guard let nested = responses(content, boundary: inner) else { return nil }
                 result += nested
                 continue
             }
-            let (statusLine, rest) = firstLine(content)
-            let words = statusLine.split(separator: " ", maxSplits: 2)
+            let (statusLine, rest) = line(content)
+            let words = String(decoding: statusLine, as: UTF8.self).split(separator: " ", maxSplits: 2)
             guard words.count >= 2, words[0].hasPrefix("HTTP/"), let status = Int(words[1]) else { return nil }
-            let (responseHeaders, responseBody) = splitHead(rest)
-            result.append(Response(status: status, headers: responseHeaders, body: responseBody.trimmingCharacters(in: .whitespacesAndNewlines)))
+            let (responseHeaders, responseBody) = head(rest)
+            result.append(Response(status: status, headers: responseHeaders,
+                                   body: String(decoding: responseBody, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
         }
         return result
     }
 
     /// The parts between `--boundary` delimiters, up to the closing `--boundary--`.
-    static func parts(_ body: String, boundary: String) -> [String] {
-        let delimiter = "--" + boundary
-        var parts: [String] = []
-        for (index, chunk) in body.components(separatedBy: delimiter).enumerated() where index > 0 {
-            if chunk.hasPrefix("--") { break }
-            parts.append(String(chunk.drop { $0.isNewline }))  // CRLF is one Character
+    static func parts(_ bytes: ArraySlice<UInt8>, boundary: String) -> [ArraySlice<UInt8>] {
+        let delimiter = Array(("--" + boundary).utf8)
+        var starts: [Int] = []
+        var index = bytes.startIndex
+        while let found = find(delimiter, in: bytes, from: index) {
+            starts.append(found)
+            index = found + delimiter.count
+        }
+        var parts: [ArraySlice<UInt8>] = []
+        for (number, start) in starts.enumerated() {
+            var from = start + delimiter.count
+            if bytes[from...].starts(with: [UInt8(ascii: "-"), UInt8(ascii: "-")]) { break }
+            while from < bytes.endIndex, bytes[from] == UInt8(ascii: "\r") || bytes[from] == UInt8(ascii: "\n") { from += 1 }
+            let end = number + 1 < starts.count ? starts[number + 1] : bytes.endIndex
+            parts.append(bytes[from..<max(from, end)])
         }
         return parts
     }
 
-    /// Header lines (names lowercased) up to the first empty line, and what follows it.
-    static func splitHead(_ text: String) -> (headers: [String: String], rest: String) {
-        var headers: [String: String] = [:]
-        var remainder = Substring(text)
-        while true {
-            let (line, rest) = firstLine(String(remainder))
-            remainder = Substring(rest)
-            if line.isEmpty { break }
-            if let colon = line.firstIndex(of: ":") {
-                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            }
-            if rest.isEmpty { break }
+    static func find(_ needle: [UInt8], in bytes: ArraySlice<UInt8>, from start: Int) -> Int? {
+        guard let first = needle.first, needle.count <= bytes.endIndex - start else { return nil }
+        var index = start
+        let last = bytes.endIndex - needle.count
+        while index <= last {
+            if bytes[index] == first && bytes[index..<index + needle.count].elementsEqual(needle) { return index }
+            index += 1
         }
-        return (headers, String(remainder))
+        return nil
     }
 
-    static func firstLine(_ text: String) -> (line: String, rest: String) {
-        guard let newline = text.firstIndex(where: \.isNewline) else { return (text.trimmingCharacters(in: CharacterSet(charactersIn: "\r")), "") }
-        let line = text[..<newline].trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
-        return (line, String(text[text.index(after: newline)...]))
+    /// Header lines (names lowercased) up to the first empty line, and what follows it.
+    static func head(_ bytes: ArraySlice<UInt8>) -> (headers: [String: String], rest: ArraySlice<UInt8>) {
+        var headers: [String: String] = [:]
+        var remainder = bytes
+        while !remainder.isEmpty {
+            let (text, rest) = line(remainder)
+            remainder = rest
+            if text.isEmpty { break }
+            if let colon = text.firstIndex(of: UInt8(ascii: ":")) {
+                headers[String(decoding: text[..<colon], as: UTF8.self).lowercased()] =
+                    String(decoding: text[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return (headers, remainder)
+    }
+
+    /// The first line (without its CR LF or LF) and what follows it.
+    static func line(_ bytes: ArraySlice<UInt8>) -> (line: ArraySlice<UInt8>, rest: ArraySlice<UInt8>) {
+        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return (bytes, bytes[bytes.endIndex...]) }
+        var end = newline
+        if end > bytes.startIndex, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return (bytes[bytes.startIndex..<end], bytes[(newline + 1)...])
     }
 
     /// `set(key='value')`: an alternate-key address, the value's quotes doubled and percent-encoded.

@@ -144,7 +144,7 @@ public struct DynamicsSink: Sink {
         let response = try await sender.send { request.bearer($0) }
         guard response.status == 200 else { throw failure(response) }
         guard let responseBoundary = response.headers["Content-Type"].flatMap(DataverseBatch.boundary(of:)),
-              let parts = DataverseBatch.responses(String(decoding: response.body, as: UTF8.self), boundary: responseBoundary) else {
+              let parts = DataverseBatch.responses(Array(response.body)[...], boundary: responseBoundary) else {
             throw SinkError(sink: name, message: "Dataverse answered $batch with a body that is not a batch response", exitCode: .unavailable)
         }
         return parts

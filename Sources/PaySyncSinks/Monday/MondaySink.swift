@@ -20,8 +20,6 @@ public struct MondaySink: Sink {
 
     /// monday's limit on one query's complexity.
     static let perQueryLimit = 5_000_000
-    /// Mutations in the first request, before any has been measured.
-    static let firstRequestMutations = 10
 
     struct State: Sendable {
         var columnTypes: [String: [String: String]] = [:]  // board → column → type
@@ -172,17 +170,31 @@ public struct MondaySink: Sink {
     private func run(_ mutations: [MondayDocuments.Mutation], board: String) async throws -> [String: AliasResult] {
         var results: [String: AliasResult] = [:]
         var remaining = mutations[...]
+        var cap = Int.max  // lowered when a request is refused before anything was measured
+        var refusals = 0
         while !remaining.isEmpty {
-            let size = try await chunkSize(limit: remaining.count)
+            let size = min(cap, try await chunkSize(limit: remaining.count))
             let chunk = Array(remaining.prefix(size))
-            let body = try await post(MondayDocuments.request(chunk, board: board))
+            let body = try await post(MondayDocuments.request(chunk, board: board), waitOutRefusals: false)
             let (byAlias, requestErrors) = MondayDocuments.errors(body)
+            if let refusal = requestErrors.first(where: { MondaySink.budgetCodes.contains($0.code ?? "") }) {
+                // Refused whole, nothing written. Unmeasured, the request may cost more than a
+                // whole minute's budget: send half. Then wait as monday says.
+                refusals += 1
+                guard refusals <= 3 else {
+                    throw SinkError(sink: name, message: "monday.com kept refusing requests (\(refusal.code ?? ""): \(refusal.message))", exitCode: .temporaryFailure)
+                }
+                if state.value.costPerMutation == nil { cap = max(1, chunk.count / 2) }
+                try await waitOut(refusal)
+                continue
+            }
+            refusals = 0
             if let complexity = MondayDocuments.complexity(body), !chunk.isEmpty {
                 state.withLock { $0.costPerMutation = max($0.costPerMutation ?? 0, complexity.query / chunk.count) }
             }
             if requestErrors.contains(where: { $0.code == "maxComplexityExceeded" }), chunk.count > 1 {
                 // Too costly for one query (nothing was written): half as many, measured so.
-                state.withLock { $0.costPerMutation = max($0.costPerMutation ?? 1, MondaySink.perQueryLimit / max(1, chunk.count / 2) + 1) }
+                state.withLock { $0.costPerMutation = max($0.costPerMutation ?? 1, MondaySink.perQueryLimit / max(1, chunk.count / 2)) }
                 continue
             }
             if let other = requestErrors.first {
@@ -203,12 +215,14 @@ public struct MondaySink: Sink {
         return results
     }
 
-    /// How many mutations the next request may carry: the first request a few, then as many as
-    /// the per-query limit and what is left of the minute's budget allow, as measured. When the
+    /// How many mutations the next request may carry: as many as the per-query limit and what
+    /// is left of the minute's budget allow, as measured. When the
     /// budget cannot pay for one, wait for its refill.
     private func chunkSize(limit: Int) async throws -> Int {
         let known = state.value
-        guard let cost = known.costPerMutation, cost > 0 else { return min(limit, MondaySink.firstRequestMutations, settings.maxMutationsPerRequest) }
+        // Before anything is measured, a full request: one over the per-query limit is refused
+        // whole (nothing written) and halved, so guessing high costs a call, never a write.
+        guard let cost = known.costPerMutation, cost > 0 else { return min(limit, settings.maxMutationsPerRequest) }
         var size = min(limit, settings.maxMutationsPerRequest, max(1, MondaySink.perQueryLimit / cost))
         if let left = known.budgetLeft {
             // Keep 10 % back for the complexity query itself and other clients of the token.
@@ -247,7 +261,7 @@ public struct MondaySink: Sink {
     /// One GraphQL request; monday's token goes in `Authorization` as it is. A request refused
     /// whole for the complexity budget or a rate limit wrote nothing: it waits as monday says
     /// (`retry_in_seconds`) and is sent again, up to three times.
-    private func post(_ document: JSONValue) async throws -> JSONValue {
+    private func post(_ document: JSONValue, waitOutRefusals: Bool = true) async throws -> JSONValue {
         guard let url = URL(string: settings.apiURL) else {
             throw SinkError(sink: name, message: "api_url \(settings.apiURL) is not a URL", exitCode: .configuration)
         }
@@ -261,16 +275,21 @@ public struct MondaySink: Sink {
                 throw sender.failure(response, call: "POST \(url.host ?? settings.apiURL)\(url.path)")
             }
             if let complexity = MondayDocuments.complexity(body) { record(complexity) }
-            guard let refusal = MondayDocuments.errors(body).request.first(where: { MondaySink.budgetCodes.contains($0.code ?? "") }) else { return body }
-            let wait = Double(refusal.retryIn ?? 60)
+            guard waitOutRefusals, let refusal = MondayDocuments.errors(body).request.first(where: { MondaySink.budgetCodes.contains($0.code ?? "") }) else { return body }
             guard attempt < 4 else {
                 throw SinkError(sink: name, message: "monday.com kept refusing requests (\(refusal.code ?? ""): \(refusal.message))", exitCode: .temporaryFailure)
             }
-            client.logger.info("\(name): monday.com refused a request (\(refusal.code ?? "")); waiting \(Int(wait)) s")
-            state.withLock { $0.budgetLeft = 0; $0.budgetResetsAt = client.environment.now().adding(seconds: wait) }
-            try await client.environment.sleep(.milliseconds(Int64(wait * 1000)))
+            try await waitOut(refusal)
         }
         throw SinkError(sink: name, message: "monday.com kept refusing requests", exitCode: .temporaryFailure)
+    }
+
+    /// Waits as a refusal says (`retry_in_seconds`, a minute when it says nothing).
+    private func waitOut(_ refusal: (code: String?, message: String, retryIn: Int?)) async throws {
+        let wait = Double(refusal.retryIn ?? 60)
+        client.logger.info("\(name): monday.com refused a request (\(refusal.code ?? "")); waiting \(Int(wait)) s")
+        state.withLock { $0.budgetLeft = 0; $0.budgetResetsAt = client.environment.now().adding(seconds: wait) }
+        try await client.environment.sleep(.milliseconds(Int64(wait * 1000)))
     }
 
     static let budgetCodes: Set<String> = ["COMPLEXITY_BUDGET_EXHAUSTED", "ComplexityException", "RATE_LIMIT_EXCEEDED", "maxConcurrencyExceeded"]

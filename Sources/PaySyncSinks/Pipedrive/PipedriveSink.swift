@@ -51,30 +51,40 @@ public struct PipedriveSink: Sink {
     func update(_ writes: [CoalescedWrite], mapping: CRMObjectMapping) async throws -> [WriteOutcome] {
         var outcomes = [WriteOutcome](repeating: .delivered, count: writes.count)
         var known = try await recordIDs.crmRecordIDs(sink: name, object: mapping.object, keys: writes.map(\.recordKey))
-        for (position, write) in writes.enumerated() {
-            if let spent = budgetSpent.value {
-                outcomes[position] = .deferred(spent)
-                continue
+        var found: [String: String] = [:]
+        do {
+            for (position, write) in writes.enumerated() {
+                if let spent = budgetSpent.value {
+                    outcomes[position] = .deferred(spent)
+                    continue
+                }
+                let values = mapping.propertyValues(for: write.changes)
+                guard !values.isEmpty else {
+                    outcomes[position] = .notMapped
+                    continue
+                }
+                let body = PipedriveSink.body(values)
+                do {
+                    outcomes[position] = try await writeRecord(body, key: write.recordKey, mapping: mapping, known: &known, found: &found)
+                } catch let spent as BudgetSpent {
+                    budgetSpent.withLock { $0 = spent.message }
+                    outcomes[position] = .deferred(spent.message)
+                }
             }
-            let values = mapping.propertyValues(for: write.changes)
-            guard !values.isEmpty else {
-                outcomes[position] = .notMapped
-                continue
-            }
-            let body = PipedriveSink.body(values)
-            do {
-                outcomes[position] = try await writeRecord(body, key: write.recordKey, mapping: mapping, known: &known)
-            } catch let spent as BudgetSpent {
-                budgetSpent.withLock { $0 = spent.message }
-                outcomes[position] = .deferred(spent.message)
-            }
+        } catch {
+            // Ids found before the failure are kept all the same: the next run need not search again.
+            try? await recordIDs.saveCRMRecordIDs(sink: name, object: mapping.object, found, now: client.environment.now())
+            throw error
         }
+        // One commit for the batch's new ids (they are a cache: losing them costs a search).
+        try await recordIDs.saveCRMRecordIDs(sink: name, object: mapping.object, found, now: client.environment.now())
         return outcomes
     }
 
     /// Writes one record: by its kept id, else after a search (or a creation, when the mapping
     /// creates); a kept id Pipedrive no longer knows is forgotten and searched for again, once.
-    private func writeRecord(_ body: JSONValue, key: String, mapping: CRMObjectMapping, known: inout [String: String]) async throws -> WriteOutcome {
+    private func writeRecord(_ body: JSONValue, key: String, mapping: CRMObjectMapping, known: inout [String: String],
+                             found: inout [String: String]) async throws -> WriteOutcome {
         for attempt in 0..<2 {
             var id = known[key]
             if id == nil {
@@ -87,10 +97,10 @@ public struct PipedriveSink: Sink {
                     guard mapping.missingRecord == .create else {
                         return .noSuchRecord("Pipedrive: no \(mapping.object) with \(mapping.idProperty) = \(key)")
                     }
-                    return try await create(body, key: key, mapping: mapping, known: &known)
+                    return try await create(body, key: key, mapping: mapping, known: &known, found: &found)
                 }
                 known[key] = id
-                try await recordIDs.saveCRMRecordIDs(sink: name, object: mapping.object, [key: id!], now: client.environment.now())
+                found[key] = id
             }
             let response = try await call("PATCH", "/api/v2/\(mapping.object)/\(id!)", body: body)
             switch response.status {
@@ -99,6 +109,7 @@ public struct PipedriveSink: Sink {
             case 404 where attempt == 0:
                 // Deleted or merged since it was found: forget the id and look again.
                 known[key] = nil
+                found[key] = nil
                 try await recordIDs.forgetCRMRecordID(sink: name, object: mapping.object, key: key)
             case 400, 404, 422:
                 return .rejected("Pipedrive \(PipedriveSink.problem(response)?.description ?? "HTTP \(response.status)")")
@@ -110,7 +121,8 @@ public struct PipedriveSink: Sink {
     }
 
     /// Creates the record (`missing_record: create`), with the key in its field.
-    private func create(_ body: JSONValue, key: String, mapping: CRMObjectMapping, known: inout [String: String]) async throws -> WriteOutcome {
+    private func create(_ body: JSONValue, key: String, mapping: CRMObjectMapping, known: inout [String: String],
+                        found: inout [String: String]) async throws -> WriteOutcome {
         var members = body.objectValue?.members ?? []
         if PipedriveSink.isCustomFieldKey(mapping.idProperty) {
             var custom = members.first { $0.key == "custom_fields" }?.value.objectValue?.members ?? []
@@ -127,7 +139,7 @@ public struct PipedriveSink: Sink {
         case 200, 201:
             if let id = (try? JSONParser.parse(response.body))?["data"]?["id"].map(PipedriveSink.idText) ?? nil {
                 known[key] = id
-                try await recordIDs.saveCRMRecordIDs(sink: name, object: mapping.object, [key: id], now: client.environment.now())
+                found[key] = id
             }
             return .delivered
         case 400, 422:

@@ -30,6 +30,29 @@ public final class FakeDataverseServer: Sendable {
     struct State: Sendable {
         var tables: [String: Table] = [:]
         var rows: [String: [String: [String: JSONValue]]] = [:]  // set → id → columns
+        /// set → "column\u{1F}value" → id, built on first use and kept up to date by `put` (a
+        /// 5,000-row table is otherwise scanned once per request of a 1,000-request batch).
+        var keyIndex: [String: [String: String]]?
+
+        mutating func put(_ set: String, _ id: String, _ row: [String: JSONValue]) {
+            rows[set, default: [:]][id] = row
+            guard keyIndex != nil else { return }
+            for column in tables[set]?.alternateKeys ?? [] { if let text = row[column]?.stringValue { keyIndex![set, default: [:]][column + "\u{1F}" + text] = id } }
+        }
+
+        mutating func row(_ set: String, column: String, value: String) -> (key: String, value: [String: JSONValue])? {
+            if keyIndex == nil {
+                var index: [String: [String: String]] = [:]
+                for (name, table) in tables {
+                    for (id, row) in rows[name] ?? [:] {
+                        for column in table.alternateKeys { if let text = row[column]?.stringValue { index[name, default: [:]][column + "\u{1F}" + text] = id } }
+                    }
+                }
+                keyIndex = index
+            }
+            guard let id = keyIndex?[set]?[column + "\u{1F}" + value], let row = rows[set]?[id] else { return nil }
+            return (id, row)
+        }
         var tokens: Set<String> = []
         var tokenRequests = 0
         var batches: [(parts: Int, methods: [String])] = []
@@ -77,7 +100,7 @@ public final class FakeDataverseServer: Sendable {
             for columns in rows {
                 let id = FakeDataverseServer.guid(state.nextID)
                 state.nextID += 1
-                state.rows[set, default: [:]][id] = columns.merging(["_ownerid_value": .string(owner)]) { old, _ in old }
+                state.put(set, id, columns.merging(["_ownerid_value": .string(owner)]) { old, _ in old })
             }
         }
     }
@@ -237,7 +260,7 @@ public final class FakeDataverseServer: Sendable {
         if let key, !table.alternateKeys.contains(key.column) {
             return error(400, "0x80060888", "The key used in the request is not defined as an alternate key on \(table.logicalName): \(key.column).")
         }
-        let existing = key.flatMap { key in state.rows[set]?.first { $0.value[key.column]?.stringValue == key.value } }
+        let existing = key.flatMap { key in state.row(set, column: key.column, value: key.value) }
         switch (method, key) {
         case ("PATCH", let key?):
             guard let document = try? JSONParser.parse(body), let columns = document.objectValue else {
@@ -254,7 +277,7 @@ public final class FakeDataverseServer: Sendable {
             if existing == nil { state.nextID += 1 }
             var row = existing?.value ?? [key.column: .string(key.value), "_ownerid_value": "c3f1d3f6-5a1e-ef11-8409-000d3a3b1b11"]
             for (name, value) in columns.members { row[name] = value }
-            state.rows[set, default: [:]][id] = row
+            state.put(set, id, row)
             return (204, ["OData-EntityId": "\(base)/api/data/v9.2/\(set)(\(id))"], "")
         case ("GET", _?):
             guard let (id, row) = existing else { return error(404, "0x80040217", "\(table.logicalName) With Ids = \(key!.column):\(key!.value) Does Not Exist") }
@@ -304,7 +327,7 @@ public final class FakeDataverseServer: Sendable {
             for (name, value) in plain { row[name] = value }
             let id = guid(state.nextID)
             state.nextID += 1
-            state.rows[set, default: [:]][id] = row
+            state.put(set, id, row)
             return (204, ["OData-EntityId": "\(base)/api/data/v9.2/\(set)(\(id))"], "")
         default:
             return error(405, "0x80060888", "The HTTP method '\(method)' is not allowed here.")

@@ -30,6 +30,8 @@ public final class FakeMondayServer: Sendable {
         var budgetPerMinute: Int
         var windowStart: Timestamp?
         var exhausted = 0
+        var oversize = 0
+        var perQueryLimit = FakeMondayServer.perQueryLimit
         var down = false
         var faults: [ServerReply] = []
     }
@@ -48,8 +50,11 @@ public final class FakeMondayServer: Sendable {
     /// - Parameters:
     ///   - budgetPerMinute: the account's complexity budget per minute.
     ///   - pageSize: items per page of a search, to exercise paging.
-    public init(budgetPerMinute: Int = 10_000_000, pageSize: Int = 500, clock: @escaping @Sendable () -> Timestamp) throws {
-        let state = Locked(State(budget: budgetPerMinute, budgetPerMinute: budgetPerMinute))
+    public init(budgetPerMinute: Int = 10_000_000, pageSize: Int = 500, perQueryLimit: Int = FakeMondayServer.perQueryLimit,
+                clock: @escaping @Sendable () -> Timestamp) throws {
+        var initial = State(budget: budgetPerMinute, budgetPerMinute: budgetPerMinute)
+        initial.perQueryLimit = perQueryLimit
+        let state = Locked(initial)
         self.state = state
         let token = self.token
         server = try LoopbackHTTPServer { request in
@@ -84,6 +89,7 @@ public final class FakeMondayServer: Sendable {
     public var requests: [String] { state.value.requests }
     public var mutationsPerRequest: [Int] { state.value.mutationsPerRequest }
     public var budgetRefusals: Int { state.value.exhausted }
+    public var oversizeRefusals: Int { state.value.oversize }
     public func clearCalls() { state.withLock { $0.requests.removeAll(); $0.mutationsPerRequest.removeAll() } }
     public func setDown(_ down: Bool) { state.withLock { $0.down = down } }
     public func inject(_ replies: ServerReply...) { state.withLock { $0.faults += replies } }
@@ -135,8 +141,9 @@ public final class FakeMondayServer: Sendable {
         if let start = state.windowStart, now.millisecondsSinceEpoch - start.millisecondsSinceEpoch >= 60_000 { state.windowStart = nil }
         if state.windowStart == nil { state.windowStart = now; state.budget = state.budgetPerMinute }
         let reset = max(1, 60 - Int((now.millisecondsSinceEpoch - state.windowStart!.millisecondsSinceEpoch) / 1000))
-        if cost > perQueryLimit {
-            return .failure(ServerReplyBox(graphQLError("Query has complexity of \(cost), which exceeds max complexity of \(perQueryLimit)", code: "maxComplexityExceeded")))
+        if cost > state.perQueryLimit {
+            state.oversize += 1
+            return .failure(ServerReplyBox(graphQLError("Query has complexity of \(cost), which exceeds max complexity of \(state.perQueryLimit)", code: "maxComplexityExceeded")))
         }
         if cost > state.budget {
             state.exhausted += 1

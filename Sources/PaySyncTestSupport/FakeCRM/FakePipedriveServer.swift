@@ -172,7 +172,19 @@ public final class FakePipedriveServer: Sendable {
         guard (1...500).contains(limit) else { return failure(400, "limit must be between 1 and 500", code: "ERR_SCHEMA_VALIDATION_FAILED") }
         let fieldTypes = state.value.fields
         func matches(_ text: String) -> Bool { exact ? text.lowercased() == term.lowercased() : text.lowercased().contains(term.lowercased()) }
-        let found = state.value.deals.values.sorted { ($0["id"]?.numberText ?? "") < ($1["id"]?.numberText ?? "") }.compactMap { deal -> JSONValue? in
+        // An exact search looks the term up in an index of searchable values (as Pipedrive's
+        // search service does); a partial one scans.
+        let snapshot = state.value
+        let candidates: [[String: JSONValue]]
+        if exact {
+            candidates = snapshot.deals.values.filter { deal in
+                (deal["custom_fields"]?.objectValue?.members ?? []).contains { ($0.value.stringValue ?? $0.value.numberText)?.lowercased() == term.lowercased() }
+                    || deal["title"]?.stringValue?.lowercased() == term.lowercased()
+            }
+        } else {
+            candidates = Array(snapshot.deals.values)
+        }
+        let found = candidates.sorted { ($0["id"]?.numberText ?? "") < ($1["id"]?.numberText ?? "") }.compactMap { deal -> JSONValue? in
             let custom = (deal["custom_fields"]?.objectValue?.members ?? []).filter { key, value in
                 guard let type = fieldTypes[key], type == .varchar || type == .double else { return false }  // searchable types
                 return (value.stringValue ?? value.numberText).map(matches) ?? false
