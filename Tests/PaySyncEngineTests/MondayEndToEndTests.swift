@@ -147,6 +147,17 @@ final class MondayHarness: Sendable {
         #expect(harness.monday.oversizeRefusals == 1)
     }
 
+    @Test func anHTTP429IsWaitedOutAsItsRetryAfterSays() async throws {
+        let harness = try MondayHarness(invoices: 5)
+        harness.monday.inject(.json(429, #"{"errors":[{"message":"Rate limit exceeded","extensions":{"code":"RATE_LIMIT_EXCEEDED","retry_in_seconds":9}}]}"#,
+                                    headers: ["Retry-After": "9"]))
+        let started = harness.clock.environment.now()
+        let report = try await harness.run()
+        #expect(report.exitCode == .success, "\(report.problems)")
+        #expect(harness.invoices.allSatisfy { harness.status($0) == "Awaiting payment" })
+        #expect(harness.clock.environment.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch >= 9_000)
+    }
+
     @Test func searchesPageThroughManyMatches() async throws {
         let harness = try MondayHarness(invoices: 60, pageSize: 25)
         #expect(try await harness.run().exitCode == .success)

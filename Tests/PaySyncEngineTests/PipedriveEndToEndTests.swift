@@ -21,7 +21,8 @@ final class PipedriveHarness: Sendable {
 
     static let statusOptions = ["sent": "31", "overdue": "32", "partially_paid": "33", "paid": "34", "failed": "35", "refunded": "36", "voided": "37", "draft": "38"]
 
-    init(invoices count: Int, seeded: Int? = nil, create: Bool = false, burstLimit: Int = 20, configuredBurst: Int = 20, dailyBudget: Int = 1_000_000) throws {
+    init(invoices count: Int, seeded: Int? = nil, create: Bool = false, burstLimit: Int = 20, configuredBurst: Int = 20, dailyBudget: Int = 1_000_000,
+         oauth: Bool = false) throws {
         xero = try FakeXeroServer(tenants: [tenant])
         let clock = self.clock
         pipedrive = try FakePipedriveServer(burstLimit: burstLimit, dailyBudget: dailyBudget, clock: { clock.environment.now() })
@@ -52,8 +53,11 @@ final class PipedriveHarness: Sendable {
             .failed: [.task(subject: try Template("Payment failed for {invoice_number} ({provider_status})"), body: nil)],
             .refunded: [.note(body: try Template("Refunded {amount_total} {currency} on {invoice_number}"))],
         ])
-        var pipedriveSettings = PipedriveSettings(authentication: .apiToken(.environment("PIPEDRIVE_TOKEN")))
-        pipedriveSettings.baseURL = pipedrive.baseURL
+        var pipedriveSettings = PipedriveSettings(authentication: oauth
+            ? .oauth(clientID: .environment("PD_CLIENT_ID"), clientSecret: .environment("PD_CLIENT_SECRET"), refreshToken: .environment("PD_REFRESH"))
+            : .apiToken(.environment("PIPEDRIVE_TOKEN")))
+        pipedriveSettings.baseURL = oauth ? "https://unused.example" : pipedrive.baseURL  // OAuth calls go to the token's api_domain
+        pipedriveSettings.tokenURL = pipedrive.tokenURL
         pipedriveSettings.requestsPer2Seconds = configuredBurst
         var outbox = OutboxSettings()
         outbox.retryBaseSeconds = 60
@@ -67,7 +71,8 @@ final class PipedriveHarness: Sendable {
     }
 
     var variables: [String: String] {
-        ["XERO_CLIENT_ID": xero.clientID, "XERO_CLIENT_SECRET": xero.clientSecret, "XERO_REFRESH_TOKEN": "initial-refresh-token", "PIPEDRIVE_TOKEN": pipedrive.token]
+        ["XERO_CLIENT_ID": xero.clientID, "XERO_CLIENT_SECRET": xero.clientSecret, "XERO_REFRESH_TOKEN": "initial-refresh-token", "PIPEDRIVE_TOKEN": pipedrive.token,
+         "PD_CLIENT_ID": pipedrive.oauthClientID, "PD_CLIENT_SECRET": pipedrive.oauthClientSecret, "PD_REFRESH": pipedrive.oauthRefreshToken]
     }
 
     func run(sources: [any PaySyncConnectors.Source] = []) async throws -> RunReport {
@@ -189,6 +194,21 @@ final class PipedriveHarness: Sendable {
         #expect(next.exitCode == .success, "\(next.problems)")
         #expect(harness.pipedrive.updates == 30)
         #expect(harness.invoices.allSatisfy { harness.status($0) == .number("31") })
+    }
+
+    @Test func anOAuthAppWritesToItsAPIDomainAndItsRotatedRefreshTokenCarriesOn() async throws {
+        let harness = try PipedriveHarness(invoices: 6, oauth: true)
+        let first = try await harness.run()
+        #expect(first.exitCode == .success, "\(first.problems)")
+        #expect(harness.pipedrive.updates == 6)
+        #expect(harness.pipedrive.tokenRequests == 1)
+        // The access token expires; the refresh token Pipedrive rotated is the one used next.
+        harness.pipedrive.expireAccessTokens()
+        harness.xero.pay(invoice: harness.invoices[0].invoiceID, amount: harness.invoices[0].total, tenant: harness.tenant)
+        let second = try await harness.run()
+        #expect(second.exitCode == .success, "\(second.problems)")
+        #expect(harness.pipedrive.tokenRequests == 2)
+        #expect(harness.status(harness.invoices[0]) == .number("34"))
     }
 
     @Test func aFailedPaymentOpensOneTaskForTheDealsOwnerAndARefundAddsANote() async throws {

@@ -27,7 +27,19 @@ public final class FakePipedriveServer: Sendable {
         var burst429 = 0
         var budget: Int
         var down = false
+        var refreshTokens: Set<String> = ["pd-refresh-1"]
+        var accessTokens: Set<String> = []
+        var tokenRequests = 0
     }
+
+    /// The OAuth app (its token endpoint is `/oauth/token` on this server, and the token
+    /// response's `api_domain` names this server too).
+    public let oauthClientID = "pd-client-id"
+    public let oauthClientSecret = "pd-client-secret"
+    public let oauthRefreshToken = "pd-refresh-1"
+    public var tokenURL: String { server.baseURL + "/oauth/token" }
+    public var tokenRequests: Int { state.value.tokenRequests }
+    public func expireAccessTokens() { state.withLock { $0.accessTokens.removeAll() } }
 
     public static let invoiceNumberKey = "d4de1c1518b4531717c676029a45911c340390a6"
     public static let paymentStatusKey = "9fa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3"
@@ -50,9 +62,13 @@ public final class FakePipedriveServer: Sendable {
         let state = Locked(State(budget: dailyBudget))
         self.state = state
         let token = self.token
+        let basic = "Basic " + Data("pd-client-id:pd-client-secret".utf8).base64EncodedString()
+        let holder = Locked("")
         server = try LoopbackHTTPServer { request in
-            FakePipedriveServer.handle(request, state: state, token: token, burstLimit: burstLimit, now: clock())
+            if request.path == "/oauth/token" { return FakePipedriveServer.oauth(request, state: state, basic: basic, domain: holder.value) }
+            return FakePipedriveServer.handle(request, state: state, token: token, burstLimit: burstLimit, now: clock())
         }
+        holder.withLock { $0 = server.baseURL }
         state.withLock {
             $0.fields = [FakePipedriveServer.invoiceNumberKey: .varchar, FakePipedriveServer.paymentStatusKey: .enumeration(FakePipedriveServer.statusOptions),
                          FakePipedriveServer.amountPaidKey: .double, FakePipedriveServer.lastPaymentDateKey: .date]
@@ -105,6 +121,24 @@ public final class FakePipedriveServer: Sendable {
         .json(status, JSONWriter.compact(["success": false, "error": .string(error), "code": .string(code)]))
     }
 
+    /// `POST /oauth/token`: the refresh-token grant with the app's credentials in HTTP Basic; a
+    /// new refresh token each time (the old one retired), and `api_domain`.
+    static func oauth(_ request: ServerRequest, state: Locked<State>, basic: String, domain: String) -> ServerReply {
+        state.withLock { state -> ServerReply in
+            state.tokenRequests += 1
+            guard request.headers["Authorization"] == basic else { return .json(401, #"{"success":false,"message":"Invalid client credentials"}"#) }
+            let form = request.formFields
+            guard form["grant_type"] == "refresh_token", let refresh = form["refresh_token"], state.refreshTokens.contains(refresh) else {
+                return .json(400, #"{"success":false,"message":"Invalid grant: refresh token is invalid"}"#)
+            }
+            let number = state.tokenRequests
+            state.refreshTokens = ["pd-refresh-\(number + 1)"]
+            let access = "pd-access-\(number)-\(UUID().uuidString.prefix(8))"
+            state.accessTokens.insert(access)
+            return .json(200, #"{"access_token":"\#(access)","token_type":"Bearer","refresh_token":"pd-refresh-\#(number + 1)","scope":"deals:full,activities:full","expires_in":3599,"api_domain":"\#(domain)"}"#)
+        }
+    }
+
     static func cost(_ method: String, _ path: String) -> Int {
         if path.hasSuffix("/search") { return 40 }
         return method == "GET" ? 2 : 10
@@ -112,7 +146,9 @@ public final class FakePipedriveServer: Sendable {
 
     static func handle(_ request: ServerRequest, state: Locked<State>, token: String, burstLimit: Int, now: Timestamp) -> ServerReply {
         if state.value.down { return .status(503, body: "Service Unavailable") }
-        guard request.headers["x-api-token"] == token, request.queryValue("api_token") == nil else {
+        let bearer = request.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        let oauth = bearer.map { state.value.accessTokens.contains($0) } ?? false
+        guard request.headers["x-api-token"] == token || oauth, request.queryValue("api_token") == nil else {
             return .json(401, #"{"success":false,"error":"unauthorized access","errorCode":401,"error_info":"Please check developers.pipedrive.com for more information about Pipedrive API."}"#)
         }
         // The burst window, then the day's budget.
