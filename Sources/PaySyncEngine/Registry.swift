@@ -17,6 +17,7 @@ public enum Registry {
         SquareSource.descriptor,
         PayPalSource.descriptor,
         MollieSource.descriptor,
+        AuthorizeNetSource.descriptor,
         OBIESource.descriptor,
         BerlinGroupSource.descriptor,
     ]

@@ -29,7 +29,7 @@ enum Processors {
         print("")
         print("payment processors: one account each, \(count) payments, from the fakes on loopback")
         print("provider    scenario                     fetched    CPU s   fetched/CPU-s  provider calls (min)   writes")
-        for account in [try stripe(count), try goCardless(count), try square(count), try payPal(count), try mollie(count)] {
+        for account in [try stripe(count), try goCardless(count), try square(count), try payPal(count), try mollie(count), try authorizeNet(count)] {
             try measure(account, binary: binary, environment: environment)
             print("            minimum: \(account.explain)")
         }
@@ -247,6 +247,35 @@ enum Processors {
                 }
             },
             explain: "each list walked newest first, 250 a page, until a page reaches past the cursor; nothing unsettled to read by id")
+    }
+
+    // MARK: Authorize.Net
+
+    static func authorizeNet(_ count: Int) throws -> Account {
+        let fake = try FakeAuthorizeNetServer()
+        let perBatch = 500
+        let days = (count + perBatch - 1) / perBatch
+        let now = Timestamp(Date())
+        let first = now.adding(seconds: -Double(days + 1) * 86_400)
+        log("generating an Authorize.Net merchant of \(count) settled transactions in \(days) daily batches…")
+        fake.settled(count: count, perBatch: perBatch, from: first.adding(seconds: 3_600))
+        let start = first.utcDate
+        let windows = { (from: Timestamp) in Int((Timestamp(Date()).millisecondsSinceEpoch - from.millisecondsSinceEpoch + 31 * 86_400_000 - 1) / (31 * 86_400_000)) }
+        var refunds = 0
+        return Account(
+            name: "authnet",
+            source: #"{"name": "authnet", "kind": "authorize-net", "api_login_id": {"env": "ANET_LOGIN"}, "transaction_key": {"env": "ANET_KEY"}, "url": "\#(fake.url)", "start_date": "\#(start)", "rate_limit": {"per_minute": 100000, "concurrent": 1}}"#,
+            variables: ["ANET_LOGIN": fake.login, "ANET_KEY": fake.transactionKey], calls: { fake.received.count },
+            // Settled-batch windows of 31 days, one list per batch (500 each), the unsettled list;
+            // a quiet rerun is one window and the unsettled list; a refund costs its details call.
+            minimums: ({ windows(start.startOfDayUTC) + days + 1 }, { 2 }, { 2 + refunds }),
+            change: {
+                for index in stride(from: 0, to: count, by: 20) {
+                    fake.submit("9\(index)", amount: "1.00", status: "refundPendingSettlement", at: Timestamp(Date()), refTransID: "6000\(index)")
+                    refunds += 1
+                }
+            },
+            explain: "settled batches by 31-day windows, each batch's list at 1,000 a page, the unsettled list; one details call per refund (only the details name the payment)")
     }
 
     static func lineCount(_ path: String) -> Int {
