@@ -29,7 +29,11 @@ enum Processors {
         print("")
         print("payment processors: one account each, \(count) payments, from the fakes on loopback")
         print("provider    scenario                     fetched    CPU s   fetched/CPU-s  provider calls (min)   writes")
-        for account in [try stripe(count), try goCardless(count), try square(count), try payPal(count), try mollie(count), try authorizeNet(count)] {
+        let only = environment["BENCH_PROCESSORS"].map { Set($0.split(separator: ",").map(String.init)) }
+        let makers: [(String, (Int) throws -> Account)] = [("stripe", stripe), ("gocardless", goCardless), ("square", square), ("paypal", payPal),
+                                                           ("mollie", mollie), ("authnet", authorizeNet)]
+        for (name, make) in makers where only?.contains(name) ?? true {
+            let account = try make(count)
             try measure(account, binary: binary, environment: environment)
             print("            minimum: \(account.explain)")
         }

@@ -9,7 +9,7 @@ import Foundation
 //   paysync-bench peers [xero | quickbooks]
 //                            paysync beside tap-xero and  BENCH_N, TAP_XERO_PYTHON, TAP_QUICKBOOKS_PYTHON (the venvs'
 //                            tap-quickbooks               pythons)
-//   paysync-bench processors a Stripe account: first   BENCH_PROCESSOR_N (20000)
+//   paysync-bench processors a Stripe account: first   BENCH_PROCESSOR_N (20000), BENCH_PROCESSORS (stripe,authnet,…: some only)
 //                            sync, rerun, ~5 % changed
 //   paysync-bench crms       each CRM sink: first sync,   BENCH_CRM_N (5000), BENCH_CRMS (hubspot,dynamics,…: some only)
 //                            rerun, ~5 % paid; CRM calls
