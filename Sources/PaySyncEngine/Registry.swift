@@ -18,6 +18,7 @@ public enum Registry {
         PayPalSource.descriptor,
         MollieSource.descriptor,
         AuthorizeNetSource.descriptor,
+        BraintreeSource.descriptor,
         OBIESource.descriptor,
         BerlinGroupSource.descriptor,
     ]
