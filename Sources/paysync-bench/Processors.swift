@@ -31,7 +31,7 @@ enum Processors {
         print("provider    scenario                     fetched    CPU s   fetched/CPU-s  provider calls (min)   writes")
         let only = environment["BENCH_PROCESSORS"].map { Set($0.split(separator: ",").map(String.init)) }
         let makers: [(String, (Int) throws -> Account)] = [("stripe", stripe), ("gocardless", goCardless), ("square", square), ("paypal", payPal),
-                                                           ("mollie", mollie), ("authnet", authorizeNet)]
+                                                           ("mollie", mollie), ("authnet", authorizeNet), ("braintree", braintree)]
         for (name, make) in makers where only?.contains(name) ?? true {
             let account = try make(count)
             try measure(account, binary: binary, environment: environment)
@@ -280,6 +280,30 @@ enum Processors {
                 }
             },
             explain: "settled batches by 31-day windows, each batch's list at 1,000 a page, the unsettled list; one details call per refund (only the details name the payment)")
+    }
+
+    // MARK: Braintree
+
+    static func braintree(_ count: Int) throws -> Account {
+        let fake = try FakeBraintreeServer()
+        let days = 10
+        let now = Timestamp(Date())
+        let start = now.adding(seconds: -Double(days + 1) * 86_400).utcDate
+        log("generating a Braintree merchant of \(count) transactions over \(days) days…")
+        fake.settled(count: count, perDay: (count + days - 1) / days, from: start.startOfDayUTC.adding(seconds: 3_600))
+        var before = 0
+        return Account(
+            name: "braintree",
+            source: #"{"name": "braintree", "kind": "braintree", "public_key": {"env": "BT_PUBLIC"}, "private_key": {"env": "BT_PRIVATE"}, "url": "\#(fake.url)", "start_date": "\#(start)", "rate_limit": {"per_minute": 100000, "concurrent": 1}}"#,
+            variables: ["BT_PUBLIC": fake.publicKey, "BT_PRIVATE": fake.privateKey], calls: { fake.received.count },
+            // Each search (11 a window: five timestamps for transactions and for refunds, one
+            // for disputes) at 50 a page; the fake counts what each search's results need.
+            minimums: ({ let needed = fake.pagesNeeded; before = needed; return needed }, { let needed = fake.pagesNeeded - before; before = fake.pagesNeeded; return needed },
+                       { fake.pagesNeeded - before }),
+            change: {
+                for index in stride(from: 0, to: count, by: 20) { fake.refund("rf\(index)", of: "bulk\(index)", amount: "1.00", at: Timestamp(Date())) }
+            },
+            explain: "one search per status-transition timestamp and window (11 per 24-hour window), each at 50 a page; an object two searches find is paid for twice")
     }
 
     static func lineCount(_ path: String) -> Int {

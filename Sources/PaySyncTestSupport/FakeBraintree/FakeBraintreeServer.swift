@@ -26,6 +26,8 @@ public final class FakeBraintreeServer: Sendable {
         var disputes: [Node] = []
         var received: [String] = []  // "transactions createdAt" …
         var cap = 20_000
+        /// For each search begun (its first page asked for): the pages its results fill.
+        var pagesNeeded = 0
     }
 
     public let publicKey = "fake7pub4key"
@@ -67,6 +69,19 @@ public final class FakeBraintreeServer: Sendable {
 
     public func setCap(_ cap: Int) { state.withLock { $0.cap = cap } }
     public var received: [String] { state.value.received }
+    /// The fewest requests for the searches begun so far: each search's results at 50 a page
+    /// (one request for an empty one).
+    public var pagesNeeded: Int { state.value.pagesNeeded }
+    /// Many settled transactions at once (benchmarks): `perDay` a day from `start`.
+    public func settled(count: Int, perDay: Int, from start: Timestamp) {
+        state.withLock { state in
+            for index in 0..<count {
+                let time = start.adding(seconds: Double(index / perDay) * 86_400 + Double(index % perDay) * (80_000 / Double(perDay)))
+                state.transactions.append(Node(id: "bulk\(index)", amount: "\(10 + index % 900).00", orderId: "INV-\(index)", parent: nil,
+                                               history: [("SUBMITTED_FOR_SETTLEMENT", time), ("SETTLED", time.adding(seconds: 60))]))
+            }
+        }
+    }
     public func clearReceived() { state.withLock { $0.received.removeAll() } }
 
     // MARK: Handler
@@ -142,6 +157,7 @@ public final class FakeBraintreeServer: Sendable {
             }
         }
         let capped = Array(matching.prefix(snapshot.cap))  // Braintree cuts a search's results off
+        if offset == 0 { state.withLock { $0.pagesNeeded += max(1, (capped.count + first - 1) / first) } }
         let page = Array(capped.dropFirst(offset).prefix(first))
         let more = offset + page.count < capped.count
         let edges: [JSONValue] = page.map { node in ["cursor": .string(node.id), "node": render(node, kind: kind)] }
