@@ -82,37 +82,8 @@ public enum CSVStatementParser {
         }
     }
 
-    /// RFC 4180 records: quoted fields may hold the delimiter, doubled quotes and line breaks.
+    /// RFC 4180 records (the kit's `CSVRecords`), a bad file refused naming its line.
     static func records(_ text: String, delimiter: Character, file: String) throws(StatementError) -> [(line: Int, fields: [String])] {
-        var rows: [(line: Int, fields: [String])] = []
-        var fields: [String] = []
-        var field = ""
-        var quoted = false, wasQuoted = false
-        var line = 1, rowLine = 1
-        var characters = text.hasPrefix("\u{FEFF}") ? Substring(text.dropFirst()) : Substring(text)
-        while let character = characters.popFirst() {
-            if quoted {
-                if character == "\"" {
-                    if characters.first == "\"" { field.append(characters.removeFirst()) } else { quoted = false }
-                } else {
-                    if character == "\n" || character == "\r\n" { line += 1 }
-                    field.append(character)
-                }
-                continue
-            }
-            switch character {
-            case "\"" where field.isEmpty && !wasQuoted: quoted = true; wasQuoted = true
-            case delimiter: fields.append(field); field = ""; wasQuoted = false
-            case "\n", "\r\n", "\r":
-                fields.append(field)
-                rows.append((rowLine, fields))
-                fields = []; field = ""; wasQuoted = false
-                line += 1; rowLine = line
-            default: field.append(character)
-            }
-        }
-        if quoted { throw StatementError(file: file, location: "line \(rowLine)", message: "a quoted field is never closed") }
-        if !field.isEmpty || !fields.isEmpty { fields.append(field); rows.append((rowLine, fields)) }
-        return rows
+        do { return try CSVRecords.parse(text, delimiter: delimiter) } catch { throw StatementError(file: file, location: "line \(error.line)", message: error.message) }
     }
 }
