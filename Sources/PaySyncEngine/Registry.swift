@@ -19,6 +19,7 @@ public enum Registry {
         MollieSource.descriptor,
         AuthorizeNetSource.descriptor,
         BraintreeSource.descriptor,
+        AdyenSource.descriptor,
         OBIESource.descriptor,
         BerlinGroupSource.descriptor,
     ]
