@@ -31,7 +31,7 @@ enum Processors {
         print("provider    scenario                     fetched    CPU s   fetched/CPU-s  provider calls (min)   writes")
         let only = environment["BENCH_PROCESSORS"].map { Set($0.split(separator: ",").map(String.init)) }
         let makers: [(String, (Int) throws -> Account)] = [("stripe", stripe), ("gocardless", goCardless), ("square", square), ("paypal", payPal),
-                                                           ("mollie", mollie), ("authnet", authorizeNet), ("braintree", braintree)]
+                                                           ("mollie", mollie), ("authnet", authorizeNet), ("braintree", braintree), ("adyen", adyen)]
         for (name, make) in makers where only?.contains(name) ?? true {
             let account = try make(count)
             try measure(account, binary: binary, environment: environment)
@@ -304,6 +304,43 @@ enum Processors {
                 for index in stride(from: 0, to: count, by: 20) { fake.refund("rf\(index)", of: "bulk\(index)", amount: "1.00", at: Timestamp(Date())) }
             },
             explain: "one search per status-transition timestamp and window (11 per 24-hour window), each at 50 a page; an object two searches find is paid for twice")
+    }
+
+    // MARK: Adyen
+
+    static func adyen(_ count: Int) throws -> Account {
+        let fake = try FakeAdyenReportServer()
+        let days = 10
+        let today = Timestamp(Date()).utcDate
+        let first = today.adding(days: -days)
+        let perDay = (count + days - 2) / (days - 1)
+        log("generating \(days - 1) Adyen payment accounting reports of \(count) payments…")
+        var index = 0
+        for offset in 0..<(days - 1) {  // every day's report but yesterday's, which comes later
+            let day = first.adding(days: offset)
+            var rows: [FakeAdyenReportServer.Row] = []
+            while index < count && rows.count < 2 * perDay {
+                let psp = String(format: "88151%011d", index)
+                rows.append(.init(psp, "INV-\(index)", "\(day) 09:00:00", "EUR", "\(10 + index % 900).00", "Authorised"))
+                rows.append(.init(psp, "INV-\(index)", "\(day) 23:00:00", "EUR", "\(10 + index % 900).00", "Settled"))
+                index += 1
+            }
+            fake.publish(day: day, rows: rows)
+        }
+        return Account(
+            name: "adyen",
+            source: #"{"name": "adyen", "kind": "adyen", "merchant_account": "\#(fake.merchantAccount)", "report_user": {"env": "ADYEN_USER"}, "report_password": {"env": "ADYEN_PASSWORD"}, "base_url": "\#(fake.baseURL)", "start_date": "\#(first)", "rate_limit": {"per_minute": 100000, "concurrent": 1}}"#,
+            variables: ["ADYEN_USER": fake.user, "ADYEN_PASSWORD": fake.password], calls: { fake.downloads.count },
+            // One download per report; yesterday's is not generated until the change, so each
+            // run before it asks once and hears 404.
+            minimums: ({ days }, { 1 }, { 1 }),
+            change: {
+                let rows: [FakeAdyenReportServer.Row] = stride(from: 0, to: count, by: 20).map { index in
+                    .init(String(format: "88151%011d", index), "INV-\(index)", "\(today.adding(days: -1)) 10:00:00", "EUR", "\(10 + index % 900).00", "Refunded")
+                }
+                fake.publish(day: today.adding(days: -1), rows: rows)
+            },
+            explain: "one report a day, each downloaded once; a report not generated yet is one 404")
     }
 
     static func lineCount(_ path: String) -> Int {
