@@ -18,7 +18,7 @@ public struct AdyenSource: Source {
         self.name = name
         self.settings = settings
         self.client = client
-        let basic = Secret(Data("\(user.reveal()):\(password.reveal())".utf8).base64EncodedString())
+        let basic = Secret.basic(user: user, password: password)
         self.sender = AuthorizedSender(label: name, provider: "Adyen", client: client, tokens: StaticTokenProvider(basic), problem: { _ in nil },
                                        reauthorise: "check the report user's name and password (Customer Area → Developers → API credentials), and that it has the Merchant report download role")
         self.limiters = RateLimiters(settings.rateLimit, environment: client.environment)
@@ -78,11 +78,7 @@ public struct AdyenSource: Source {
             throw SourceError(source: name, message: "base_url \(settings.baseURL) does not make a valid URL", exitCode: .configuration)
         }
         let request = HTTPRequest(url: url, headers: ["Accept": "text/csv"])
-        let response = try await sender.send(limiter: limiters.limiter(for: settings.merchantAccount)) { basic in
-            var signed = request
-            signed.headers.set("Authorization", "Basic \(basic.reveal())")
-            return signed
-        }
+        let response = try await sender.send(limiter: limiters.limiter(for: settings.merchantAccount)) { request.basic($0) }
         if response.status == 404 { return nil }
         guard response.isSuccess else { throw sender.failure(response, call: "GET \(url.host ?? "")\(path)") }
         return String(decoding: response.body, as: UTF8.self)

@@ -26,7 +26,7 @@ public struct BraintreeSource: Source {
         self.name = name
         self.settings = settings
         self.client = client
-        let basic = Secret(Data("\(publicKey.reveal()):\(privateKey.reveal())".utf8).base64EncodedString())
+        let basic = Secret.basic(user: publicKey, password: privateKey)
         self.sender = AuthorizedSender(label: name, provider: "Braintree", client: client, tokens: StaticTokenProvider(basic),
                                        problem: { BraintreeSource.problem(in: $0) },
                                        reauthorise: "check the API key pair (Settings → API → API Keys) and update \"public_key\" and \"private_key\"")
@@ -156,11 +156,7 @@ public struct BraintreeSource: Source {
         let request = HTTPRequest(method: "POST", url: url, headers: ["Content-Type": "application/json", "Accept": "application/json",
                                                                       "Braintree-Version": BraintreeSettings.apiVersion],
                                   body: Data(JSONWriter.compact(["query": .string(query), "variables": variables]).utf8))
-        let response = try await sender.send(limiter: limiters.limiter(for: BraintreeSettings.account)) { basic in
-            var signed = request
-            signed.headers.set("Authorization", "Basic \(basic.reveal())")
-            return signed
-        }
+        let response = try await sender.send(limiter: limiters.limiter(for: BraintreeSettings.account)) { request.basic($0) }
         guard response.isSuccess, let body = try? JSONParser.parse(response.body) else {
             throw sender.failure(response, call: "POST \(url.host ?? "")\(url.path)")
         }

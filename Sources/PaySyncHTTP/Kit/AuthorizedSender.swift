@@ -1,3 +1,4 @@
+import Foundation
 import PaySyncCore
 
 /// Sends a provider's or CRM's authenticated calls: a bearer token from the token provider, one
@@ -59,11 +60,25 @@ public struct AuthorizedSender: Sendable {
     }
 }
 
-/// Sets `Authorization: Bearer TOKEN` on a request.
 extension HTTPRequest {
+    /// Sets `Authorization: Bearer TOKEN` on a request.
     public func bearer(_ token: Secret) -> HTTPRequest {
         var request = self
         request.headers.set("Authorization", "Bearer \(token.reveal())")
         return request
+    }
+
+    /// Sets `Authorization: Basic CREDENTIALS` on a request, from `Secret.basic(user:password:)`.
+    public func basic(_ credentials: Secret) -> HTTPRequest {
+        var request = self
+        request.headers.set("Authorization", "Basic \(credentials.reveal())")
+        return request
+    }
+}
+
+extension Secret {
+    /// HTTP Basic's credentials (RFC 7617): `base64(user ":" password)`, itself a secret.
+    public static func basic(user: Secret, password: Secret) -> Secret {
+        Secret(Data("\(user.reveal()):\(password.reveal())".utf8).base64EncodedString())
     }
 }

@@ -105,8 +105,7 @@ public struct AuthorizationCodeFlow: Sendable {
         var form = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI)]
         if let codeVerifier { form.append(("code_verifier", codeVerifier)) }
         if let clientSecret {
-            let basic = Data("\(clientID.reveal()):\(clientSecret.reveal())".utf8).base64EncodedString()
-            headers.set("Authorization", "Basic \(basic)")
+            headers.set("Authorization", "Basic \(Secret.basic(user: clientID, password: clientSecret).reveal())")
         } else {
             form.append(("client_id", clientID.reveal()))
         }

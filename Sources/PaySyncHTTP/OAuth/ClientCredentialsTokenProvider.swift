@@ -83,8 +83,7 @@ public actor ClientCredentialsTokenProvider: AccessTokenProvider {
         if configuration.credentialsInBody {
             form += [("client_id", configuration.clientID.reveal()), ("client_secret", configuration.clientSecret.reveal())]
         } else {
-            let basic = Data("\(configuration.clientID.reveal()):\(configuration.clientSecret.reveal())".utf8).base64EncodedString()
-            headers.set("Authorization", "Basic \(basic)")
+            headers.set("Authorization", "Basic \(Secret.basic(user: configuration.clientID, password: configuration.clientSecret).reveal())")
         }
         if let scope = configuration.scope { form.append(("scope", scope)) }
         let request = HTTPRequest(method: "POST", url: configuration.tokenURL, headers: headers, body: URLBuilder.formBody(form))

@@ -130,8 +130,7 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
             var headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
             var form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken.reveal())]
             if let secret = configuration.clientSecret {
-                let basic = Data("\(configuration.clientID.reveal()):\(secret.reveal())".utf8).base64EncodedString()
-                headers.set("Authorization", "Basic \(basic)")
+                headers.set("Authorization", "Basic \(Secret.basic(user: configuration.clientID, password: secret).reveal())")
             } else {
                 form.append(("client_id", configuration.clientID.reveal()))  // public (PKCE) clients
             }
