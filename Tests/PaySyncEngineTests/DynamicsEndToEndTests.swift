@@ -12,11 +12,12 @@ import Testing
 /// each column, compared with Xero's truth.
 final class DynamicsHarness: Sendable {
     let tenant = "c0ffee00-0000-4000-a000-0000000000e5"
-    let xero: FakeXeroServer
+    let organisation: XeroOpenInvoices
+    var xero: FakeXeroServer { organisation.xero }
+    var invoices: [FakeXeroInvoice] { organisation.invoices }
     let dataverse: FakeDataverseServer
     let directory = TemporaryDirectory(prefix: "paysync-dynamics")
     let clock = VirtualClock()
-    let invoices: [FakeXeroInvoice]
     let configuration: Configuration
 
     /// Choice values of `contoso_paymentstatus` (the fake's option set is 100000000…100000007).
@@ -24,26 +25,10 @@ final class DynamicsHarness: Sendable {
                                "failed": "100000004", "refunded": "100000005", "voided": "100000006", "draft": "100000007"]
 
     init(invoices count: Int, seeded: Int? = nil, create: Bool = false, statusValues: [String: String] = DynamicsHarness.statusValues) throws {
-        xero = try FakeXeroServer(tenants: [tenant])
+        organisation = try XeroOpenInvoices(tenant: tenant, count: count, idPrefix: "3c")
+        let invoices = organisation.invoices
         dataverse = try FakeDataverseServer()
-        let contact = FakeXeroContact(contactID: "c1", name: "Acme Ltd", email: "ap@acme.example")
-        let start = xero.now.adding(milliseconds: -86_400_000)
-        invoices = (1...count).map { number in
-            FakeXeroInvoice(
-                invoiceID: String(format: "3c000000-0000-4000-a000-%012d", number), invoiceNumber: String(format: "INV-%05d", number), status: "AUTHORISED",
-                contact: contact, date: CalendarDate(year: 2025, month: 4, day: 20)!, dueDate: CalendarDate(year: 2025, month: 5, day: 20)!,
-                currency: "EUR", subTotal: Int64(10_000 + number), totalTax: 2_000, lineItems: [], updated: start.adding(milliseconds: Int64(number) * 1000)
-            )
-        }
-        xero.put(invoices: invoices, tenant: tenant)
         dataverse.seed("contoso_invoices", invoices.prefix(seeded ?? count).map { ["contoso_name": .string("Invoice \($0.invoiceNumber)"), "contoso_invoicenumber": .string($0.invoiceNumber)] })
-        var settings = XeroSettings(tenants: [tenant])
-        settings.baseURL = xero.apiBaseURL
-        settings.tokenURL = xero.tokenURL
-        settings.clientID = .environment("XERO_CLIENT_ID")
-        settings.clientSecret = .environment("XERO_CLIENT_SECRET")
-        settings.refreshToken = .environment("XERO_REFRESH_TOKEN")
-        settings.entities = [.invoices]
         let status = PropertyMapping(name: "contoso_paymentstatus", field: .status, values: statusValues, type: .number)
         let mapping = CRMObjectMapping(object: "contoso_invoices", idProperty: "contoso_invoicenumber", missingRecord: create ? .create : .skip, properties: [
             status,
@@ -59,7 +44,7 @@ final class DynamicsHarness: Sendable {
         dynamics.authorityURL = dataverse.authorityURL
         var outbox = OutboxSettings()
         outbox.retryBaseSeconds = 60
-        configuration = Configuration(file: "dynamics.json", outbox: outbox, sources: [.xero(name: "xero", settings)], sinks: [
+        configuration = Configuration(file: "dynamics.json", outbox: outbox, sources: [organisation.source], sinks: [
             .dynamics(name: "dynamics", dynamics, objects: [
                 .invoice: ObjectMapping(key: [.field(.invoiceNumber)], fields: mapping.fields, crm: mapping),
                 .payment: ObjectMapping(key: [.field(.invoiceNumber)], fields: FieldSet([.status]), crm: CRMObjectMapping(
@@ -69,8 +54,7 @@ final class DynamicsHarness: Sendable {
     }
 
     var variables: [String: String] {
-        ["XERO_CLIENT_ID": xero.clientID, "XERO_CLIENT_SECRET": xero.clientSecret, "XERO_REFRESH_TOKEN": "initial-refresh-token",
-         "DYN_CLIENT_ID": dataverse.clientID, "DYN_CLIENT_SECRET": dataverse.clientSecret]
+        organisation.variables.merging(["DYN_CLIENT_ID": dataverse.clientID, "DYN_CLIENT_SECRET": dataverse.clientSecret]) { $1 }
     }
 
     func run(sources: [any PaySyncConnectors.Source] = [], variables extra: [String: String] = [:]) async throws -> RunReport {

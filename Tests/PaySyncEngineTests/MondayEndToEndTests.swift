@@ -12,36 +12,21 @@ import Testing
 /// each column and measures complexity on the run's clock.
 final class MondayHarness: Sendable {
     let tenant = "c0ffee00-0000-4000-a000-0000000000a7"
-    let xero: FakeXeroServer
+    let organisation: XeroOpenInvoices
+    var xero: FakeXeroServer { organisation.xero }
+    var invoices: [FakeXeroInvoice] { organisation.invoices }
     let monday: FakeMondayServer
     let directory = TemporaryDirectory(prefix: "paysync-monday")
     let clock = VirtualClock()
-    let invoices: [FakeXeroInvoice]
     let configuration: Configuration
 
     init(invoices count: Int, seeded: Int? = nil, create: Bool = false, budgetPerMinute: Int = 10_000_000, pageSize: Int = 500,
          voidedLabel: String = "Voided", perQueryLimit: Int = FakeMondayServer.perQueryLimit) throws {
-        xero = try FakeXeroServer(tenants: [tenant])
+        organisation = try XeroOpenInvoices(tenant: tenant, count: count, idPrefix: "5e")
+        let invoices = organisation.invoices
         let clock = self.clock
         monday = try FakeMondayServer(budgetPerMinute: budgetPerMinute, pageSize: pageSize, perQueryLimit: perQueryLimit, clock: { clock.environment.now() })
-        let contact = FakeXeroContact(contactID: "c1", name: "Acme Ltd", email: "ap@acme.example")
-        let start = xero.now.adding(milliseconds: -86_400_000)
-        invoices = (1...count).map { number in
-            FakeXeroInvoice(
-                invoiceID: String(format: "5e000000-0000-4000-a000-%012d", number), invoiceNumber: String(format: "INV-%05d", number), status: "AUTHORISED",
-                contact: contact, date: CalendarDate(year: 2025, month: 4, day: 20)!, dueDate: CalendarDate(year: 2025, month: 5, day: 20)!,
-                currency: "EUR", subTotal: Int64(10_000 + number), totalTax: 2_000, lineItems: [], updated: start.adding(milliseconds: Int64(number) * 1000)
-            )
-        }
-        xero.put(invoices: invoices, tenant: tenant)
         monday.seedItems(invoiceNumbers: invoices.prefix(seeded ?? count).map(\.invoiceNumber))
-        var settings = XeroSettings(tenants: [tenant])
-        settings.baseURL = xero.apiBaseURL
-        settings.tokenURL = xero.tokenURL
-        settings.clientID = .environment("XERO_CLIENT_ID")
-        settings.clientSecret = .environment("XERO_CLIENT_SECRET")
-        settings.refreshToken = .environment("XERO_REFRESH_TOKEN")
-        settings.entities = [.invoices]
         var labels = CRMHarness.statusLabels
         labels["voided"] = voidedLabel
         let status = PropertyMapping(name: "status", field: .status, values: labels)
@@ -55,7 +40,7 @@ final class MondayHarness: Sendable {
         mondaySettings.apiURL = monday.apiURL
         var outbox = OutboxSettings()
         outbox.retryBaseSeconds = 60
-        configuration = Configuration(file: "monday.json", outbox: outbox, sources: [.xero(name: "xero", settings)], sinks: [
+        configuration = Configuration(file: "monday.json", outbox: outbox, sources: [organisation.source], sinks: [
             .monday(name: "monday", mondaySettings, objects: [
                 .invoice: ObjectMapping(key: [.field(.invoiceNumber)], fields: mapping.fields, crm: mapping),
                 .payment: ObjectMapping(key: [.field(.invoiceNumber)], fields: FieldSet([.status]), crm: CRMObjectMapping(
@@ -65,7 +50,7 @@ final class MondayHarness: Sendable {
     }
 
     var variables: [String: String] {
-        ["XERO_CLIENT_ID": xero.clientID, "XERO_CLIENT_SECRET": xero.clientSecret, "XERO_REFRESH_TOKEN": "initial-refresh-token", "MONDAY_TOKEN": monday.token]
+        organisation.variables.merging(["MONDAY_TOKEN": monday.token]) { $1 }
     }
 
     func run(sources: [any PaySyncConnectors.Source] = []) async throws -> RunReport {

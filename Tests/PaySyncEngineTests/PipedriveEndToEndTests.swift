@@ -12,38 +12,23 @@ import Testing
 /// each field and measures its limits on the run's clock.
 final class PipedriveHarness: Sendable {
     let tenant = "c0ffee00-0000-4000-a000-0000000000f6"
-    let xero: FakeXeroServer
+    let organisation: XeroOpenInvoices
+    var xero: FakeXeroServer { organisation.xero }
+    var invoices: [FakeXeroInvoice] { organisation.invoices }
     let pipedrive: FakePipedriveServer
     let directory = TemporaryDirectory(prefix: "paysync-pipedrive")
     let clock = VirtualClock()
-    let invoices: [FakeXeroInvoice]
     let configuration: Configuration
 
     static let statusOptions = ["sent": "31", "overdue": "32", "partially_paid": "33", "paid": "34", "failed": "35", "refunded": "36", "voided": "37", "draft": "38"]
 
     init(invoices count: Int, seeded: Int? = nil, create: Bool = false, burstLimit: Int = 20, configuredBurst: Int = 20, dailyBudget: Int = 1_000_000,
          oauth: Bool = false) throws {
-        xero = try FakeXeroServer(tenants: [tenant])
+        organisation = try XeroOpenInvoices(tenant: tenant, count: count, idPrefix: "4d")
+        let invoices = organisation.invoices
         let clock = self.clock
         pipedrive = try FakePipedriveServer(burstLimit: burstLimit, dailyBudget: dailyBudget, clock: { clock.environment.now() })
-        let contact = FakeXeroContact(contactID: "c1", name: "Acme Ltd", email: "ap@acme.example")
-        let start = xero.now.adding(milliseconds: -86_400_000)
-        invoices = (1...count).map { number in
-            FakeXeroInvoice(
-                invoiceID: String(format: "4d000000-0000-4000-a000-%012d", number), invoiceNumber: String(format: "INV-%05d", number), status: "AUTHORISED",
-                contact: contact, date: CalendarDate(year: 2025, month: 4, day: 20)!, dueDate: CalendarDate(year: 2025, month: 5, day: 20)!,
-                currency: "EUR", subTotal: Int64(10_000 + number), totalTax: 2_000, lineItems: [], updated: start.adding(milliseconds: Int64(number) * 1000)
-            )
-        }
-        xero.put(invoices: invoices, tenant: tenant)
         pipedrive.seedDeals(invoiceNumbers: invoices.prefix(seeded ?? count).map(\.invoiceNumber))
-        var settings = XeroSettings(tenants: [tenant])
-        settings.baseURL = xero.apiBaseURL
-        settings.tokenURL = xero.tokenURL
-        settings.clientID = .environment("XERO_CLIENT_ID")
-        settings.clientSecret = .environment("XERO_CLIENT_SECRET")
-        settings.refreshToken = .environment("XERO_REFRESH_TOKEN")
-        settings.entities = [.invoices]
         let status = PropertyMapping(name: FakePipedriveServer.paymentStatusKey, field: .status, values: PipedriveHarness.statusOptions, type: .number)
         let mapping = CRMObjectMapping(object: "deals", idProperty: FakePipedriveServer.invoiceNumberKey, missingRecord: create ? .create : .skip, properties: [
             status,
@@ -61,7 +46,7 @@ final class PipedriveHarness: Sendable {
         pipedriveSettings.requestsPer2Seconds = configuredBurst
         var outbox = OutboxSettings()
         outbox.retryBaseSeconds = 60
-        configuration = Configuration(file: "pipedrive.json", outbox: outbox, sources: [.xero(name: "xero", settings)], sinks: [
+        configuration = Configuration(file: "pipedrive.json", outbox: outbox, sources: [organisation.source], sinks: [
             .pipedrive(name: "pipedrive", pipedriveSettings, objects: [
                 .invoice: ObjectMapping(key: [.field(.invoiceNumber)], fields: mapping.fields, crm: mapping),
                 .payment: ObjectMapping(key: [.field(.invoiceNumber)], fields: FieldSet([.status]), crm: CRMObjectMapping(
@@ -71,8 +56,8 @@ final class PipedriveHarness: Sendable {
     }
 
     var variables: [String: String] {
-        ["XERO_CLIENT_ID": xero.clientID, "XERO_CLIENT_SECRET": xero.clientSecret, "XERO_REFRESH_TOKEN": "initial-refresh-token", "PIPEDRIVE_TOKEN": pipedrive.token,
-         "PD_CLIENT_ID": pipedrive.oauthClientID, "PD_CLIENT_SECRET": pipedrive.oauthClientSecret, "PD_REFRESH": pipedrive.oauthRefreshToken]
+        organisation.variables.merging(["PIPEDRIVE_TOKEN": pipedrive.token,
+         "PD_CLIENT_ID": pipedrive.oauthClientID, "PD_CLIENT_SECRET": pipedrive.oauthClientSecret, "PD_REFRESH": pipedrive.oauthRefreshToken]) { $1 }
     }
 
     func run(sources: [any PaySyncConnectors.Source] = []) async throws -> RunReport {

@@ -12,38 +12,23 @@ import Testing
 /// each field, compared with Xero's truth.
 final class ZohoCRMHarness: Sendable {
     let tenant = "c0ffee00-0000-4000-a000-0000000000d4"
-    let xero: FakeXeroServer
+    let organisation: XeroOpenInvoices
+    var xero: FakeXeroServer { organisation.xero }
+    var invoices: [FakeXeroInvoice] { organisation.invoices }
     let zoho: FakeZohoCRMServer
     let directory = TemporaryDirectory(prefix: "paysync-zoho")
     let clock = VirtualClock()
-    let invoices: [FakeXeroInvoice]
     let configuration: Configuration
 
     /// - Parameters:
     ///   - seeded: how many of the invoices have a deal in Zoho (the first ones).
     ///   - create: whether the mapping creates missing deals (naming the mandatory fields).
     init(invoices count: Int, seeded: Int? = nil, create: Bool = false, accountsURL: ((FakeZohoCRMServer) -> String)? = nil) throws {
-        xero = try FakeXeroServer(tenants: [tenant])
+        organisation = try XeroOpenInvoices(tenant: tenant, count: count, idPrefix: "2b")
+        let invoices = organisation.invoices
         zoho = try FakeZohoCRMServer()
-        let contact = FakeXeroContact(contactID: "c1", name: "Acme Ltd", email: "ap@acme.example")
-        let start = xero.now.adding(milliseconds: -86_400_000)
-        invoices = (1...count).map { number in
-            FakeXeroInvoice(
-                invoiceID: String(format: "2b000000-0000-4000-a000-%012d", number), invoiceNumber: String(format: "INV-%05d", number), status: "AUTHORISED",
-                contact: contact, date: CalendarDate(year: 2025, month: 4, day: 20)!, dueDate: CalendarDate(year: 2025, month: 5, day: 20)!,
-                currency: "EUR", subTotal: Int64(10_000 + number), totalTax: 2_000, lineItems: [], updated: start.adding(milliseconds: Int64(number) * 1000)
-            )
-        }
-        xero.put(invoices: invoices, tenant: tenant)
         zoho.seed("Deals", invoices.prefix(seeded ?? count).map { ["Deal_Name": .string("Deal \($0.invoiceNumber)"), "Stage": "Negotiation/Review",
                                                                   "Invoice_Number": .string($0.invoiceNumber), "Owner": ["id": "5725767000000411002", "name": "Ann"]] })
-        var settings = XeroSettings(tenants: [tenant])
-        settings.baseURL = xero.apiBaseURL
-        settings.tokenURL = xero.tokenURL
-        settings.clientID = .environment("XERO_CLIENT_ID")
-        settings.clientSecret = .environment("XERO_CLIENT_SECRET")
-        settings.refreshToken = .environment("XERO_REFRESH_TOKEN")
-        settings.entities = [.invoices]
         var properties = [
             PropertyMapping(name: "Payment_Status", field: .status, values: CRMHarness.statusLabels),
             PropertyMapping(name: "Amount_Paid", field: .amountPaid),
@@ -63,7 +48,7 @@ final class ZohoCRMHarness: Sendable {
         zohoSettings.triggers = ["workflow"]
         var outbox = OutboxSettings()
         outbox.retryBaseSeconds = 60
-        configuration = Configuration(file: "zoho.json", outbox: outbox, sources: [.xero(name: "xero", settings)], sinks: [
+        configuration = Configuration(file: "zoho.json", outbox: outbox, sources: [organisation.source], sinks: [
             .zohoCRM(name: "zoho", zohoSettings, objects: [
                 .invoice: ObjectMapping(key: [.field(.invoiceNumber)], fields: mapping.fields, crm: mapping),
                 .payment: ObjectMapping(key: [.field(.invoiceNumber)], fields: FieldSet([.status]), crm: CRMObjectMapping(
@@ -73,8 +58,7 @@ final class ZohoCRMHarness: Sendable {
     }
 
     var variables: [String: String] {
-        ["XERO_CLIENT_ID": xero.clientID, "XERO_CLIENT_SECRET": xero.clientSecret, "XERO_REFRESH_TOKEN": "initial-refresh-token",
-         "ZOHO_CLIENT_ID": zoho.clientID, "ZOHO_CLIENT_SECRET": zoho.clientSecret, "ZOHO_REFRESH_TOKEN": zoho.refreshToken]
+        organisation.variables.merging(["ZOHO_CLIENT_ID": zoho.clientID, "ZOHO_CLIENT_SECRET": zoho.clientSecret, "ZOHO_REFRESH_TOKEN": zoho.refreshToken]) { $1 }
     }
 
     func run(sources: [any PaySyncConnectors.Source] = [], variables extra: [String: String] = [:]) async throws -> RunReport {
