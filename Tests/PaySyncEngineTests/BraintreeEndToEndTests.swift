@@ -35,13 +35,7 @@ import Testing
                                                  variables: ["BT_PUBLIC": fake.publicKey, "BT_PRIVATE": privateKey ?? fake.privateKey]))
         }
 
-        var written: [String: [String]] {
-            var result: [String: [String]] = [:]
-            for line in (directory.read("writes.jsonl") ?? "").split(separator: "\n").compactMap({ try? JSONParser.parse(String($0)) }) {
-                result[line["object"]?.stringValue ?? "", default: []].append(line["to"]?.stringValue ?? "")
-            }
-            return result
-        }
+        var written: [String: [String]] { WrittenStatuses.byObject(directory.read("writes.jsonl")) }
 
         func at(_ day: Int, _ hour: Int) -> Timestamp { Timestamp(iso: String(format: "2025-05-%02dT%02d:00:00Z", day, hour))! }
     }

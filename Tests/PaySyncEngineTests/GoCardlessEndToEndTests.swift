@@ -48,13 +48,7 @@ import Testing
             return report
         }
 
-        var written: [String: [String]] {
-            var result: [String: [String]] = [:]
-            for line in (directory.read("writes.jsonl") ?? "").split(separator: "\n").compactMap({ try? JSONParser.parse(String($0)) }) {
-                result[line["object"]?.stringValue ?? "", default: []].append(line["to"]?.stringValue ?? "")
-            }
-            return result
-        }
+        var written: [String: [String]] { WrittenStatuses.byObject(directory.read("writes.jsonl")) }
     }
 
     static func key(_ kind: String, _ id: String) -> String { "gocardless:merchant:\(kind):\(id)" }
