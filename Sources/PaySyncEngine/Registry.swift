@@ -20,6 +20,7 @@ public enum Registry {
         AuthorizeNetSource.descriptor,
         BraintreeSource.descriptor,
         AdyenSource.descriptor,
+        WorldpaySource.descriptor,
         OBIESource.descriptor,
         BerlinGroupSource.descriptor,
     ]

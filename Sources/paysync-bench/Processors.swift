@@ -31,7 +31,8 @@ enum Processors {
         print("provider    scenario                     fetched    CPU s   fetched/CPU-s  provider calls (min)   writes")
         let only = environment["BENCH_PROCESSORS"].map { Set($0.split(separator: ",").map(String.init)) }
         let makers: [(String, (Int) throws -> Account)] = [("stripe", stripe), ("gocardless", goCardless), ("square", square), ("paypal", payPal),
-                                                           ("mollie", mollie), ("authnet", authorizeNet), ("braintree", braintree), ("adyen", adyen)]
+                                                           ("mollie", mollie), ("authnet", authorizeNet), ("braintree", braintree), ("adyen", adyen),
+                                                           ("worldpay", worldpay)]
         for (name, make) in makers where only?.contains(name) ?? true {
             let account = try make(count)
             try measure(account, binary: binary, environment: environment)
@@ -251,6 +252,36 @@ enum Processors {
                 }
             },
             explain: "each list walked newest first, 250 a page, until a page reaches past the cursor; nothing unsettled to read by id")
+    }
+
+    // MARK: Worldpay
+
+    static func worldpay(_ count: Int) throws -> Account {
+        let fake = try FakeWorldpayServer(now: Timestamp(Date()).adding(milliseconds: -Int64(count) * 2 * 1000 - 3_600_000))
+        log("generating a Worldpay merchant of \(count) payments…")
+        var refunded = 0
+        for index in 0..<count {
+            fake.payment("payBench" + String(format: "%018d", index), amount: Int64(1_000 + index % 90_000), outcome: "sale")
+            if index % 20 == 0 { fake.refund("payBench" + String(format: "%018d", index), amount: 100); refunded += 1 }
+        }
+        var added = 0
+        return Account(
+            name: "worldpay",
+            source: #"{"name": "worldpay", "kind": "worldpay", "username": {"env": "WP_USER"}, "password": {"env": "WP_PASS"}, "base_url": "\#(fake.baseURL)", "rate_limit": {"per_minute": 100000, "concurrent": 2}}"#,
+            variables: ["WP_USER": fake.username, "WP_PASS": fake.password], calls: { fake.received.count },
+            // Lists carry no status: each new payment is read by id once. Each run then lists the
+            // refunded and reversed payments, and reads again the part-refunded ones they name
+            // (a list cannot say whether a second refund came).
+            minimums: ({ pages(count, 300) + count + pages(refunded, 300) + 1 }, { 1 + pages(refunded, 300) + 1 + refunded },
+                       { 1 + pages(refunded + added, 300) + 1 + refunded + added }),
+            change: {
+                fake.advance(seconds: max(0, (Timestamp(Date()).millisecondsSinceEpoch - fake.now.millisecondsSinceEpoch) / 1000 - 600))
+                for index in stride(from: 7, to: count, by: 20) {
+                    fake.refund("payBench" + String(format: "%018d", index), amount: 100)
+                    added += 1
+                }
+            },
+            explain: "new payments listed 300 a page and each read by id; then the refund and reversal lists, and each part-refunded payment they name read by id")
     }
 
     // MARK: Authorize.Net
