@@ -138,6 +138,19 @@ import Testing
         #expect(!first.contains("startDate=2023"), "\(first)")
     }
 
+    @Test func a429AndA503AreWaitedOutAndNothingIsLost() async throws {
+        let setup = try Setup()
+        setup.worldpay.payment("payThrottled00000000000000001", amount: 1200, outcome: "sale")
+        setup.worldpay.advance(seconds: 600)
+        setup.worldpay.inject(.json(429, #"{"errorName":"tooManyRequests","message":"Too many requests"}"#, headers: ["Retry-After": "4"]))
+        setup.worldpay.inject(.json(503, #"{"errorName":"serviceUnavailable","message":"Service unavailable"}"#))
+        let started = setup.clock.environment.now()
+        let report = try await setup.run()
+        #expect(report.exitCode == .success, "\(report.problems)")
+        #expect(setup.written[Self.key("payThrottled00000000000000001")] == ["paid"])
+        #expect(setup.clock.environment.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch >= 4_000, "Retry-After honoured")
+    }
+
     @Test func refusedCredentialsAreExit77InWorldpaysWords() async throws {
         let setup = try Setup()
         let report = try await setup.run(password: "notTheRightOne9")
