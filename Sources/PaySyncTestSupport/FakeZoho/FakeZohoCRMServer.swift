@@ -2,9 +2,8 @@ import Foundation
 import PaySyncCore
 import PaySyncHTTP
 
-/// A fake Zoho CRM on 127.0.0.1: the accounts server's refresh-token grant (credentials in the
-/// form body; errors with HTTP 200 such as `{"error":"invalid_code"}`; "Access Denied" after ten
-/// tokens per refresh token in ten minutes; `api_domain` naming this server), and the v8 API:
+/// A fake Zoho CRM on 127.0.0.1: the accounts server (`FakeZohoAccounts`, its `api_domain`
+/// naming this server), and the v8 API:
 /// `POST /crm/v8/{Module}/upsert` (at most 100 records, `duplicate_check_fields` must be unique
 /// fields, typed fields, restricted picklists, system-mandatory fields on insert, per-record
 /// `code`/`status` in `data[]`), `GET …/search?criteria=` (at most ten criteria, 204 when nothing
@@ -24,30 +23,26 @@ public final class FakeZohoCRMServer: Sendable {
     struct State: Sendable {
         var modules: [String: Module] = [:]
         var records: [String: [String: [String: JSONValue]]] = [:]  // module → id → fields
-        var accessTokens: Set<String> = []
-        var tokenTimes: [Date] = []
-        var tokenRequests = 0
         var nextID = 5_725_767_000_000_524_000
         var calls: [(method: String, path: String, records: Int)] = []
         var down = false
         var faults: [ServerReply] = []
-        var invalidClientSecretWith200 = false
     }
 
-    public let clientID = "1000.FAKEZOHOCLIENT"
-    public let clientSecret = "fake-zoho-secret"
-    public let refreshToken = "1000.fake-zoho-refresh.token"
+    public let accounts = FakeZohoAccounts(scope: "ZohoCRM.modules.ALL")
+    public var clientID: String { accounts.clientID }
+    public var clientSecret: String { accounts.clientSecret }
+    public var refreshToken: String { accounts.refreshToken }
     private let state = Locked(State())
     private let server: LoopbackHTTPServer
 
     public var baseURL: String { server.baseURL }
 
     public init() throws {
-        let state = self.state
-        let (clientID, clientSecret, refreshToken) = (self.clientID, self.clientSecret, self.refreshToken)
+        let (state, accounts) = (self.state, self.accounts)
         let holder = Locked<String>("")
         server = try LoopbackHTTPServer { request in
-            FakeZohoCRMServer.handle(request, state: state, clientID: clientID, clientSecret: clientSecret, refreshToken: refreshToken, domain: holder.value)
+            FakeZohoCRMServer.handle(request, state: state, accounts: accounts, domain: holder.value)
         }
         holder.withLock { $0 = server.baseURL }
         define("Deals", Module(fields: [
@@ -83,19 +78,15 @@ public final class FakeZohoCRMServer: Sendable {
     /// API calls (not token requests), with the records each carried.
     public var calls: [(method: String, path: String, records: Int)] { state.value.calls }
     public func clearCalls() { state.withLock { $0.calls.removeAll() } }
-    public var tokenRequests: Int { state.value.tokenRequests }
+    public var tokenRequests: Int { accounts.tokenRequests }
 
     /// While down, every API call gets 503 (the accounts server still answers).
     public func setDown(_ down: Bool) { state.withLock { $0.down = down } }
     /// Answers the next API calls with these replies, in order.
     public func inject(_ replies: ServerReply...) { state.withLock { $0.faults += replies } }
-    /// Spends the ten tokens a refresh token may have in ten minutes (another client of the same
-    /// refresh token was busy), so the next token request is refused with "Access Denied".
-    public func exhaustTokenAllowance() { state.withLock { $0.tokenTimes = Array(repeating: Date(), count: 10) } }
-    /// Ten minutes passed: the allowance is whole again.
-    public func clearTokenAllowance() { state.withLock { $0.tokenTimes.removeAll() } }
-    /// Every access token issued so far stops working (its hour passed).
-    public func expireAccessTokens() { state.withLock { $0.accessTokens.removeAll() } }
+    public func exhaustTokenAllowance() { accounts.exhaustTokenAllowance() }
+    public func clearTokenAllowance() { accounts.clearTokenAllowance() }
+    public func expireAccessTokens() { accounts.expireAccessTokens() }
 
     /// Zoho's answer to a concurrency or rate limit.
     public static let tooManyRequests = ServerReply.json(429, #"{"code":"TOO_MANY_REQUESTS","details":{},"message":"You have reached the maximum concurrency limit","status":"error"}"#)
@@ -106,16 +97,15 @@ public final class FakeZohoCRMServer: Sendable {
         .json(status, JSONWriter.compact(["code": .string(code), "details": details, "message": .string(message), "status": "error"]))
     }
 
-    static func handle(_ request: ServerRequest, state: Locked<State>, clientID: String, clientSecret: String, refreshToken: String, domain: String) -> ServerReply {
-        if request.path == "/oauth/v2/token" { return token(request, state: state, clientID: clientID, clientSecret: clientSecret, refreshToken: refreshToken, domain: domain) }
+    static func handle(_ request: ServerRequest, state: Locked<State>, accounts: FakeZohoAccounts, domain: String) -> ServerReply {
+        if request.path == "/oauth/v2/token" { return accounts.token(request, domain: domain) }
         let gate = state.withLock { state -> ServerReply? in
             if state.down { return .status(503, body: "Service Unavailable") }
             if !state.faults.isEmpty { return state.faults.removeFirst() }
             return nil
         }
         if let gate { return gate }
-        let auth = request.headers["Authorization"] ?? ""
-        guard auth.hasPrefix("Zoho-oauthtoken "), state.value.accessTokens.contains(String(auth.dropFirst(16))) else {
+        guard accounts.authorizes(request) else {
             return apiError(401, "INVALID_TOKEN", "invalid oauth token")
         }
         let parts = request.path.split(separator: "/").map(String.init)  // crm v8 Module [upsert|search]
@@ -137,30 +127,6 @@ public final class FakeZohoCRMServer: Sendable {
         let count = (try? JSONParser.parse(request.body))?["data"]?.arrayValue?.count ?? 0
         state.withLock { $0.calls.append((request.method, request.path, count)) }
         return reply
-    }
-
-    static func token(_ request: ServerRequest, state: Locked<State>, clientID: String, clientSecret: String, refreshToken: String, domain: String) -> ServerReply {
-        let form = request.formFields
-        return state.withLock { state -> ServerReply in
-            state.tokenRequests += 1
-            let now = Date()
-            state.tokenTimes.removeAll { now.timeIntervalSince($0) > 600 }
-            if state.tokenTimes.count >= 10 {
-                return .json(400, #"{"error_description":"You have made too many requests continuously. Please try again after some time.","error":"Access Denied","status":"failure"}"#)
-            }
-            // Zoho answers a refused grant with HTTP 200 and an `error` member.
-            guard request.queryValue("client_secret") == nil, request.queryValue("refresh_token") == nil else {
-                return .json(400, #"{"error":"invalid_request","error_description":"credentials belong in the body"}"#)
-            }
-            guard form["grant_type"] == "refresh_token" else { return .json(200, #"{"error":"unsupported_grant_type"}"#) }
-            guard form["client_id"] == clientID else { return .json(200, #"{"error":"invalid_client"}"#) }
-            guard form["client_secret"] == clientSecret else { return .json(200, #"{"error":"invalid_client_secret"}"#) }
-            guard form["refresh_token"] == refreshToken else { return .json(200, #"{"error":"invalid_code"}"#) }
-            state.tokenTimes.append(now)
-            let access = "1000.\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
-            state.accessTokens.insert(access)
-            return .json(200, #"{"access_token":"\#(access)","scope":"ZohoCRM.modules.ALL","api_domain":"\#(domain)","token_type":"Bearer","expires_in":3600}"#)
-        }
     }
 
     /// Validates one record's fields against the module: unknown fields, types, picklists.
