@@ -21,6 +21,7 @@ public enum Registry {
         BraintreeSource.descriptor,
         AdyenSource.descriptor,
         WorldpaySource.descriptor,
+        ZohoBooksSource.descriptor,
         OBIESource.descriptor,
         BerlinGroupSource.descriptor,
     ]

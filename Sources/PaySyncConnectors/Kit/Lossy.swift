@@ -31,7 +31,7 @@ public struct Lossy<Element: Decodable & Sendable>: Decodable, Sendable {
 
     /// The keys providers name an object's id with (Xero's `InvoiceID`…, QuickBooks' `Id`), read
     /// from a failed element so its rejection can say which object it was.
-    static var idKeys: [String] { ["InvoiceID", "PaymentID", "CreditNoteID", "BankTransactionID", "Id", "id", "referenceNumber", "paymentId"] }
+    static var idKeys: [String] { ["InvoiceID", "PaymentID", "CreditNoteID", "BankTransactionID", "Id", "id", "referenceNumber", "paymentId", "invoiceId", "creditnoteId"] }
 
     static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
