@@ -22,6 +22,7 @@ public enum Registry {
         AdyenSource.descriptor,
         WorldpaySource.descriptor,
         ZohoBooksSource.descriptor,
+        FreshBooksSource.descriptor,
         OBIESource.descriptor,
         BerlinGroupSource.descriptor,
     ]

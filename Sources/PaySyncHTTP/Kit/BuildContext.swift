@@ -60,7 +60,7 @@ public struct BuildContext: Sendable {
     public func refreshTokenProvider(tokenURL: String, clientID: SecretReference?, clientSecret: SecretReference?,
                                      refreshToken: SecretReference?, storeKey: String, purpose: String,
                                      style: OAuth2RefreshTokenProvider.TokenRequestStyle = .form, refreshAheadSeconds: Double = 60,
-                                     instanceField: String? = nil) throws -> any AccessTokenProvider {
+                                     instanceField: String? = nil, redirectURI: String? = nil) throws -> any AccessTokenProvider {
         if needsNoCredentials { return StaticTokenProvider(Secret("fixture-replay")) }
         let url = try url(tokenURL, key: "token_url")
         return OAuth2RefreshTokenProvider(
@@ -69,7 +69,7 @@ public struct BuildContext: Sendable {
                 clientID: try secret(clientID, key: "client_id", purpose: purpose),
                 clientSecret: try secret(clientSecret, key: "client_secret", purpose: purpose),
                 seedRefreshToken: try secret(refreshToken, key: "refresh_token", purpose: purpose), storeKey: storeKey,
-                style: style, refreshAheadSeconds: refreshAheadSeconds, instanceField: instanceField
+                style: style, refreshAheadSeconds: refreshAheadSeconds, instanceField: instanceField, redirectURI: redirectURI
             ),
             store: credentials,
             client: client

@@ -29,9 +29,12 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
         /// `api_domain`): kept with the access token (`<storeKey>:instance`) and handed out by
         /// `instance()`.
         public var instanceField: String?
+        /// Sent as `redirect_uri` with the refresh grant, for servers that ask for it there too
+        /// (FreshBooks).
+        public var redirectURI: String?
 
         public init(label: String, tokenURL: URL, clientID: Secret, clientSecret: Secret?, seedRefreshToken: Secret, storeKey: String,
-                    style: TokenRequestStyle = .form, refreshAheadSeconds: Double = 60, instanceField: String? = nil) {
+                    style: TokenRequestStyle = .form, refreshAheadSeconds: Double = 60, instanceField: String? = nil, redirectURI: String? = nil) {
             self.label = label
             self.tokenURL = tokenURL
             self.clientID = clientID
@@ -41,6 +44,7 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
             self.style = style
             self.refreshAheadSeconds = refreshAheadSeconds
             self.instanceField = instanceField
+            self.redirectURI = redirectURI
         }
     }
 
@@ -129,6 +133,7 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
         case .form:
             var headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
             var form = [("grant_type", "refresh_token"), ("refresh_token", refreshToken.reveal())]
+            if let redirect = configuration.redirectURI { form.append(("redirect_uri", redirect)) }
             if let secret = configuration.clientSecret {
                 headers.set("Authorization", "Basic \(Secret.basic(user: configuration.clientID, password: secret).reveal())")
             } else {
@@ -139,12 +144,14 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
             var form = [("grant_type", "refresh_token"), ("client_id", configuration.clientID.reveal())]
             if let secret = configuration.clientSecret { form.append(("client_secret", secret.reveal())) }
             form.append(("refresh_token", refreshToken.reveal()))
+            if let redirect = configuration.redirectURI { form.append(("redirect_uri", redirect)) }
             request = HTTPRequest(method: "POST", url: configuration.tokenURL,
                                   headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"], body: URLBuilder.formBody(form))
         case .json:
             var members: [(String, JSONValue)] = [("client_id", .string(configuration.clientID.reveal()))]
             if let secret = configuration.clientSecret { members.append(("client_secret", .string(secret.reveal()))) }
             members += [("grant_type", .string("refresh_token")), ("refresh_token", .string(refreshToken.reveal()))]
+            if let redirect = configuration.redirectURI { members.append(("redirect_uri", .string(redirect))) }
             request = HTTPRequest(method: "POST", url: configuration.tokenURL, headers: ["Content-Type": "application/json", "Accept": "application/json"],
                                   body: Data(JSONWriter.compact(.object(JSONObject(members))).utf8))
         }
