@@ -23,6 +23,7 @@ public enum Registry {
         WorldpaySource.descriptor,
         ZohoBooksSource.descriptor,
         FreshBooksSource.descriptor,
+        SageIntacctSource.descriptor,
         OBIESource.descriptor,
         BerlinGroupSource.descriptor,
     ]

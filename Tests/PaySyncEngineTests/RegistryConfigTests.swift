@@ -33,7 +33,7 @@ import PaySyncSinks
     @Test func unknownKindSuggestsTheNearestOne() {
         let text = minimal.replacingOccurrences(of: "\"kind\": \"xero\"", with: "\"kind\": \"xeroo\"")
         let error = #expect(throws: ConfigError.self) { try ConfigParser.parse(text, file: "paysync.json", kinds: Registry.configKinds) }
-        #expect(error?.description == "paysync.json: sources[0].kind: unknown kind \"xeroo\"; did you mean \"xero\"?; expected one of adyen, authorize-net, berlin-group, braintree, freshbooks, gocardless, mollie, obie, paypal, quickbooks, square, statement, stripe, wise, worldpay, xero, zoho-books")
+        #expect(error?.description == "paysync.json: sources[0].kind: unknown kind \"xeroo\"; did you mean \"xero\"?; expected one of adyen, authorize-net, berlin-group, braintree, freshbooks, gocardless, mollie, obie, paypal, quickbooks, sage-intacct, square, statement, stripe, wise, worldpay, xero, zoho-books")
         #expect(error?.exitCode == .configuration)
     }
 
