@@ -23,6 +23,16 @@ deps:
 			echo "error: the SQLite headers are missing; install them with: sudo apt-get install libsqlite3-dev (Debian/Ubuntu)" >&2; exit 1; \
 		fi; \
 	fi
+	@if ! pkg-config --exists libpq 2>/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing libpq-dev and postgresql (the PostgreSQL ledger, and the throwaway server its tests start)"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q libpq-dev postgresql >/dev/null || \
+				{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libpq-dev postgresql >/dev/null; } || \
+				{ echo "error: could not install libpq-dev and postgresql; install them with: sudo apt-get install libpq-dev postgresql" >&2; exit 1; }; \
+		else \
+			echo "error: libpq or PostgreSQL is missing; install them with: sudo apt-get install libpq-dev postgresql (Debian/Ubuntu)" >&2; exit 1; \
+		fi; \
+	fi
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: swift not found; install Swift 6 from https://swift.org/install" >&2; exit 1; }
 
 build: deps

@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // paysync: keeps a CRM in step with what customers have actually paid.
-// No third-party packages: Foundation, FoundationNetworking and the system libsqlite3.
+// No third-party packages: Foundation, FoundationNetworking, the system libsqlite3 and libpq.
 import PackageDescription
 
 let package = Package(
@@ -19,10 +19,17 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
+        // libpq from the system (Debian: libpq-dev), for the PostgreSQL ledger.
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
         // Vocabulary and pure logic: money, statuses, observations, diff, planning, config.
         .target(name: "PaySyncCore"),
         // The SQLite ledger: connection, migrations, object state, transitions, cursors, outbox, runs, credentials.
-        .target(name: "PaySyncLedger", dependencies: ["PaySyncCore", "CSQLite"]),
+        .target(name: "PaySyncLedger", dependencies: ["PaySyncCore", "CSQLite", "CLibPQ"]),
         // HTTP: transport protocol, URLSession, fixture replay/record, retry, rate limits, OAuth2.
         .target(name: "PaySyncHTTP", dependencies: ["PaySyncCore"]),
         // Provider connectors, one folder per provider.

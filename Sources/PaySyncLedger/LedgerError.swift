@@ -48,7 +48,7 @@ public enum LedgerError: PaySyncError, Equatable {
         case .foreignSchema(let path, let migration):
             "ledger \(path) has a migration this paysync does not know (\(migration)); it is not a ledger of this paysync"
         case .notALedger(let path):
-            "\(path) is not a paysync ledger (an SQLite database of something else); paysync left it untouched; pass --ledger PATH of a paysync ledger"
+            "\(path) is not a paysync ledger (a database of something else); paysync left it untouched; pass --ledger PATH (or a PostgreSQL URL) of a paysync ledger"
         case .olderSchema(let path, let found, let known):
             "ledger \(path) was written by an older paysync (schema \(found); this paysync knows \(known)); run `paysync reconcile` once to upgrade it (read-only commands never change a ledger)"
         case .notFound(let what):

@@ -1,0 +1,109 @@
+import CLibPQ
+import Foundation
+import PaySyncCore
+
+/// What PostgreSQL refused, with its SQLSTATE (`40001` serialization failure, `55P03` lock not
+/// available…) so callers can tell a retryable conflict from a mistake. Never carries the
+/// connection URL: libpq's messages name the host, not the password.
+public struct PostgresError: Error, Sendable, CustomStringConvertible {
+    public var sqlState: String?
+    public var message: String
+
+    public var description: String { sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message }
+}
+
+/// One libpq connection, used by one actor at a time: statements with text parameters
+/// (`$1`, `$2`), results as text, and transactions. Not thread-safe by design, like `Database`.
+final class PGConnection {
+    private let handle: OpaquePointer
+
+    /// Connects with a libpq connection string or `postgres://` URL.
+    init(_ conninfo: String) throws(PostgresError) {
+        guard let handle = PQconnectdb(conninfo) else { throw PostgresError(sqlState: nil, message: "libpq could not allocate a connection") }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(handle)
+            throw PostgresError(sqlState: "08001", message: "cannot connect to PostgreSQL: \(message)")
+        }
+        self.handle = handle
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// The server's version (`150018` is 15.18).
+    var serverVersion: Int { Int(PQserverVersion(handle)) }
+
+    /// Runs one statement with text parameters (nil is NULL); the rows it returns, as text.
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PGRows {
+        let result: OpaquePointer? = withTextParameters(parameters) { values in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        guard let result else { throw PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle))) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+            return PGRows(result)
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQclear(result)
+            throw PostgresError(sqlState: state, message: message)
+        }
+    }
+
+    /// Runs a script of several statements without parameters (a migration).
+    func executeScript(_ sql: String) throws(PostgresError) {
+        guard let result = PQexec(handle, sql) else { throw PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle))) }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            throw PostgresError(sqlState: state, message: String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<T>(isolation: String = "READ COMMITTED", _ body: () throws -> T) throws -> T {
+        try execute("BEGIN ISOLATION LEVEL \(isolation)")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func withTextParameters<R>(_ parameters: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { for pointer in pointers { free(pointer) } }
+        return pointers.withUnsafeMutableBufferPointer { buffer in
+            body(buffer.map { $0.map { UnsafePointer($0) } })
+        }
+    }
+}
+
+/// A statement's rows, copied out of libpq's result (which is freed at once).
+struct PGRows {
+    let columns: [String]
+    let rows: [[String?]]
+
+    init(_ result: OpaquePointer) {
+        defer { PQclear(result) }
+        let columnCount = Int(PQnfields(result)), rowCount = Int(PQntuples(result))
+        columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        rows = (0..<rowCount).map { row in
+            (0..<columnCount).map { column in
+                PQgetisnull(result, Int32(row), Int32(column)) == 1 ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+            }
+        }
+    }
+
+    var count: Int { rows.count }
+
+    /// The first row's first column.
+    var scalar: String? { rows.first?.first ?? nil }
+}
