@@ -288,4 +288,12 @@ import PaySyncSinks
         #expect(issue?.message.hasPrefix(message) == true, "\(error?.issues ?? [])")
         #expect(error.map { !$0.description.contains("plain-text-secret") } == true)
     }
+
+    @Test func aPostgreSQLLedgerIsRefusedUntilItIsSupported() {
+        let error = #expect(throws: ConfigError.self) {
+            try ConfigParser.parse(#"{"ledger": "postgres://paysync:pw@db/ledger", "sources": [{"name": "s", "kind": "statement"}], "sinks": [{"name": "o", "kind": "jsonl", "path": "o.jsonl"}]}"#,
+                                   file: "paysync.json", kinds: Registry.configKinds)
+        }
+        #expect(error?.description.contains("ledger: a PostgreSQL ledger is not supported by this paysync yet") == true, "\(String(describing: error))")
+    }
 }

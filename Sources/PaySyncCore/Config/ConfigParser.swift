@@ -31,6 +31,9 @@ public enum ConfigParser {
     private static func read(_ document: JSONValue, file: String, kinds: ConfigKinds, reader: inout ConfigReader) -> Configuration? {
         guard let root = reader.object(document, at: "", allowed: topLevelKeys) else { return nil }
         let ledger = reader.string(root, "ledger", at: "")
+        if let ledger, ledger.hasPrefix("postgres://") || ledger.hasPrefix("postgresql://") {
+            reader.fail("ledger", "a PostgreSQL ledger is not supported by this paysync yet (docs/architecture.md, \"Scale beyond one machine\"); give the path of an SQLite file")
+        }
         let http = readHTTP(root["http"], reader: &reader)
         let outbox = readOutbox(root["outbox"], reader: &reader)
 
