@@ -9,7 +9,7 @@ import PaySyncCore
 public actor PostgresLedger: LeaseStore {
     /// Where it lives, for messages: the URL without its password.
     public nonisolated let location: String
-    private let connection: PGConnection
+    let connection: PGConnection
 
     /// Connects, and migrates the database to the newest schema.
     public init(url: String, now: Timestamp) throws {
