@@ -21,4 +21,16 @@ struct LedgerCredentialStore: CredentialStore {
     func remove(_ name: String) async throws {
         try await ledger.deleteCredential(named: name)
     }
+
+    func exclusively<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        try await ledger.lockCredential(named: name)
+        do {
+            let value = try await body()
+            try await ledger.unlockCredential(named: name)
+            return value
+        } catch {
+            try? await ledger.unlockCredential(named: name)
+            throw error
+        }
+    }
 }

@@ -66,6 +66,16 @@ public protocol CredentialRecordStore: Sendable {
     func credential(named name: String) async throws -> StoredCredential?
     func saveCredential(named name: String, value: Secret, expiresAt: Timestamp?, seedFingerprint: String?, now: Timestamp) async throws
     func deleteCredential(named name: String) async throws
+    /// Waits until no other process sharing this ledger holds the named lock, and takes it: two
+    /// workers refreshing the same token take turns, and the second reads what the first stored.
+    /// A ledger one process owns at a time (SQLite, under its run lock) need do nothing.
+    func lockCredential(named name: String) async throws
+    func unlockCredential(named name: String) async throws
+}
+
+extension CredentialRecordStore {
+    public func lockCredential(named name: String) async throws {}
+    public func unlockCredential(named name: String) async throws {}
 }
 
 /// The CRM's own id for a record key, for CRMs that update only by id and find records only by a

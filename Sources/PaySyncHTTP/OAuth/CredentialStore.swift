@@ -20,6 +20,13 @@ public protocol CredentialStore: Sendable {
     func load(_ name: String) async throws -> StoredToken?
     func save(_ name: String, _ token: StoredToken) async throws
     func remove(_ name: String) async throws
+    /// Runs `body` while no other process sharing the store runs one under the same name (a
+    /// shared ledger's lock); a store one process owns runs it at once.
+    func exclusively<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T
+}
+
+extension CredentialStore {
+    public func exclusively<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T { try await body() }
 }
 
 /// Hands out bearer tokens for API calls.

@@ -88,10 +88,22 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
             return stored.value
         }
         if let refreshing { return try await refreshing.value }
-        let task = Task { try await self.refresh() }
+        let task = Task { try await self.store.exclusively(self.configuration.storeKey) { try await self.refreshUnlessStored() } }
         refreshing = task
         defer { refreshing = nil }
         return try await task.value
+    }
+
+    /// Under the store's lock: another worker sharing the ledger may have refreshed (and rotated
+    /// the refresh token) while this one waited, so a fresh stored access token is taken as it is;
+    /// only otherwise is the token endpoint asked.
+    private func refreshUnlessStored() async throws -> Secret {
+        if let stored = try await store.load(accessName), stored.seedFingerprint == seedFingerprint,
+           isFresh(stored, now: client.environment.now()), stored.value != cached?.value, try await loadInstance() {
+            cached = stored
+            return stored.value
+        }
+        return try await refresh()
     }
 
     /// Where API calls go, from the token response's `instanceField` (a token is fetched first if
@@ -202,7 +214,7 @@ public actor OAuth2RefreshTokenProvider: AccessTokenProvider {
             return AuthenticationError(label: configuration.label, message: "\(host) refused the refresh token (\(code!)): it was revoked or belongs to another data centre; re-authorise and update the configured refresh_token")
         case (_, "invalid_client"), (_, "invalid_client_secret"):
             return AuthenticationError(label: configuration.label, message: "\(host) refused the client id or secret (\(code!)); check client_id and client_secret")
-        case (400, "invalid_grant"):
+        case (_, "invalid_grant"):
             return AuthenticationError(label: configuration.label, message: "\(host) refused the refresh token (invalid_grant): it has expired or was revoked; re-authorise and update the configured refresh_token")
         case (400, "invalid_client"), (401, _):
             return AuthenticationError(label: configuration.label, message: "\(host) refused the client id or secret (\(code ?? "HTTP \(response.status)")); check client_id and client_secret")

@@ -23,6 +23,20 @@ extension PostgresLedger: CredentialRecordStore, CRMRecordIDStore, CursorStore {
         try connection.execute("DELETE FROM credentials WHERE name = $1", [name])
     }
 
+    /// A session advisory lock on the name's hash, polled (a blocked libpq call would hold this
+    /// actor's thread), for up to two minutes: a worker refreshing a token takes seconds.
+    public func lockCredential(named name: String) async throws {
+        for _ in 0..<1_200 {
+            if try connection.execute("SELECT pg_try_advisory_lock(hashtext($1))", ["credential:" + name]).scalar == "t" { return }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        throw PostgresError(sqlState: "55P03", message: "another worker held the lock on credential \(name) for two minutes")
+    }
+
+    public func unlockCredential(named name: String) throws {
+        try connection.execute("SELECT pg_advisory_unlock(hashtext($1))", ["credential:" + name])
+    }
+
     public func crmRecordIDs(sink: String, object: String, keys: [String]) throws -> [String: String] {
         guard !keys.isEmpty else { return [:] }
         var ids: [String: String] = [:]

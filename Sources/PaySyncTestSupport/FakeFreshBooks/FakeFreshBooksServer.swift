@@ -47,6 +47,7 @@ public final class FakeFreshBooksServer: Sendable {
         var faults: [ServerReply] = []
         var nextPayment: Int64 = 115_800
         var rotations = 0
+        var tokenDelay = 0.0
     }
 
     public static let account = "xZNQ1X"
@@ -79,6 +80,8 @@ public final class FakeFreshBooksServer: Sendable {
     public var currentRefreshToken: String { state.value.refreshToken }
     public func inject(_ reply: ServerReply) { state.withLock { $0.faults.append(reply) } }
     public func expireAccessTokens() { state.withLock { $0.accessTokens.removeAll() } }
+    /// Token answers take this long (the grant is decided when the request arrives).
+    public func setTokenDelay(_ seconds: Double) { state.withLock { $0.tokenDelay = seconds } }
 
     /// An old-style accounting error, sent with HTTP 200 (the SDK's own fixture).
     public static let errorWith200 = ServerReply.json(200, #"{"response":{"errors":[{"errno":1012,"field":"itemid","message":"Item not found.","object":"item","value":"123432"}]}}"#)
@@ -163,7 +166,11 @@ public final class FakeFreshBooksServer: Sendable {
     }
 
     static func handle(_ request: ServerRequest, state: Locked<State>, clientID: String, clientSecret: String, redirectURI: String) -> ServerReply {
-        if request.path == "/auth/oauth/token" { return token(request, state: state, clientID: clientID, clientSecret: clientSecret, redirectURI: redirectURI) }
+        if request.path == "/auth/oauth/token" {
+            let reply = token(request, state: state, clientID: clientID, clientSecret: clientSecret, redirectURI: redirectURI)
+            let delay = state.value.tokenDelay
+            return delay > 0 ? .delayed(seconds: delay, reply) : reply
+        }
         state.withLock { $0.received.append("\(request.method) \(request.target)") }
         let auth = request.headers["Authorization"] ?? ""
         guard auth.hasPrefix("Bearer "), state.value.accessTokens.contains(String(auth.dropFirst(7))) else {
@@ -212,7 +219,7 @@ public final class FakeFreshBooksServer: Sendable {
     }
 
     static func token(_ request: ServerRequest, state: Locked<State>, clientID: String, clientSecret: String, redirectURI: String) -> ServerReply {
-        let invalid = ServerReply.json(401, #"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."}"#)
+        let invalid = ServerReply.json(400, #"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."}"#)
         guard request.method == "POST", request.headers["Content-Type"]?.hasPrefix("application/json") == true,
               let body = try? JSONParser.parse(request.body) else {
             return .json(400, #"{"error":"invalid_request","error_description":"The request is missing a required parameter."}"#)
