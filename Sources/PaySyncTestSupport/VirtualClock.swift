@@ -22,6 +22,15 @@ public final class VirtualClock: Sendable {
         state.withLock { $0.now = $0.now.adding(duration) }
     }
 
+    /// Before a run against a fake provider with a clock of its own: whichever clock is behind
+    /// moves to the other (the fake in whole seconds, rounded up), so that nothing the fake made
+    /// is dated in paysync's future and paysync's time passed shows at the fake too.
+    public func align(withFake fakeNow: Timestamp, advanceFake: (Int64) -> Void) {
+        let fake = fakeNow.millisecondsSinceEpoch, ours = now.millisecondsSinceEpoch
+        if fake > ours { advance(by: .milliseconds(fake - ours)) }
+        if ours > fake { advanceFake((ours - fake + 999) / 1000) }
+    }
+
     public var environment: RunEnvironment {
         RunEnvironment(
             now: { self.now },

@@ -32,9 +32,7 @@ import Testing
         }
 
         func align() {
-            let fake = gocardless.now.millisecondsSinceEpoch, ours = clock.now.millisecondsSinceEpoch
-            if fake > ours { clock.advance(by: .milliseconds(fake - ours)) }
-            if ours > fake { gocardless.advance(seconds: (ours - fake + 999) / 1000) }
+            clock.align(withFake: gocardless.now) { gocardless.advance(seconds: $0) }
         }
 
         func run() async throws -> RunReport {

@@ -29,9 +29,7 @@ import Testing
         }
 
         func run() async throws -> RunReport {
-            let fake = mollie.now.millisecondsSinceEpoch, ours = clock.now.millisecondsSinceEpoch
-            if fake > ours { clock.advance(by: .milliseconds(fake - ours)) }
-            if ours > fake { mollie.advance(seconds: (ours - fake + 999) / 1000) }
+            clock.align(withFake: mollie.now) { mollie.advance(seconds: $0) }
             return try await Reconciler.run(
                 configuration: configuration, options: RunOptions(ledgerPath: directory.file("paysync.db")),
                 dependencies: EngineDependencies(environment: clock.environment, logger: .silent, transport: URLSessionTransport(),

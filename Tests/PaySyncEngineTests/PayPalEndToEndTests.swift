@@ -32,9 +32,7 @@ import Testing
         }
 
         func run() async throws -> RunReport {
-            let fake = paypal.now.millisecondsSinceEpoch, ours = clock.now.millisecondsSinceEpoch
-            if fake > ours { clock.advance(by: .milliseconds(fake - ours)) }
-            if ours > fake { paypal.advance(seconds: (ours - fake + 999) / 1000) }
+            clock.align(withFake: paypal.now) { paypal.advance(seconds: $0) }
             let logs = self.logs
             return try await Reconciler.run(
                 configuration: configuration, options: RunOptions(ledgerPath: directory.file("paysync.db")),

@@ -31,9 +31,7 @@ import Testing
         }
 
         func run(senderPassword: String? = nil, userPassword: String? = nil) async throws -> RunReport {
-            let fake = intacct.now.millisecondsSinceEpoch, ours = clock.now.millisecondsSinceEpoch
-            if fake > ours { clock.advance(by: .milliseconds(fake - ours)) }
-            if ours > fake { intacct.advance(seconds: (ours - fake + 999) / 1000) }
+            clock.align(withFake: intacct.now) { intacct.advance(seconds: $0) }
             return try await Reconciler.run(
                 configuration: configuration, options: RunOptions(ledgerPath: directory.file("paysync.db")),
                 dependencies: EngineDependencies(environment: clock.environment, logger: .silent, transport: URLSessionTransport(),

@@ -36,9 +36,7 @@ import Testing
         }
 
         func run() async throws -> RunReport {
-            let fake = stripe.now.millisecondsSinceEpoch, ours = clock.now.millisecondsSinceEpoch
-            if fake > ours { clock.advance(by: .milliseconds(fake - ours)) }
-            if ours > fake { stripe.advance(seconds: (ours - fake + 999) / 1000) }
+            clock.align(withFake: stripe.now) { stripe.advance(seconds: $0) }
             let logs = self.logs
             return try await Reconciler.run(
                 configuration: configuration, options: RunOptions(ledgerPath: directory.file("paysync.db")),

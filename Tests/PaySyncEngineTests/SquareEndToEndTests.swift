@@ -33,9 +33,7 @@ import Testing
         }
 
         func run() async throws -> RunReport {
-            let fake = square.now.millisecondsSinceEpoch, ours = clock.now.millisecondsSinceEpoch
-            if fake > ours { clock.advance(by: .milliseconds(fake - ours)) }
-            if ours > fake { square.advance(seconds: (ours - fake + 999) / 1000) }
+            clock.align(withFake: square.now) { square.advance(seconds: $0) }
             return try await Reconciler.run(
                 configuration: configuration, options: RunOptions(ledgerPath: directory.file("paysync.db")),
                 dependencies: EngineDependencies(environment: clock.environment, logger: .silent, transport: URLSessionTransport(), variables: [

@@ -36,9 +36,7 @@ import Testing
         /// Both clocks at the later of the two: the provider stamps events with its clock, paysync
         /// reads with its own, and in production they agree.
         func align() {
-            let fake = stripe.now.millisecondsSinceEpoch, ours = clock.now.millisecondsSinceEpoch
-            if fake > ours { clock.advance(by: .milliseconds(fake - ours)) }
-            if ours > fake { stripe.advance(seconds: (ours - fake + 999) / 1000) }
+            clock.align(withFake: stripe.now) { stripe.advance(seconds: $0) }
         }
 
         func run(variables: [String: String]? = nil) async throws -> RunReport {

@@ -29,9 +29,7 @@ import Testing
         }
 
         func run(password: String? = nil) async throws -> RunReport {
-            let fake = worldpay.now.millisecondsSinceEpoch, ours = clock.now.millisecondsSinceEpoch
-            if fake > ours { clock.advance(by: .milliseconds(fake - ours)) }
-            if ours > fake { worldpay.advance(seconds: (ours - fake + 999) / 1000) }
+            clock.align(withFake: worldpay.now) { worldpay.advance(seconds: $0) }
             return try await Reconciler.run(
                 configuration: configuration, options: RunOptions(ledgerPath: directory.file("paysync.db")),
                 dependencies: EngineDependencies(environment: clock.environment, logger: .silent, transport: URLSessionTransport(),

@@ -31,9 +31,7 @@ import Testing
         }
 
         func run(refreshToken: String? = nil, extra variables: [String: String] = [:]) async throws -> RunReport {
-            let fake = zoho.now.millisecondsSinceEpoch, ours = clock.now.millisecondsSinceEpoch
-            if fake > ours { clock.advance(by: .milliseconds(fake - ours)) }
-            if ours > fake { zoho.advance(seconds: (ours - fake + 999) / 1000) }
+            clock.align(withFake: zoho.now) { zoho.advance(seconds: $0) }
             return try await Reconciler.run(
                 configuration: configuration, options: RunOptions(ledgerPath: directory.file("paysync.db")),
                 dependencies: EngineDependencies(environment: clock.environment, logger: .silent, transport: URLSessionTransport(),
