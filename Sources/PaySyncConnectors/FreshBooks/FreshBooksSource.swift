@@ -83,38 +83,26 @@ public struct FreshBooksSource: Source {
 
     func page(_ which: FreshBooksEntity, account: String, query: [(String, String)], number: Int) async throws -> FetchedPage {
         let body = try await get(which.path(account: account), query: query + [("page", String(number)), ("per_page", String(settings.pageSize))])
-        var observations: [Observation] = [], rejects: [RejectedObject] = []
+        let mapped: (observations: [Observation], rejects: [RejectedObject])
         let count: Int, pages: Int
+        let entity = which.rawValue
         switch which {
         case .invoices:
             let list = try decode(FreshBooksList<FreshBooksInvoice>.self, body, key: "invoices", at: which.path(account: account))
             (count, pages) = (list.elements.count, list.pages)
-            collect(list.elements, entity: which, id: { String($0.id) }, into: &observations, rejects: &rejects) { invoice throws(ObjectRejection) in
+            mapped = Lossy.map(list.elements, entity: entity, path: entity, id: { String($0.id) }) { invoice throws(ObjectRejection) in
                 try FreshBooksMapping.invoice(invoice, account: account)
             }
         case .payments:
             let list = try decode(FreshBooksList<FreshBooksPayment>.self, body, key: "payments", at: which.path(account: account))
             (count, pages) = (list.elements.count, list.pages)
-            collect(list.elements, entity: which, id: { String($0.id) }, into: &observations, rejects: &rejects) { payment throws(ObjectRejection) in
+            mapped = Lossy.map(list.elements, entity: entity, path: entity, id: { String($0.id) }) { payment throws(ObjectRejection) in
                 try FreshBooksMapping.payment(payment, account: account)
             }
         }
-        let page = SourcePage(observations: observations, rejects: rejects, outOfScope: 0, lastUpdatedAt: nil, lastID: nil, servedAt: nil, number: number, isLast: false)
+        let page = SourcePage(observations: mapped.observations, rejects: mapped.rejects, outOfScope: 0, lastUpdatedAt: nil, lastID: nil, servedAt: nil,
+                              number: number, isLast: false)
         return FetchedPage(page: page, count: count, statedTotal: max(pages, 1))
-    }
-
-    func collect<Element>(_ elements: [Lossy<Element>], entity: FreshBooksEntity, id: (Element) -> String, into observations: inout [Observation],
-                          rejects: inout [RejectedObject], map: (Element) throws(ObjectRejection) -> Observation) {
-        for (index, element) in elements.enumerated() {
-            switch element.result {
-            case .success(let wire):
-                do throws(ObjectRejection) { observations.append(try map(wire)) } catch {
-                    rejects.append(RejectedObject(entity: entity.rawValue, externalID: id(wire), error: error.description))
-                }
-            case .failure(let failure):
-                rejects.append(RejectedObject(entity: entity.rawValue, externalID: failure.id, error: "\(entity.rawValue)[\(index)]: \(failure.reason)"))
-            }
-        }
     }
 
     // MARK: HTTP

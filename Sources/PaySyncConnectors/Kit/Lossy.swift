@@ -1,4 +1,5 @@
 import Foundation
+import PaySyncCore
 
 /// An element that decoded, or the reason it did not (and its id, if that much was readable).
 public struct Lossy<Element: Decodable & Sendable>: Decodable, Sendable {
@@ -44,5 +45,27 @@ public struct Lossy<Element: Decodable & Sendable>: Decodable, Sendable {
         case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
         @unknown default: return "\(error)"
         }
+    }
+}
+
+extension Lossy {
+    /// A page's elements mapped to observations, in order. An element that did not decode, or that
+    /// its mapping refused, becomes a reject: a decode failure names its place (`path[index]`) and
+    /// whatever id could be read; a refusal names the element's id (`id`, where it has one).
+    public static func map(_ elements: [Lossy<Element>], entity: String, path: String, id: (Element) -> String?,
+                           _ map: (Element) throws(ObjectRejection) -> Observation) -> (observations: [Observation], rejects: [RejectedObject]) {
+        var observations: [Observation] = [], rejects: [RejectedObject] = []
+        observations.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            switch element.result {
+            case .success(let wire):
+                do throws(ObjectRejection) { observations.append(try map(wire)) } catch {
+                    rejects.append(RejectedObject(entity: entity, externalID: id(wire), error: error.description))
+                }
+            case .failure(let failure):
+                rejects.append(RejectedObject(entity: entity, externalID: failure.id, error: "\(path)[\(index)]: \(failure.reason)"))
+            }
+        }
+        return (observations, rejects)
     }
 }

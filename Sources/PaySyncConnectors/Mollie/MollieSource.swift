@@ -89,19 +89,12 @@ public struct MollieSource: Source {
     /// the walk stops by it, and a day would stop it too soon).
     static func collect<Element>(_ items: [Lossy<Element>], entity: MollieEntity, into observations: inout [Observation], rejects: inout [RejectedObject],
                                  oldest: inout Timestamp?, created: (Element) -> String, map: (Element) throws(ObjectRejection) -> Observation) {
-        for (index, element) in items.enumerated() {
-            switch element.result {
-            case .success(let wire):
-                if let time = Timestamp(iso: created(wire)) { oldest = min(oldest ?? time, time) }
-                do throws(ObjectRejection) {
-                    observations.append(try map(wire))
-                } catch {
-                    rejects.append(RejectedObject(entity: entity.rawValue, externalID: nil, error: error.description))
-                }
-            case .failure(let failure):
-                rejects.append(RejectedObject(entity: entity.rawValue, externalID: failure.id, error: "\(entity.rawValue)[\(index)]: \(failure.reason)"))
-            }
+        for case .success(let wire) in items.map(\.result) {
+            if let time = Timestamp(iso: created(wire)) { oldest = min(oldest ?? time, time) }
         }
+        let mapped = Lossy.map(items, entity: entity.rawValue, path: entity.rawValue, id: { _ in nil }, map)
+        observations += mapped.observations
+        rejects += mapped.rejects
     }
 
     // MARK: Objects that can still change

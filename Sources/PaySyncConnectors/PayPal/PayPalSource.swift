@@ -204,16 +204,8 @@ public struct PayPalSource: Source {
         try await PageLoop.run(.pageNumber(first: 1, size: 100), source: name, what: "invoices") { position in
             guard case .number(let number)? = position else { throw SourceError(source: name, message: "invoices: no page number", exitCode: .internalError) }
             let list = try await get("/v2/invoicing/invoices", [("page", String(number)), ("page_size", "100"), ("total_required", "true")], as: PayPalInvoiceList.self)
-            var observations: [Observation] = [], rejects: [RejectedObject] = []
-            for (index, element) in (list.items ?? []).enumerated() {
-                switch element.result {
-                case .success(let invoice):
-                    do throws(ObjectRejection) { observations.append(try PayPalMapping.invoice(invoice, account: account)) } catch {
-                        rejects.append(RejectedObject(entity: "invoices", externalID: invoice.id, error: error.description))
-                    }
-                case .failure(let failure):
-                    rejects.append(RejectedObject(entity: "invoices", externalID: failure.id, error: "items[\(index)]: \(failure.reason)"))
-                }
+            let (observations, rejects) = Lossy.map(list.items ?? [], entity: "invoices", path: "items", id: \.id) { invoice throws(ObjectRejection) in
+                try PayPalMapping.invoice(invoice, account: account)
             }
             return FetchedPage(page: SourcePage(observations: observations, rejects: rejects, outOfScope: 0, lastUpdatedAt: nil, lastID: nil, servedAt: nil,
                                                 number: 0, isLast: false),

@@ -116,18 +116,7 @@ public struct SquareSource: Source {
 
     static func observe<Element>(_ items: [Lossy<Element>], location: String, entity: SquareEntity,
                                  map: (Element, String) throws(ObjectRejection) -> Observation) -> ([Observation], [RejectedObject]) {
-        var observations: [Observation] = [], rejects: [RejectedObject] = []
-        for (index, element) in items.enumerated() {
-            switch element.result {
-            case .success(let wire):
-                do throws(ObjectRejection) { observations.append(try map(wire, location)) } catch {
-                    rejects.append(RejectedObject(entity: entity.rawValue, externalID: nil, error: error.description))
-                }
-            case .failure(let failure):
-                rejects.append(RejectedObject(entity: entity.rawValue, externalID: failure.id, error: "\(entity.rawValue)[\(index)]: \(failure.reason)"))
-            }
-        }
-        return (observations, rejects)
+        Lossy.map(items, entity: entity.rawValue, path: entity.rawValue, id: { _ in nil }) { wire throws(ObjectRejection) in try map(wire, location) }
     }
 
     // MARK: HTTP

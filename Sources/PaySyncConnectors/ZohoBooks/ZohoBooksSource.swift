@@ -84,45 +84,33 @@ public struct ZohoBooksSource: Source {
     /// One page of a list, normalised; `statedTotal` is set on the last (`has_more_page` false).
     func page(_ which: ZohoBooksEntity, query: [(String, String)], number: Int) async throws -> FetchedPage {
         let body = try await get(which.path, query: query + [("page", String(number)), ("per_page", String(settings.pageSize))])
-        var observations: [Observation] = [], rejects: [RejectedObject] = []
+        let mapped: (observations: [Observation], rejects: [RejectedObject])
         let count: Int, more: Bool
+        let entity = which.rawValue
         switch which {
         case .invoices:
             let list = try decode(ZohoBooksList<ZohoBooksInvoice>.self, from: body, keys: which.listKeys, at: which.path)
             (count, more) = (list.elements.count, list.hasMorePage)
-            collect(list.elements, entity: which, id: \.invoiceId, into: &observations, rejects: &rejects) { invoice throws(ObjectRejection) in
+            mapped = Lossy.map(list.elements, entity: entity, path: entity, id: \.invoiceId) { invoice throws(ObjectRejection) in
                 try ZohoBooksMapping.invoice(invoice, organization: settings.organizationID)
             }
         case .payments:
             let list = try decode(ZohoBooksList<ZohoBooksPayment>.self, from: body, keys: which.listKeys, at: which.path)
             (count, more) = (list.elements.count, list.hasMorePage)
             let base = list.elements.contains { (try? $0.result.get())?.currencyCode == nil } ? try await organizationCurrency() : nil
-            collect(list.elements, entity: which, id: \.paymentId, into: &observations, rejects: &rejects) { payment throws(ObjectRejection) in
+            mapped = Lossy.map(list.elements, entity: entity, path: entity, id: \.paymentId) { payment throws(ObjectRejection) in
                 try ZohoBooksMapping.payment(payment, organization: settings.organizationID, baseCurrency: base)
             }
         case .creditNotes:
             let list = try decode(ZohoBooksList<ZohoBooksCreditNote>.self, from: body, keys: which.listKeys, at: which.path)
             (count, more) = (list.elements.count, list.hasMorePage)
-            collect(list.elements, entity: which, id: \.creditnoteId, into: &observations, rejects: &rejects) { note throws(ObjectRejection) in
+            mapped = Lossy.map(list.elements, entity: entity, path: entity, id: \.creditnoteId) { note throws(ObjectRejection) in
                 try ZohoBooksMapping.creditNote(note, organization: settings.organizationID)
             }
         }
-        let page = SourcePage(observations: observations, rejects: rejects, outOfScope: 0, lastUpdatedAt: nil, lastID: nil, servedAt: nil, number: number, isLast: !more)
+        let page = SourcePage(observations: mapped.observations, rejects: mapped.rejects, outOfScope: 0, lastUpdatedAt: nil, lastID: nil, servedAt: nil,
+                              number: number, isLast: !more)
         return FetchedPage(page: page, count: count, statedTotal: more ? nil : number)
-    }
-
-    func collect<Element>(_ elements: [Lossy<Element>], entity: ZohoBooksEntity, id: KeyPath<Element, String>, into observations: inout [Observation],
-                          rejects: inout [RejectedObject], map: (Element) throws(ObjectRejection) -> Observation) {
-        for (index, element) in elements.enumerated() {
-            switch element.result {
-            case .success(let wire):
-                do throws(ObjectRejection) { observations.append(try map(wire)) } catch {
-                    rejects.append(RejectedObject(entity: entity.rawValue, externalID: wire[keyPath: id], error: error.description))
-                }
-            case .failure(let failure):
-                rejects.append(RejectedObject(entity: entity.rawValue, externalID: failure.id, error: "\(entity.rawValue)[\(index)]: \(failure.reason)"))
-            }
-        }
     }
 
     /// Every page of a list with these filters, as observations.
