@@ -9,6 +9,7 @@ import Testing
     @Test("status → exit code", arguments: [
         (401, ExitCode.authenticationFailed), (403, .authenticationFailed), (429, .temporaryFailure), (408, .unavailable),
         (400, .dataError), (404, .dataError), (409, .dataError), (422, .dataError), (500, .unavailable), (502, .unavailable), (503, .unavailable),
+        (200, .dataError),
     ])
     func classification(status: Int, exit: ExitCode) {
         #expect(HTTPFailure.exitCode(status: status) == exit)

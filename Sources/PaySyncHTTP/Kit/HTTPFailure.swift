@@ -15,6 +15,9 @@ public enum HTTPFailure {
         case 401, 403: .authenticationFailed
         case 429: .temporaryFailure
         case 408: .unavailable
+        // A 2xx the caller cannot use (a refusal in the body, as Zoho and FreshBooks send, or an
+        // answer that does not parse): the provider's considered answer, not an outage.
+        case 200..<300: .dataError
         case 400..<500: .dataError
         default: .unavailable
         }
