@@ -134,6 +134,18 @@ import Testing
         #expect(setup.written[Self.key("invoice", 217_531)] == ["sent", "viewed"])
     }
 
+    @Test func anErrorSentWithHTTP200OnAListIsAFailureNotAnEmptyPage() async throws {
+        let setup = try Setup()
+        setup.freshbooks.invoice(217_551, number: "SS051", total: 10_00)
+        setup.freshbooks.advance(seconds: 600)
+        setup.freshbooks.inject(.json(200, #"{"response":{"business_memberships":[{"role":"owner","business":{"name":"Fruity Loops","account_id":"\#(FakeFreshBooksServer.account)"}}]}}"#))
+        setup.freshbooks.inject(FakeFreshBooksServer.errorWith200)
+        let report = try await setup.run()
+        #expect(report.exitCode != .success)
+        #expect(report.problems.contains { $0.message.contains("Item not found.") }, "\(report.problems)")
+        #expect(setup.written[Self.key("invoice", 217_551)] == nil, "the invoices list failed; nothing of it was taken as read")
+    }
+
     @Test func anErrorSentWithHTTP200IsAFailureNotAnEmptyList() async throws {
         let setup = try Setup()
         setup.freshbooks.invoice(217_541, number: "SS041", total: 10_00)

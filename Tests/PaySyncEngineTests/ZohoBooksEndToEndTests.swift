@@ -180,6 +180,16 @@ import Testing
         #expect(hubspot.record("deals", where: "invoice_number", is: "INV-041")?.properties["payment_status"] == "Viewed by customer")
     }
 
+    @Test func aRefusingCodeSentWithHTTP200IsAFailure() async throws {
+        let setup = try Setup()
+        setup.zoho.invoice("9820051", number: "INV-051", total: 10_00)
+        setup.zoho.advance(seconds: 600)
+        setup.zoho.inject(.json(200, #"{"code":1002,"message":"Invoice does not exist."}"#))
+        let report = try await setup.run()
+        #expect(report.exitCode == .dataError, "\(report.problems)")
+        #expect(report.problems.contains { $0.message.contains("Invoice does not exist.") }, "\(report.problems)")
+    }
+
     @Test func aRefusedRefreshTokenIsExit77InZohosWords() async throws {
         let setup = try Setup()
         let report = try await setup.run(refreshToken: "1000.revoked.token")

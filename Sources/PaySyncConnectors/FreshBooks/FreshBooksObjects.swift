@@ -46,6 +46,10 @@ public struct FreshBooksPayment: Decodable, Sendable {
     public let updated: String?
 }
 
+/// `{"response": {"errors": […]}}`: FreshBooks refused the call, whatever the HTTP status (its
+/// accounting errors come with 200 too). Thrown while decoding, so an answer is parsed once.
+public struct FreshBooksRefusal: Error {}
+
 /// A list page: the elements under the list's key, and the page count.
 public struct FreshBooksList<Element: Decodable & Sendable>: Decodable, Sendable {
     public static var keyInfo: CodingUserInfoKey { CodingUserInfoKey(rawValue: "freshBooksListKey")! }
@@ -55,7 +59,15 @@ public struct FreshBooksList<Element: Decodable & Sendable>: Decodable, Sendable
     public let pages: Int
 
     struct Envelope: Decodable { let response: Response }
-    struct Response: Decodable { let result: NamedList }
+    struct Response: Decodable {
+        let result: NamedList
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: NamedKey.self)
+            if container.contains(NamedKey("errors")) { throw FreshBooksRefusal() }
+            result = try container.decode(NamedList.self, forKey: NamedKey("result"))
+        }
+    }
     struct NamedList: Decodable {
         let elements: [Lossy<Element>]
         let page: Int
@@ -93,4 +105,10 @@ public struct FreshBooksIdentity: Decodable, Sendable {
     }
 
     public let businessMemberships: [Membership]
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: NamedKey.self)
+        if container.contains(NamedKey("errors")) { throw FreshBooksRefusal() }
+        businessMemberships = try container.decode([Membership].self, forKey: NamedKey("businessMemberships"))
+    }
 }

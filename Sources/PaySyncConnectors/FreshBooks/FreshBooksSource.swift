@@ -39,15 +39,9 @@ public struct FreshBooksSource: Source {
     /// names one.
     public func currentAccounts() async throws -> [String] {
         if let account = settings.accountID { return [account] }
-        let body = try await get("/auth/api/v1/users/me", query: [])
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do {
-            let identity = try decoder.decode(FreshBooksIdentity.Envelope.self, from: body).response
-            return identity.businessMemberships.compactMap(\.business.accountId)
-        } catch {
-            throw SourceError.undecodable(body, source: name, at: "/auth/api/v1/users/me", shape: Lossy<FreshBooksInvoice>.describe(error))
-        }
+        let path = "/auth/api/v1/users/me"
+        let identity = try decode(FreshBooksIdentity.Envelope.self, try await get(path, query: []), key: "", at: path).response
+        return identity.businessMemberships.compactMap(\.business.accountId)
     }
 
     public func read(account: String, entity: String, mode: ReadMode, consume: (SourcePage) async throws -> Void) async throws {
@@ -82,19 +76,19 @@ public struct FreshBooksSource: Source {
     }
 
     func page(_ which: FreshBooksEntity, account: String, query: [(String, String)], number: Int) async throws -> FetchedPage {
-        let body = try await get(which.path(account: account), query: query + [("page", String(number)), ("per_page", String(settings.pageSize))])
+        let answer = try await get(which.path(account: account), query: query + [("page", String(number)), ("per_page", String(settings.pageSize))])
         let mapped: (observations: [Observation], rejects: [RejectedObject])
         let count: Int, pages: Int
         let entity = which.rawValue
         switch which {
         case .invoices:
-            let list = try decode(FreshBooksList<FreshBooksInvoice>.self, body, key: "invoices", at: which.path(account: account))
+            let list = try decode(FreshBooksList<FreshBooksInvoice>.self, answer, key: "invoices", at: which.path(account: account))
             (count, pages) = (list.elements.count, list.pages)
             mapped = Lossy.map(list.elements, entity: entity, path: entity, id: { String($0.id) }) { invoice throws(ObjectRejection) in
                 try FreshBooksMapping.invoice(invoice, account: account)
             }
         case .payments:
-            let list = try decode(FreshBooksList<FreshBooksPayment>.self, body, key: "payments", at: which.path(account: account))
+            let list = try decode(FreshBooksList<FreshBooksPayment>.self, answer, key: "payments", at: which.path(account: account))
             (count, pages) = (list.elements.count, list.pages)
             mapped = Lossy.map(list.elements, entity: entity, path: entity, id: { String($0.id) }) { payment throws(ObjectRejection) in
                 try FreshBooksMapping.payment(payment, account: account)
@@ -107,26 +101,35 @@ public struct FreshBooksSource: Source {
 
     // MARK: HTTP
 
-    func decode<Body: Decodable>(_ type: Body.Type, _ body: Data, key: String, at path: String) throws -> Body {
+    /// An answer, and the call that got it (for a failure's message).
+    struct Answer {
+        let response: HTTPResponse
+        let call: String
+    }
+
+    /// Decodes an answer once; `{"response": {"errors": […]}}` is a failure whatever the HTTP
+    /// status (`FreshBooksRefusal`, found while decoding).
+    func decode<Body: Decodable>(_ type: Body.Type, _ answer: Answer, key: String, at path: String) throws -> Body {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.userInfo[FreshBooksList<FreshBooksInvoice>.keyInfo] = key
-        do { return try decoder.decode(Body.self, from: body) } catch {
-            throw SourceError.undecodable(body, source: name, at: path, shape: Lossy<FreshBooksInvoice>.describe(error))
+        do { return try decoder.decode(Body.self, from: answer.response.body) } catch is FreshBooksRefusal {
+            throw sender.failure(answer.response, call: answer.call)
+        } catch {
+            throw SourceError.undecodable(answer.response.body, source: name, at: path, shape: Lossy<FreshBooksInvoice>.describe(error))
         }
     }
 
-    /// A GET with the bearer token; `{"response": {"errors": […]}}` is a failure whatever the
-    /// HTTP status (FreshBooks' accounting errors come with 200 too).
-    func get(_ path: String, query: [(String, String)]) async throws -> Data {
+    /// A GET with the bearer token; a refused status is a failure here, refusals sent with 200
+    /// where the answer is read (`decode`).
+    func get(_ path: String, query: [(String, String)]) async throws -> Answer {
         guard let url = URLBuilder.url(settings.baseURL, path: path, query: query) else {
             throw SourceError(source: name, message: "base_url \(settings.baseURL) does not make a valid URL", exitCode: .configuration)
         }
         let request = HTTPRequest(url: url, headers: ["Accept": "application/json", "Api-Version": "alpha"])
         let response = try await sender.send(limiter: limiter) { request.bearer($0) }
-        let errors = (try? JSONParser.parse(response.body))?["response"]?["errors"]
-        guard response.isSuccess, errors == nil else { throw sender.failure(response, call: request.summary) }
-        return response.body
+        guard response.isSuccess else { throw sender.failure(response, call: request.summary) }
+        return Answer(response: response, call: request.summary)
     }
 
     /// FreshBooks' own words: `{"response": {"errors": [{"errno", "message"}]}}`, or an auth

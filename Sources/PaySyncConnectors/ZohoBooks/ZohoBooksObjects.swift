@@ -62,11 +62,17 @@ public struct ZohoBooksCreditNote: Decodable, Sendable {
 /// A list answer: the elements under the first of the keys given in the decoder's `keyInfo`
 /// (payments under either spelling: the OpenAPI file says `customer_payments`, the API's own
 /// examples `customerpayments`; as converted from snake case), and whether more pages follow.
-public struct ZohoBooksList<Element: Decodable & Sendable>: Decodable, Sendable {
+/// An answer that carries Zoho's `code` beside its data: anything but 0 is a failure.
+protocol ZohoBooksCoded {
+    var code: Int? { get }
+}
+
+public struct ZohoBooksList<Element: Decodable & Sendable>: Decodable, Sendable, ZohoBooksCoded {
     public static var keyInfo: CodingUserInfoKey { CodingUserInfoKey(rawValue: "zohoBooksListKey")! }
 
     public let elements: [Lossy<Element>]
     public let hasMorePage: Bool
+    public let code: Int?
 
     struct PageContext: Decodable {
         let hasMorePage: Bool?
@@ -74,6 +80,7 @@ public struct ZohoBooksList<Element: Decodable & Sendable>: Decodable, Sendable 
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: NamedKey.self)
+        code = try container.decodeIfPresent(Int.self, forKey: NamedKey("code"))
         let keys = (decoder.userInfo[ZohoBooksList.keyInfo] as? [String]) ?? []
         var found: [Lossy<Element>]?
         for key in keys where found == nil {

@@ -83,26 +83,26 @@ public struct ZohoBooksSource: Source {
 
     /// One page of a list, normalised; `statedTotal` is set on the last (`has_more_page` false).
     func page(_ which: ZohoBooksEntity, query: [(String, String)], number: Int) async throws -> FetchedPage {
-        let body = try await get(which.path, query: query + [("page", String(number)), ("per_page", String(settings.pageSize))])
+        let response = try await get(which.path, query: query + [("page", String(number)), ("per_page", String(settings.pageSize))])
         let mapped: (observations: [Observation], rejects: [RejectedObject])
         let count: Int, more: Bool
         let entity = which.rawValue
         switch which {
         case .invoices:
-            let list = try decode(ZohoBooksList<ZohoBooksInvoice>.self, from: body, keys: which.listKeys, at: which.path)
+            let list = try decode(ZohoBooksList<ZohoBooksInvoice>.self, from: response, keys: which.listKeys, at: which.path)
             (count, more) = (list.elements.count, list.hasMorePage)
             mapped = Lossy.map(list.elements, entity: entity, path: entity, id: \.invoiceId) { invoice throws(ObjectRejection) in
                 try ZohoBooksMapping.invoice(invoice, organization: settings.organizationID)
             }
         case .payments:
-            let list = try decode(ZohoBooksList<ZohoBooksPayment>.self, from: body, keys: which.listKeys, at: which.path)
+            let list = try decode(ZohoBooksList<ZohoBooksPayment>.self, from: response, keys: which.listKeys, at: which.path)
             (count, more) = (list.elements.count, list.hasMorePage)
             let base = list.elements.contains { (try? $0.result.get())?.currencyCode == nil } ? try await organizationCurrency() : nil
             mapped = Lossy.map(list.elements, entity: entity, path: entity, id: \.paymentId) { payment throws(ObjectRejection) in
                 try ZohoBooksMapping.payment(payment, organization: settings.organizationID, baseCurrency: base)
             }
         case .creditNotes:
-            let list = try decode(ZohoBooksList<ZohoBooksCreditNote>.self, from: body, keys: which.listKeys, at: which.path)
+            let list = try decode(ZohoBooksList<ZohoBooksCreditNote>.self, from: response, keys: which.listKeys, at: which.path)
             (count, more) = (list.elements.count, list.hasMorePage)
             mapped = Lossy.map(list.elements, entity: entity, path: entity, id: \.creditnoteId) { note throws(ObjectRejection) in
                 try ZohoBooksMapping.creditNote(note, organization: settings.organizationID)
@@ -125,8 +125,11 @@ public struct ZohoBooksSource: Source {
 
     func organizationCurrency() async throws -> String? {
         if let known = baseCurrency.value { return known }
-        let body = try await get("/organizations/" + URLBuilder.encode(settings.organizationID), query: [])
-        let code = (try? JSONParser.parse(body))?["organization"]?["currency_code"]?.stringValue
+        let path = "/organizations/" + URLBuilder.encode(settings.organizationID)
+        let response = try await get(path, query: [])
+        let body = try? JSONParser.parse(response.body)
+        if let answer = body?["code"]?.intValue, answer != 0 { throw sender.failure(response, call: "GET /books/v3\(path)") }
+        let code = body?["organization"]?["currency_code"]?.stringValue
         baseCurrency.withLock { $0 = code }
         return code
     }
@@ -156,8 +159,8 @@ public struct ZohoBooksSource: Source {
         case .creditNotes?:
             let open = Set(try await all(.creditNotes, query: [("status", "open")]).map(\.key.externalID))
             for id in ids.subtracting(open).sorted() {
-                let body = try await get("/creditnotes/" + URLBuilder.encode(id), query: [])
-                guard let wire = try decode(Single<ZohoBooksCreditNote>.self, from: body, keys: ["creditnote"], at: "/creditnotes/\(id)").element else { continue }
+                let path = "/creditnotes/" + URLBuilder.encode(id)
+                guard let wire = try decode(Single<ZohoBooksCreditNote>.self, from: try await get(path, query: []), keys: ["creditnote"], at: path).element else { continue }
                 do throws(ObjectRejection) { observations.append(try ZohoBooksMapping.creditNote(wire, organization: settings.organizationID)) } catch {
                     try await consume(SourcePage(observations: [], rejects: [RejectedObject(entity: entity, externalID: id, error: error.description)], outOfScope: 0,
                                                  lastUpdatedAt: nil, lastID: nil, servedAt: nil, number: 1, isLast: false))
@@ -170,11 +173,13 @@ public struct ZohoBooksSource: Source {
     }
 
     /// `{"code": 0, "creditnote": {…}}`.
-    struct Single<Element: Decodable & Sendable>: Decodable, Sendable {
+    struct Single<Element: Decodable & Sendable>: Decodable, Sendable, ZohoBooksCoded {
         let element: Element?
+        let code: Int?
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: NamedKey.self)
+            code = try container.decodeIfPresent(Int.self, forKey: NamedKey("code"))
             let key = ((decoder.userInfo[ZohoBooksList<Element>.keyInfo] as? [String]) ?? []).first ?? ""
             element = try container.decodeIfPresent(Element.self, forKey: NamedKey(key))
         }
@@ -182,18 +187,25 @@ public struct ZohoBooksSource: Source {
 
     // MARK: HTTP
 
-    func decode<Body: Decodable>(_ type: Body.Type, from body: Data, keys: [String], at path: String) throws -> Body {
+    /// Decodes an answer once. Zoho's `code` other than 0 is a failure whatever the HTTP status:
+    /// read from the decoded answer, or, when the answer is not the shape asked for (an error
+    /// body), from Zoho's own words.
+    func decode<Body: Decodable>(_ type: Body.Type, from response: HTTPResponse, keys: [String], at path: String) throws -> Body {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.userInfo[ZohoBooksList<ZohoBooksInvoice>.keyInfo] = keys
-        do { return try decoder.decode(Body.self, from: body) } catch {
-            throw SourceError.undecodable(body, source: name, at: path, shape: Lossy<ZohoBooksInvoice>.describe(error))
+        let decoded: Body
+        do { decoded = try decoder.decode(Body.self, from: response.body) } catch {
+            if ZohoBooksSource.problem(response) != nil { throw sender.failure(response, call: "GET /books/v3\(path)") }
+            throw SourceError.undecodable(response.body, source: name, at: path, shape: Lossy<ZohoBooksInvoice>.describe(error))
         }
+        if let code = (decoded as? any ZohoBooksCoded)?.code, code != 0 { throw sender.failure(response, call: "GET /books/v3\(path)") }
+        return decoded
     }
 
-    /// A GET on the organisation's API host, `organization_id` first; Zoho's `code` other than 0
-    /// is a failure whatever the HTTP status.
-    func get(_ path: String, query: [(String, String)]) async throws -> Data {
+    /// A GET on the organisation's API host, `organization_id` first; a refused status is a
+    /// failure here, a refusing `code` where the answer is read (`decode`).
+    func get(_ path: String, query: [(String, String)]) async throws -> HTTPResponse {
         let organization = settings.organizationID
         let response = try await sender.send(limiter: limiter, isRetryable: { !ZohoBooksSource.isDailyCap($0) }) { token in
             let host = settings.baseURL.isEmpty ? (try await tokens.instance() ?? "https://www.zohoapis.com") : settings.baseURL
@@ -206,11 +218,8 @@ public struct ZohoBooksSource: Source {
             throw AccountPaused(source: name, account: organization,
                                 reason: "Zoho Books organisation \(organization)'s API calls for today are spent (\(ZohoBooksSource.problem(response)?.description ?? "429")); it is read again tomorrow")
         }
-        let code = (try? JSONParser.parse(response.body))?["code"]?.intValue
-        guard response.isSuccess, code == nil || code == 0 else {
-            throw sender.failure(response, call: "GET /books/v3\(path)")
-        }
-        return response.body
+        guard response.isSuccess else { throw sender.failure(response, call: "GET /books/v3\(path)") }
+        return response
     }
 
     /// A 429 for the plan's daily cap rather than the minute's pace: never retried. Zoho's wording
