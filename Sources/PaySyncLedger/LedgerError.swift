@@ -22,10 +22,13 @@ public enum LedgerError: PaySyncError, Equatable {
     case notFound(what: String)
     /// A migration that rebuilt a table would have left a reference dangling; it was rolled back.
     case migrationBrokeReferences(path: String, migration: String, detail: String)
+    /// A worker's lease on a provider account lapsed and another worker took it: what this one
+    /// read is not committed (the other reads it again).
+    case leaseLost(name: String)
 
     public var exitCode: ExitCode {
         switch self {
-        case .lockHeld: .temporaryFailure
+        case .lockHeld, .leaseLost: .temporaryFailure
         case .cannotCreate: .cannotCreate
         case .missing, .missingDirectory: .cannotCreate
         case .newerSchema, .foreignSchema, .notALedger, .olderSchema, .migrationBrokeReferences: .dataError
@@ -55,6 +58,8 @@ public enum LedgerError: PaySyncError, Equatable {
             "\(what) not found in the ledger"
         case .migrationBrokeReferences(let path, let migration, let detail):
             "ledger \(path): migration \(migration) was rolled back, the ledger is unchanged: \(detail); keep the file and report it"
+        case .leaseLost(let name):
+            "the lease on \(name) lapsed and another worker holds it; this worker's page was not committed (the other reads it again); see docs/scaling.md"
         }
     }
 }

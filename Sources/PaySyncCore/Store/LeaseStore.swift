@@ -15,3 +15,9 @@ public protocol LeaseStore: Sendable {
     /// Who holds each live lease, and until when.
     func liveLeases(now: Timestamp) async throws -> [String: (holder: String, until: Timestamp)]
 }
+
+/// The name of the lease on a provider account's objects, cursors and page commits: one worker
+/// reads and commits a provider account at a time.
+public enum LeaseName {
+    public static func account(provider: String, account: String) -> String { "\(provider):\(account)" }
+}

@@ -5,11 +5,19 @@ import PaySyncCore
 /// What PostgreSQL refused, with its SQLSTATE (`40001` serialization failure, `55P03` lock not
 /// available…) so callers can tell a retryable conflict from a mistake. Never carries the
 /// connection URL: libpq's messages name the host, not the password.
-public struct PostgresError: Error, Sendable, CustomStringConvertible {
+public struct PostgresError: PaySyncError {
     public var sqlState: String?
     public var message: String
 
-    public var description: String { sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message }
+    public var description: String { "PostgreSQL ledger: " + (sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message) }
+
+    /// A lost or refused connection, a conflict with another worker, a server shutting down or
+    /// out of room: temporary (75), the next run tries again. Anything else is paysync's mistake.
+    public var exitCode: ExitCode {
+        guard let sqlState else { return .temporaryFailure }
+        let temporary = ["08", "40", "53", "57", "58"].contains(String(sqlState.prefix(2))) || sqlState == "55P03"
+        return temporary ? .temporaryFailure : .internalError
+    }
 }
 
 /// One libpq connection, used by one actor at a time: statements with text parameters
@@ -89,21 +97,75 @@ final class PGConnection {
 /// A statement's rows, copied out of libpq's result (which is freed at once).
 struct PGRows {
     let columns: [String]
-    let rows: [[String?]]
+    let rows: [PGRow]
+    /// Rows the statement changed (`UPDATE`, `DELETE`, `INSERT`), from libpq's command status.
+    let changes: Int
 
     init(_ result: OpaquePointer) {
         defer { PQclear(result) }
         let columnCount = Int(PQnfields(result)), rowCount = Int(PQntuples(result))
         columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
         rows = (0..<rowCount).map { row in
-            (0..<columnCount).map { column in
+            PGRow(values: (0..<columnCount).map { column in
                 PQgetisnull(result, Int32(row), Int32(column)) == 1 ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
-            }
+            })
         }
+        changes = Int(String(cString: PQcmdTuples(result))) ?? 0
     }
 
     var count: Int { rows.count }
 
     /// The first row's first column.
-    var scalar: String? { rows.first?.first ?? nil }
+    var scalar: String? { rows.first?[0] }
+}
+
+/// One row, as text (libpq's text format: `t`/`f` for booleans, decimal digits for numbers).
+struct PGRow: ColumnReader {
+    let values: [String?]
+
+    subscript(_ column: Int) -> String? { values[column] }
+
+    func int64(_ column: Int32) -> Int64 { optionalInt64(column) ?? 0 }
+    func optionalInt64(_ column: Int32) -> Int64? { values[Int(column)].flatMap { Int64($0) } }
+    func double(_ column: Int32) -> Double { values[Int(column)].flatMap { Double($0) } ?? 0 }
+    func string(_ column: Int32) -> String { values[Int(column)] ?? "" }
+    func optionalString(_ column: Int32) -> String? { values[Int(column)] }
+}
+
+/// Text parameters collected by position, for the binders `ObjectColumns` shares with SQLite.
+final class PGParameters: ColumnBinder {
+    private(set) var values: [String?] = []
+
+    private func set(_ value: String?, at index: Int32) {
+        let position = Int(index) - 1
+        if values.count <= position { values += Array(repeating: nil, count: position - values.count + 1) }
+        values[position] = value
+    }
+
+    func bind(_ number: Int64, at index: Int32) { set(String(number), at: index) }
+    func bind(_ number: Int64?, at index: Int32) { set(number.map(String.init), at: index) }
+    func bind(_ text: String, at index: Int32) { set(text, at: index) }
+    func bind(_ text: String?, at index: Int32) { set(text, at: index) }
+    func bindNull(at index: Int32) { set(nil, at: index) }
+}
+
+extension PGConnection {
+    /// `INSERT INTO table (columns) VALUES ($1, …), (…), …`, up to `batch` rows per statement
+    /// (PostgreSQL takes at most 65,535 parameters); `bindRow` binds one row from `index` on.
+    func insertRows(into table: String, columns: [String], count: Int, batch: Int = 500,
+                    bindRow: (Int, PGParameters, inout Int32) throws -> Void) throws {
+        var start = 0
+        while start < count {
+            let rows = min(batch, count - start, 65_535 / columns.count)
+            let parameters = PGParameters()
+            var index: Int32 = 1
+            for row in start..<(start + rows) { try bindRow(row, parameters, &index) }
+            precondition(index == Int32(rows * columns.count) + 1, "\(table): each row binds every column once")
+            let tuples = (0..<rows).map { row in
+                "(" + (1...columns.count).map { "$\(row * columns.count + $0)" }.joined(separator: ", ") + ")"
+            }
+            try execute("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + tuples.joined(separator: ", "), parameters.values)
+            start += rows
+        }
+    }
 }

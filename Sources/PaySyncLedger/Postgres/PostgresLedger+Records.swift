@@ -63,16 +63,13 @@ extension PostgresLedger: CredentialRecordStore, CRMRecordIDStore, CursorStore {
         try connection.execute("DELETE FROM crm_record_ids WHERE sink = $1 AND object = $2 AND record_key = $3", [sink, object, key])
     }
 
-    // MARK: Cursors (moved by the page commit, which is not ported yet)
+    // MARK: Cursors (moved by the page commit: PostgresLedger+Pages.swift)
 
     public func cursor(provider: String, account: String, entity: String) throws -> CursorRecord? {
         guard let row = try connection.execute(
             "SELECT updated_at, last_id, hold_since, last_sweep_at, moved_at FROM cursors WHERE provider = $1 AND account = $2 AND entity = $3",
             [provider, account, entity]).rows.first else { return nil }
-        let time = { (index: Int) in row[index].flatMap(Int64.init).map(Timestamp.init(millisecondsSinceEpoch:)) }
-        let position = time(0).flatMap { updated in row[1].map { CursorPosition(updatedAt: updated, lastID: $0) } }
-        return CursorRecord(provider: provider, account: account, entity: entity, position: position, holdSince: time(2), lastSweepAt: time(3),
-                            movedAt: time(4) ?? Timestamp(millisecondsSinceEpoch: 0))
+        return Ledger.cursorRecord(provider: provider, account: account, entity: entity, row: row, offset: 0)
     }
 
     public func recordSweep(provider: String, account: String, entity: String, at now: Timestamp) throws {
@@ -83,6 +80,6 @@ extension PostgresLedger: CredentialRecordStore, CRMRecordIDStore, CursorStore {
     }
 
     public func cursorAccounts(provider: String) throws -> Set<String> {
-        Set(try connection.execute("SELECT DISTINCT account FROM cursors WHERE provider = $1", [provider]).rows.compactMap { $0[0] ?? nil })
+        Set(try connection.execute("SELECT DISTINCT account FROM cursors WHERE provider = $1", [provider]).rows.compactMap { $0[0] })
     }
 }

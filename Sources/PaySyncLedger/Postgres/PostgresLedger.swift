@@ -2,29 +2,56 @@ import Foundation
 import PaySyncCore
 
 /// The ledger in PostgreSQL (`ledger: "postgres://…"`), for several paysync workers on several
-/// hosts sharing one ledger (`docs/scaling.md`). One connection per process, owned by this actor.
-/// Issue 18 ports the SQLite ledger's stores here one by one; so far: the schema's migrations
-/// (refusing a foreign database and a newer schema, as the SQLite ledger does) and the leases
-/// that split sources between workers.
-public actor PostgresLedger: LeaseStore {
+/// hosts sharing one ledger (`docs/scaling.md`): the SQLite ledger's tables and guarantees (each
+/// page one transaction, named migrations, a foreign database refused), plus leases that split
+/// provider accounts between workers and outbox claims that a worker owns until they expire.
+///
+/// One connection per process, owned by this actor and used on its own thread (libpq calls
+/// block on the network, as SQLite's block on fsync).
+public actor PostgresLedger: LedgerStore, LeaseStore {
     /// Where it lives, for messages: the URL without its password.
     public nonisolated let location: String
+    /// The server and its version, for `status` (`PostgreSQL 15.18`).
+    public nonisolated let backend: String
+    /// This process's name in leases and outbox claims: unique per process (`host:pid` unless the
+    /// caller names it), so a restarted worker never mistakes a dead one's claims for its own.
+    public nonisolated let worker: String
+    /// How long an outbox claim lasts: a worker that dies mid-send leaves its batch to others
+    /// after this long (the cost of its loss, with the lease time).
+    public nonisolated let claimSeconds: Double
+    private nonisolated let executor = DedicatedThreadExecutor(name: "paysync-ledger-pg")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let connection: PGConnection
+    /// This ledger's random identity, the root of every write key (as in SQLite).
+    let identity: String
+    /// Committed scope ids (a scope row is never deleted or renumbered).
+    var scopeIDs: [Ledger.Scope: Int64] = [:]
+    /// Set once this worker takes a lease: from then on each page commit checks, inside its
+    /// transaction, that the worker still holds the lease on the page's provider account.
+    var fencing = false
 
     /// Connects, and migrates the database to the newest schema.
-    public init(url: String, now: Timestamp) throws {
+    public init(url: String, now: Timestamp, worker: String? = nil, claimSeconds: Double = 300) throws {
         location = PostgresLedger.redacted(url)
+        self.worker = worker ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        self.claimSeconds = claimSeconds
         do {
             connection = try PGConnection(url)
         } catch {
             throw LedgerError.cannotCreate(path: location, reason: error.message)
         }
+        let version = connection.serverVersion
+        backend = "PostgreSQL \(version / 10_000).\(version % 10_000)"
         try PostgresSchema.migrate(connection, location: location, now: now)
+        identity = try connection.execute("SELECT id FROM ledger_identity LIMIT 1").scalar ?? ""
     }
 
-    public var backend: String {
-        let version = connection.serverVersion
-        return "PostgreSQL \(version / 10_000).\(version % 10_000)"
+    deinit { executor.stop() }
+
+
+    /// Whether `text` names a PostgreSQL ledger rather than an SQLite file.
+    public nonisolated static func isURL(_ text: String) -> Bool {
+        text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
     }
 
     /// A URL with any password replaced by `***`: `postgres://paysync:***@db/ledger`.
@@ -38,6 +65,7 @@ public actor PostgresLedger: LeaseStore {
 
     public func acquireLease(among names: [String], holder: String, seconds: Double, now: Timestamp) throws -> String? {
         guard !names.isEmpty else { return nil }
+        fencing = true
         let until = now.adding(milliseconds: Int64(seconds * 1000))
         let list = PostgresLedger.textArray(names)
         return try connection.transaction {
@@ -51,14 +79,14 @@ public actor PostgresLedger: LeaseStore {
                     ORDER BY wanted.position LIMIT 1 FOR UPDATE OF l SKIP LOCKED)
                 UPDATE leases SET holder = $3, expires_at = $4, taken_at = $2 FROM candidate WHERE leases.name = candidate.name
                 RETURNING leases.name
-                """, [list, String(now.millisecondsSinceEpoch), holder, String(until.millisecondsSinceEpoch)]).scalar
+                """, [list, Self.ms(now), holder, Self.ms(until)]).scalar
         }
     }
 
     public func renewLease(_ name: String, holder: String, seconds: Double, now: Timestamp) throws -> Bool {
         let until = now.adding(milliseconds: Int64(seconds * 1000))
         return try connection.execute("UPDATE leases SET expires_at = $3 WHERE name = $1 AND holder = $2 AND expires_at > $4 RETURNING name",
-                                      [name, holder, String(until.millisecondsSinceEpoch), String(now.millisecondsSinceEpoch)]).count == 1
+                                      [name, holder, Self.ms(until), Self.ms(now)]).count == 1
     }
 
     public func releaseLease(_ name: String, holder: String) throws {
@@ -67,16 +95,25 @@ public actor PostgresLedger: LeaseStore {
 
     public func liveLeases(now: Timestamp) throws -> [String: (holder: String, until: Timestamp)] {
         var result: [String: (holder: String, until: Timestamp)] = [:]
-        for row in try connection.execute("SELECT name, holder, expires_at FROM leases WHERE holder IS NOT NULL AND expires_at > $1",
-                                          [String(now.millisecondsSinceEpoch)]).rows {
-            guard let name = row[0], let holder = row[1], let until = row[2].flatMap(Int64.init) else { continue }
+        for row in try connection.execute("SELECT name, holder, expires_at FROM leases WHERE holder IS NOT NULL AND expires_at > $1", [Self.ms(now)]).rows {
+            guard let name = row[0], let holder = row[1], let until = row.optionalInt64(2) else { continue }
             result[name] = (holder, Timestamp(millisecondsSinceEpoch: until))
         }
         return result
     }
 
+    // MARK: Parameters
+
+    /// A time as a parameter: ms since epoch.
+    static func ms(_ time: Timestamp) -> String { String(time.millisecondsSinceEpoch) }
+
     /// A PostgreSQL array literal of texts: `{"a","b \"c\""}`.
-    static func textArray(_ values: [String]) -> String {
+    static func textArray(_ values: some Sequence<String>) -> String {
         "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+    }
+
+    /// A PostgreSQL array literal of integers: `{1,2,3}`.
+    static func integerArray(_ values: some Sequence<Int64>) -> String {
+        "{" + values.map(String.init).joined(separator: ",") + "}"
     }
 }

@@ -15,17 +15,19 @@ extension Ledger {
         )
         defer { statement.reset() }
         var result: [ReportTransition] = []
-        while try statement.step() {
-            guard let kind = ObjectKind(rawValue: statement.string(1)) else { continue }
-            let currency = statement.optionalString(6).flatMap { Currency(code: $0) }
-            result.append(ReportTransition(
-                day: Timestamp(millisecondsSinceEpoch: statement.int64(0)).utcDate, kind: kind, source: "\(statement.string(2)):\(statement.string(3))",
-                from: statement.optionalString(4).map(PaymentStatus.init(rawValue:)), to: PaymentStatus(rawValue: statement.string(5)),
-                currency: currency, total: Ledger.money(statement.optionalInt64(7), currency),
-                documentDate: statement.optionalString(8).flatMap { CalendarDate(iso: $0) }
-            ))
-        }
+        while try statement.step() { if let transition = Ledger.reportTransition(statement) { result.append(transition) } }
         return result
+    }
+
+    static func reportTransition(_ row: some ColumnReader) -> ReportTransition? {
+        guard let kind = ObjectKind(rawValue: row.string(1)) else { return nil }
+        let currency = row.optionalString(6).flatMap { Currency(code: $0) }
+        return ReportTransition(
+            day: Timestamp(millisecondsSinceEpoch: row.int64(0)).utcDate, kind: kind, source: "\(row.string(2)):\(row.string(3))",
+            from: row.optionalString(4).map(PaymentStatus.init(rawValue:)), to: PaymentStatus(rawValue: row.string(5)),
+            currency: currency, total: Ledger.money(row.optionalInt64(7), currency),
+            documentDate: row.optionalString(8).flatMap { CalendarDate(iso: $0) }
+        )
     }
 
     public func reportSnapshot() throws -> ReportSnapshot {

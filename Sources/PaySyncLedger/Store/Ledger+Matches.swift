@@ -2,9 +2,7 @@ import PaySyncCore
 
 /// Bank credits, open invoices and matching decisions (`matches`, docs/matching.md).
 extension Ledger {
-    public func creditsToMatch() throws -> [BankCredit] {
-        let statement = try database.statement(
-            """
+    static let creditsToMatchSQL = """
             SELECT s.provider, s.account, o.external_id, o.currency, o.total, o.document_date, o.remittance_text, o.reference,
                    o.counterparty_name, o.bank_reference
             FROM objects o JOIN scopes s ON s.id = o.scope
@@ -12,41 +10,49 @@ extension Ledger {
               AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.credit_key = s.provider || ':' || s.account || ':bank_transaction:' || o.external_id
                               AND m.state IN ('applied', 'confirmed', 'rejected'))
             ORDER BY o.document_date, o.id
-            """)
+            """
+
+    public func creditsToMatch() throws -> [BankCredit] {
+        let statement = try database.statement(Ledger.creditsToMatchSQL)
         defer { statement.reset() }
         var credits: [BankCredit] = []
-        while try statement.step() {
-            guard let amount = Ledger.money(statement.optionalInt64(4), statement.optionalString(3).flatMap { Currency(code: $0) }),
-                  let day = statement.optionalString(5).flatMap({ CalendarDate(iso: $0) }) else { continue }
-            credits.append(BankCredit(
-                key: ObjectKey(provider: statement.string(0), account: statement.string(1), kind: .bankTransaction, externalID: statement.string(2)),
-                amount: amount, bookingDate: day, isBooked: true,
-                texts: [statement.optionalString(6), statement.optionalString(7), statement.optionalString(9)].compactMap { $0 },
-                counterpartyName: statement.optionalString(8)
-            ))
-        }
+        while try statement.step() { if let credit = Ledger.bankCredit(statement) { credits.append(credit) } }
         return credits
     }
 
-    public func openInvoices() throws -> [OpenInvoice] {
-        let statement = try database.statement(
-            """
+    static func bankCredit(_ row: some ColumnReader) -> BankCredit? {
+        guard let amount = Ledger.money(row.optionalInt64(4), row.optionalString(3).flatMap { Currency(code: $0) }),
+              let day = row.optionalString(5).flatMap({ CalendarDate(iso: $0) }) else { return nil }
+        return BankCredit(
+            key: ObjectKey(provider: row.string(0), account: row.string(1), kind: .bankTransaction, externalID: row.string(2)),
+            amount: amount, bookingDate: day, isBooked: true,
+            texts: [row.optionalString(6), row.optionalString(7), row.optionalString(9)].compactMap { $0 },
+            counterpartyName: row.optionalString(8)
+        )
+    }
+
+    static let openInvoicesSQL = """
             SELECT s.provider, s.account, o.external_id, o.invoice_number, o.currency, o.due, o.document_date, o.customer_name
             FROM objects o JOIN scopes s ON s.id = o.scope
             WHERE s.kind = 'invoice' AND o.status IN ('sent', 'overdue', 'partially_paid', 'viewed', 'pending') AND o.due > 0
             ORDER BY o.id
-            """)
+            """
+
+    public func openInvoices() throws -> [OpenInvoice] {
+        let statement = try database.statement(Ledger.openInvoicesSQL)
         defer { statement.reset() }
         var invoices: [OpenInvoice] = []
-        while try statement.step() {
-            guard let due = Ledger.money(statement.optionalInt64(5), statement.optionalString(4).flatMap { Currency(code: $0) }) else { continue }
-            invoices.append(OpenInvoice(
-                key: ObjectKey(provider: statement.string(0), account: statement.string(1), kind: .invoice, externalID: statement.string(2)),
-                number: statement.optionalString(3) ?? "", due: due, issued: statement.optionalString(6).flatMap { CalendarDate(iso: $0) },
-                customerName: statement.optionalString(7)
-            ))
-        }
+        while try statement.step() { if let invoice = Ledger.openInvoice(statement) { invoices.append(invoice) } }
         return invoices
+    }
+
+    static func openInvoice(_ row: some ColumnReader) -> OpenInvoice? {
+        guard let due = Ledger.money(row.optionalInt64(5), row.optionalString(4).flatMap { Currency(code: $0) }) else { return nil }
+        return OpenInvoice(
+            key: ObjectKey(provider: row.string(0), account: row.string(1), kind: .invoice, externalID: row.string(2)),
+            number: row.optionalString(3) ?? "", due: due, issued: row.optionalString(6).flatMap { CalendarDate(iso: $0) },
+            customerName: row.optionalString(7)
+        )
     }
 
     public func recordMatches(_ records: [MatchRecord]) throws {
@@ -82,11 +88,7 @@ extension Ledger {
             """, [.text(Ledger.jsonArray(invoices.map(\.description)))])
         defer { statement.reset() }
         var totals: [ObjectKey: Money] = [:]
-        while try statement.step() {
-            guard let key = ObjectKey(statement.string(0)), let money = Ledger.money(statement.optionalInt64(2), statement.optionalString(1).flatMap { Currency(code: $0) })
-            else { continue }
-            totals[key] = money
-        }
+        while try statement.step() { if let (key, money) = Ledger.matchedSum(statement) { totals[key] = money } }
         return totals
     }
 
@@ -95,12 +97,21 @@ extension Ledger {
         let sums = try database.statement("SELECT invoice_key, currency, sum(amount) FROM matches WHERE state IN ('applied', 'confirmed') GROUP BY invoice_key, currency")
         defer { sums.reset() }
         var matched: [ObjectKey: Money] = [:]
-        while try sums.step() {
-            guard let key = ObjectKey(sums.string(0)), let money = Ledger.money(sums.optionalInt64(2), sums.optionalString(1).flatMap { Currency(code: $0) }) else { continue }
-            matched[key] = money
-        }
-        let keys = matched.keys.sorted { $0.description < $1.description }
-        return zip(keys, try knownStates(for: keys)).compactMap { key, state in
+        while try sums.step() { if let (key, money) = Ledger.matchedSum(sums) { matched[key] = money } }
+        return Ledger.invoicesBehind(matched, states: try knownStates(for: Ledger.sortedKeys(matched)))
+    }
+
+    /// One `invoice_key, currency, sum(amount)` row.
+    static func matchedSum(_ row: some ColumnReader) -> (ObjectKey, Money)? {
+        guard let key = ObjectKey(row.string(0)), let money = Ledger.money(row.optionalInt64(2), row.optionalString(1).flatMap { Currency(code: $0) }) else { return nil }
+        return (key, money)
+    }
+
+    static func sortedKeys(_ matched: [ObjectKey: Money]) -> [ObjectKey] { matched.keys.sorted { $0.description < $1.description } }
+
+    /// The invoices (in `sortedKeys` order, `states` alongside) that matching would change.
+    static func invoicesBehind(_ matched: [ObjectKey: Money], states: [Observation?]) -> [ObjectKey] {
+        zip(sortedKeys(matched), states).compactMap { key, state in
             guard let state, BankPayments.apply(matched: matched[key], to: state) != state else { return nil }
             return key
         }
@@ -114,15 +125,19 @@ extension Ledger {
             """, [.text(Ledger.jsonArray(states.map(\.rawValue)))])
         defer { statement.reset() }
         var records: [MatchRecord] = []
-        while try statement.step() {
-            guard let credit = ObjectKey(statement.string(0)), let state = MatchRecord.State(rawValue: statement.string(6)) else { continue }
-            let candidates = statement.optionalString(7).flatMap { try? JSONParser.parse($0).arrayValue }?.compactMap { $0.stringValue.flatMap(ObjectKey.init) } ?? []
-            records.append(MatchRecord(
-                credit: credit, invoice: ObjectKey(statement.string(1)), amount: Ledger.money(statement.optionalInt64(3), statement.optionalString(2).flatMap { Currency(code: $0) }),
-                confidence: statement.double(4), reason: statement.string(5), state: state, candidates: candidates,
-                decidedAt: Timestamp(millisecondsSinceEpoch: statement.int64(8))
-            ))
-        }
+        while try statement.step() { if let record = Ledger.matchRecord(statement) { records.append(record) } }
         return records
+    }
+
+    /// A decision from `credit_key, invoice_key, currency, amount, confidence, reason, state,
+    /// candidates, decided_at`.
+    static func matchRecord(_ row: some ColumnReader) -> MatchRecord? {
+        guard let credit = ObjectKey(row.string(0)), let state = MatchRecord.State(rawValue: row.string(6)) else { return nil }
+        let candidates = row.optionalString(7).flatMap { try? JSONParser.parse($0).arrayValue }?.compactMap { $0.stringValue.flatMap(ObjectKey.init) } ?? []
+        return MatchRecord(
+            credit: credit, invoice: ObjectKey(row.string(1)), amount: Ledger.money(row.optionalInt64(3), row.optionalString(2).flatMap { Currency(code: $0) }),
+            confidence: row.double(4), reason: row.string(5), state: state, candidates: candidates,
+            decidedAt: Timestamp(millisecondsSinceEpoch: row.int64(8))
+        )
     }
 }

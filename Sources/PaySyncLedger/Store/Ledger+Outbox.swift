@@ -11,19 +11,19 @@ extension Ledger {
 
     /// A row's write key; rows queued before write keys existed get one from their row id and
     /// creation time (unique among those rows).
-    private static func writeKey(_ row: Statement) -> String {
+    static func writeKey(_ row: some ColumnReader) -> String {
         row.optionalString(16) ?? "legacy:\(row.int64(0)):\(row.int64(10))"
     }
 
     /// A row as stored, for listing: parts that cannot be read show as none.
-    private static func outboxRow(_ row: Statement) -> OutboxRow? {
+    static func outboxRow(_ row: some ColumnReader) -> OutboxRow? {
         guard let kind = ObjectKind(rawValue: row.string(13)), let state = OutboxState(rawValue: row.string(6)) else { return nil }
         return outboxRow(row, kind: kind, state: state, changes: ChangesCodec.decodeLeniently(row.string(3)),
                          action: row.optionalString(15).flatMap(ActionPayload.init(json:)))
     }
 
     /// A row to send: every part must read back exactly, or the row is undecodable (with why).
-    private static func sendableRow(_ row: Statement) -> Result<OutboxRow, UndecodablePayload> {
+    static func sendableRow(_ row: some ColumnReader) -> Result<OutboxRow, UndecodablePayload> {
         guard let kind = ObjectKind(rawValue: row.string(13)) else { return .failure(UndecodablePayload(reason: "object kind \"\(row.string(13))\" is unknown")) }
         guard let state = OutboxState(rawValue: row.string(6)) else { return .failure(UndecodablePayload(reason: "state \"\(row.string(6))\" is unknown")) }
         let changes: [FieldChange]
@@ -38,7 +38,7 @@ extension Ledger {
     }
 
     /// The row from `outboxColumns`, with the parts the callers decoded their own way.
-    private static func outboxRow(_ row: Statement, kind: ObjectKind, state: OutboxState, changes: [FieldChange], action: ActionPayload?) -> OutboxRow {
+    private static func outboxRow(_ row: some ColumnReader, kind: ObjectKind, state: OutboxState, changes: [FieldChange], action: ActionPayload?) -> OutboxRow {
         OutboxRow(
             id: row.int64(0), sink: row.string(1), recordKey: row.string(2),
             objectKey: ObjectKey(provider: row.string(11), account: row.string(12), kind: kind, externalID: row.string(14)),
@@ -194,45 +194,31 @@ extension Ledger {
                 let row = try database.statement("SELECT attempts, state FROM outbox WHERE id = ?", [.integer(id)])
                 let found = try row.step() ? (attempts: Int(row.int64(0)), state: OutboxState(rawValue: row.string(1))) : nil
                 row.reset()
-                guard let found, let current = found.state else { continue }
-                let attempts = found.attempts
-                let event: OutboxEvent
-                let error: String?
-                switch outcome {
-                case .delivered: event = .acknowledged; error = nil
-                case .retryable(let message): event = .retryableFailure; error = message
-                case .rejected(let message): event = .permanentFailure; error = message
-                case .noSuchRecord(let message): event = .noSuchRecord; error = message
-                case .notMapped: event = .notMapped; error = nil
-                case .deferred(let message): event = .deferred; error = message
-                }
-                guard let next = OutboxStateMachine.next(from: current, on: event, attempts: attempts, maxAttempts: maxAttempts) else { continue }
-                switch next {
-                case .delivered:
+                guard let found, let current = found.state,
+                      let settlement = OutboxSettlement(outcome, from: current, attempts: found.attempts, maxAttempts: maxAttempts,
+                                                        retryBaseSeconds: retryBaseSeconds, retryCapSeconds: retryCapSeconds, now: now) else { continue }
+                switch settlement {
+                case .delete:
                     try database.run("DELETE FROM outbox WHERE id = ?", [.integer(id)])
                     delivered += 1
-                case .pending where event == .deferred:
-                    // Never sent: the claim's attempt is given back, and the row is due at once.
+                case .giveBack(let error):
                     try database.run(
                         "UPDATE outbox SET state = 'pending', attempts = max(0, attempts - 1), last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
                         [SQLValue(error), .integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(id)]
                     )
                     retrying += 1
-                case .pending:
-                    let delay = OutboxRetrySchedule.delaySeconds(afterAttempts: attempts, base: retryBaseSeconds, cap: retryCapSeconds)
+                case .retry(let error, let at):
                     try database.run(
                         "UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
-                        [SQLValue(error), .integer(now.adding(seconds: delay).millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(id)]
+                        [SQLValue(error), .integer(at.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(id)]
                     )
                     retrying += 1
-                case .dead, .skipped:
+                case .park(let state, let error):
                     try database.run(
                         "UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?",
-                        [.text(next.rawValue), SQLValue(error), .integer(now.millisecondsSinceEpoch), .integer(id)]
+                        [.text(state.rawValue), SQLValue(error), .integer(now.millisecondsSinceEpoch), .integer(id)]
                     )
-                    if next == .dead { dead += 1 } else { skipped += 1 }
-                case .sending, .dropped:
-                    break
+                    if state == .dead { dead += 1 } else { skipped += 1 }
                 }
             }
         }

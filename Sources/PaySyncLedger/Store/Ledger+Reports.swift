@@ -72,17 +72,26 @@ extension Ledger {
             )
             defer { rows.reset() }
             var transitions: [TransitionRecord] = []
-            while try rows.step() {
-                transitions.append(TransitionRecord(
-                    runID: rows.optionalInt64(0), observedAt: Timestamp(millisecondsSinceEpoch: rows.int64(1)),
-                    providerUpdatedAt: rows.optionalInt64(2).map(Timestamp.init(millisecondsSinceEpoch:)),
-                    fromStatus: rows.optionalString(3).map(PaymentStatus.init(rawValue:)),
-                    toStatus: PaymentStatus(rawValue: rows.string(4)),
-                    changed: Ledger.fieldNames(rows.string(5))
-                ))
-            }
+            while try rows.step() { transitions.append(Ledger.transitionRecord(rows)) }
             return ObjectHistory(key: observation.key, current: observation, transitions: transitions)
         }
+    }
+
+    /// A transition from `run_id, observed_at, provider_updated_at, from_status, to_status, changed`.
+    static func transitionRecord(_ row: some ColumnReader) -> TransitionRecord {
+        TransitionRecord(
+            runID: row.optionalInt64(0), observedAt: Timestamp(millisecondsSinceEpoch: row.int64(1)),
+            providerUpdatedAt: row.optionalInt64(2).map(Timestamp.init(millisecondsSinceEpoch:)),
+            fromStatus: row.optionalString(3).map(PaymentStatus.init(rawValue:)),
+            toStatus: PaymentStatus(rawValue: row.string(4)),
+            changed: Ledger.fieldNames(row.string(5))
+        )
+    }
+
+    /// A reject from `provider, account, entity, external_id, error, observed_at`.
+    static func rejectRecord(_ row: some ColumnReader) -> RejectRecord {
+        RejectRecord(provider: row.string(0), account: row.string(1), entity: row.string(2), externalID: row.optionalString(3),
+                     error: row.string(4), observedAt: Timestamp(millisecondsSinceEpoch: row.int64(5)))
     }
 
     /// The names in a transition's `changed` column: a `FieldSet` bit mask (or, in ledgers from
@@ -99,10 +108,7 @@ extension Ledger {
         )
         defer { rows.reset() }
         var result: [RejectRecord] = []
-        while try rows.step() {
-            result.append(RejectRecord(provider: rows.string(0), account: rows.string(1), entity: rows.string(2), externalID: rows.optionalString(3),
-                                       error: rows.string(4), observedAt: Timestamp(millisecondsSinceEpoch: rows.int64(5))))
-        }
+        while try rows.step() { result.append(Ledger.rejectRecord(rows)) }
         return result
     }
 }

@@ -131,18 +131,22 @@ public actor Ledger: LedgerStore {
         )
         defer { statement.reset() }
         var runs: [RunRecord] = []
-        while try statement.step() {
-            runs.append(RunRecord(
-                id: statement.int64(0), command: statement.string(1), dryRun: statement.int64(2) != 0,
-                startedAt: Timestamp(millisecondsSinceEpoch: statement.int64(3)),
-                finishedAt: statement.optionalInt64(4).map(Timestamp.init(millisecondsSinceEpoch:)),
-                fetched: Int(statement.int64(5)), changed: Int(statement.int64(6)), written: Int(statement.int64(7)),
-                failed: Int(statement.int64(8)), stale: Int(statement.int64(9)),
-                exitCode: statement.optionalInt64(10).map { Int32($0) }, message: statement.optionalString(11),
-                skippedByMapping: Int(statement.int64(12))
-            ))
-        }
+        while try statement.step() { runs.append(Ledger.runRecord(statement)) }
         return runs
+    }
+
+    /// A run from `id, command, dry_run, started_at, finished_at, fetched, changed, written,
+    /// failed, stale, exit_code, message, skipped_by_mapping`.
+    static func runRecord(_ row: some ColumnReader) -> RunRecord {
+        RunRecord(
+            id: row.int64(0), command: row.string(1), dryRun: row.int64(2) != 0,
+            startedAt: Timestamp(millisecondsSinceEpoch: row.int64(3)),
+            finishedAt: row.optionalInt64(4).map(Timestamp.init(millisecondsSinceEpoch:)),
+            fetched: Int(row.int64(5)), changed: Int(row.int64(6)), written: Int(row.int64(7)),
+            failed: Int(row.int64(8)), stale: Int(row.int64(9)),
+            exitCode: row.optionalInt64(10).map { Int32($0) }, message: row.optionalString(11),
+            skippedByMapping: Int(row.int64(12))
+        )
     }
 
     // MARK: Object state
@@ -307,34 +311,11 @@ public actor Ledger: LedgerStore {
                 nextTransitionID += 1
             }
 
-            // A write's key: the transition that caused it and its place among that transition's
-            // writes to the sink, under this ledger's identity. Unique forever, the same on a retry.
-            struct Slot: Hashable { let state: Int; let sink: String }
-            var ordinals: [Slot: Int] = [:]
             let writes = commit.plan.writes.filter { objectIDs.indices.contains($0.stateIndex) }
-            var writeKeys: [String] = []
-            writeKeys.reserveCapacity(writes.count)
-            for write in writes {
-                let slot = Slot(state: write.stateIndex, sink: write.sink)
-                let ordinal = ordinals[slot, default: 0]
-                ordinals[slot] = ordinal + 1
-                writeKeys.append("\(identity):\(write.sink):\(firstTransitionID + Int64(write.stateIndex)):\(ordinal)")
-            }
+            let writeKeys = Ledger.writeKeys(writes, identity: identity) { firstTransitionID + Int64($0) }
             try database.multiRowInsert(into: "outbox", columns: Ledger.outboxInsertColumns).run(count: writes.count) { row, statement, index in
-                let write = writes[row]
-                try statement.bind(write.sink, at: index)
-                try statement.bind(write.recordKey, at: index + 1)
-                try statement.bind(objectIDs[write.stateIndex], at: index + 2)
-                try statement.bind(ChangesCodec.encode(write.changes), at: index + 3)
-                try statement.bind(write.fromStatus?.rawValue, at: index + 4)
-                try statement.bind(write.toStatus.rawValue, at: index + 5)
-                try statement.bind(observedAt, at: index + 6)      // next_attempt_at
-                try statement.bind(commit.runID, at: index + 7)
-                try statement.bind(observedAt, at: index + 8)      // created_at
-                try statement.bind(observedAt, at: index + 9)      // updated_at
-                try statement.bind(write.action?.json, at: index + 10)
-                try statement.bind(writeKeys[row], at: index + 11)
-                index += 12
+                try Ledger.bindOutboxInsert(writes[row], objectID: objectIDs[writes[row].stateIndex], writeKey: writeKeys[row], runID: commit.runID,
+                                            observedAt: observedAt, to: statement, at: &index)
             }
 
             for reject in commit.rejects {
@@ -351,10 +332,44 @@ public actor Ledger: LedgerStore {
         scopeIDs.merge(createdScopes) { _, created in created }
     }
 
-    private static let transitionColumns = ["id", "object_id", "run_id", "observed_at", "provider_updated_at", "from_status", "to_status", "changed"]
+    /// Each write's key: the transition that caused it and its place among that transition's
+    /// writes to the sink, under this ledger's identity. Unique forever, the same on a retry.
+    static func writeKeys(_ writes: [PlannedWrite], identity: String, transitionID: (Int) -> Int64) -> [String] {
+        struct Slot: Hashable { let state: Int; let sink: String }
+        var ordinals: [Slot: Int] = [:]
+        var keys: [String] = []
+        keys.reserveCapacity(writes.count)
+        for write in writes {
+            let slot = Slot(state: write.stateIndex, sink: write.sink)
+            let ordinal = ordinals[slot, default: 0]
+            ordinals[slot] = ordinal + 1
+            keys.append("\(identity):\(write.sink):\(transitionID(write.stateIndex)):\(ordinal)")
+        }
+        return keys
+    }
 
-    private static let outboxInsertColumns = ["sink", "record_key", "object_id", "changes", "from_status", "to_status", "next_attempt_at",
-                                              "created_run", "created_at", "updated_at", "action", "write_key"]
+    static let transitionColumns = ["id", "object_id", "run_id", "observed_at", "provider_updated_at", "from_status", "to_status", "changed"]
+
+    static let outboxInsertColumns = ["sink", "record_key", "object_id", "changes", "from_status", "to_status", "next_attempt_at",
+                                      "created_run", "created_at", "updated_at", "action", "write_key"]
+
+    /// Binds one new outbox row (`outboxInsertColumns`) at `index`, which moves past it.
+    static func bindOutboxInsert(_ write: PlannedWrite, objectID: Int64, writeKey: String, runID: Int64, observedAt: Int64,
+                                 to statement: some ColumnBinder, at index: inout Int32) throws {
+        try statement.bind(write.sink, at: index)
+        try statement.bind(write.recordKey, at: index + 1)
+        try statement.bind(objectID, at: index + 2)
+        try statement.bind(ChangesCodec.encode(write.changes), at: index + 3)
+        try statement.bind(write.fromStatus?.rawValue, at: index + 4)
+        try statement.bind(write.toStatus.rawValue, at: index + 5)
+        try statement.bind(observedAt, at: index + 6)      // next_attempt_at
+        try statement.bind(runID, at: index + 7)
+        try statement.bind(observedAt, at: index + 8)      // created_at
+        try statement.bind(observedAt, at: index + 9)      // updated_at
+        try statement.bind(write.action?.json, at: index + 10)
+        try statement.bind(writeKey, at: index + 11)
+        index += 12
+    }
 
     private func upsert(_ state: Observation, scope: Int64, runID: Int64) throws -> Int64 {
         let statement = try database.statement(ObjectColumns.upsertSQL)
@@ -376,7 +391,7 @@ public actor Ledger: LedgerStore {
         return Ledger.cursorRecord(provider: provider, account: account, entity: entity, row: statement, offset: 0)
     }
 
-    private static func cursorRecord(provider: String, account: String, entity: String, row: Statement, offset: Int32) -> CursorRecord {
+    static func cursorRecord(provider: String, account: String, entity: String, row: some ColumnReader, offset: Int32) -> CursorRecord {
         let position: CursorPosition? = row.optionalInt64(offset).flatMap { updated in
             row.optionalString(offset + 1).map { CursorPosition(updatedAt: Timestamp(millisecondsSinceEpoch: updated), lastID: $0) }
         }
@@ -389,19 +404,24 @@ public actor Ledger: LedgerStore {
     }
 
     private func move(_ cursor: CursorMove, runID: Int64, at now: Timestamp) throws {
-        try database.run(
-            """
-            INSERT INTO cursors (provider, account, entity, updated_at, last_id, hold_since, run_id, moved_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (provider, account, entity) DO UPDATE SET
-                updated_at = coalesce(excluded.updated_at, cursors.updated_at),
-                last_id = CASE WHEN excluded.updated_at IS NULL THEN cursors.last_id ELSE excluded.last_id END,
-                hold_since = excluded.hold_since, run_id = excluded.run_id, moved_at = excluded.moved_at
-            """,
-            [.text(cursor.provider), .text(cursor.account), .text(cursor.entity),
-             SQLValue(cursor.position?.updatedAt.millisecondsSinceEpoch), SQLValue(cursor.position?.lastID),
-             SQLValue(cursor.holdSince?.millisecondsSinceEpoch), .integer(runID), .integer(now.millisecondsSinceEpoch)]
-        )
+        try database.run(Ledger.moveCursorSQL { _ in "?" }, [
+            .text(cursor.provider), .text(cursor.account), .text(cursor.entity),
+            SQLValue(cursor.position?.updatedAt.millisecondsSinceEpoch), SQLValue(cursor.position?.lastID),
+            SQLValue(cursor.holdSince?.millisecondsSinceEpoch), .integer(runID), .integer(now.millisecondsSinceEpoch),
+        ])
+    }
+
+    /// Moves a cursor (provider, account, entity, updated_at, last_id, hold_since, run_id,
+    /// moved_at): a move without a position keeps the current one.
+    static func moveCursorSQL(placeholder: (Int) -> String) -> String {
+        """
+        INSERT INTO cursors (provider, account, entity, updated_at, last_id, hold_since, run_id, moved_at)
+        VALUES (\((1...8).map(placeholder).joined(separator: ", ")))
+        ON CONFLICT (provider, account, entity) DO UPDATE SET
+            updated_at = coalesce(excluded.updated_at, cursors.updated_at),
+            last_id = CASE WHEN excluded.updated_at IS NULL THEN cursors.last_id ELSE excluded.last_id END,
+            hold_since = excluded.hold_since, run_id = excluded.run_id, moved_at = excluded.moved_at
+        """
     }
 
     public func cursorAccounts(provider: String) throws -> Set<String> {

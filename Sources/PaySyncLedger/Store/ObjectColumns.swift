@@ -34,7 +34,7 @@ enum ObjectColumns {
     static let insertColumns = ["id"] + names + ["first_run", "last_changed_run"]
 
     /// Binds one new object's row at parameter `index` (which moves past it).
-    static func bindInsert(_ state: Observation, id: Int64, scope: Int64, runID: Int64, to statement: Statement, at index: inout Int32) throws {
+    static func bindInsert(_ state: Observation, id: Int64, scope: Int64, runID: Int64, to statement: some ColumnBinder, at index: inout Int32) throws {
         try statement.bind(id, at: index)
         index += 1
         try statement.bind(scope, at: index)
@@ -47,19 +47,24 @@ enum ObjectColumns {
     }
 
     /// Inserts an object or updates every non-key column; returns its row id.
-    static let upsertSQL: String = {
-        let columns = insertColumns.dropFirst()  // the same columns, the id left to SQLite
-        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+    static let upsertSQL = upsertSQL { _ in "?" }
+
+    /// The upsert with PostgreSQL's numbered placeholders.
+    static let postgresUpsertSQL = upsertSQL { "$\($0)" }
+
+    private static func upsertSQL(placeholder: (Int) -> String) -> String {
+        let columns = insertColumns.dropFirst()  // the same columns, the id left to the database
+        let placeholders = (1...columns.count).map(placeholder).joined(separator: ", ")
         let updates = state.map { "\($0) = excluded.\($0)" } + ["last_changed_run = excluded.last_changed_run"]
         return """
             INSERT INTO objects (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
             ON CONFLICT (scope, external_id) DO UPDATE SET \(updates.joined(separator: ", "))
             RETURNING id
             """
-    }()
+    }
 
     /// Binds the upsert's parameters.
-    static func bindUpsert(_ state: Observation, scope: Int64, runID: Int64, to statement: Statement) throws {
+    static func bindUpsert(_ state: Observation, scope: Int64, runID: Int64, to statement: some ColumnBinder) throws {
         try statement.bind(scope, at: 1)
         try statement.bind(state.key.externalID, at: 2)
         var index: Int32 = 3
@@ -69,7 +74,7 @@ enum ObjectColumns {
     }
 
     /// Binds `state`'s columns, in order, from parameter `index` (which moves past them).
-    private static func bindState(_ state: Observation, to statement: Statement, at index: inout Int32) throws {
+    private static func bindState(_ state: Observation, to statement: some ColumnBinder, at index: inout Int32) throws {
         try statement.bind(state.updatedAt?.millisecondsSinceEpoch, at: index)
         try statement.bind(state.version, at: index + 1)
         index += 2
@@ -90,7 +95,7 @@ enum ObjectColumns {
     }
 
     /// Reads an observation of `key` from the `stateList` columns starting at `offset`.
-    static func observation(from row: Statement, offset: Int32, key: ObjectKey) -> Observation {
+    static func observation(from row: some ColumnReader, offset: Int32, key: ObjectKey) -> Observation {
         let first = offset + 2
         let currency = row.optionalString(first + currencyPosition).flatMap { Currency(code: $0) }
         var storage = [FieldValue?](repeating: nil, count: Field.count)
@@ -115,7 +120,7 @@ enum ObjectColumns {
 
     /// Reads an observation with its key from the `keyedList` columns starting at `offset`; nil
     /// when the stored kind is not one this paysync knows.
-    static func keyedObservation(from row: Statement, offset: Int32) -> Observation? {
+    static func keyedObservation(from row: some ColumnReader, offset: Int32) -> Observation? {
         guard let kind = ObjectKind(rawValue: row.string(offset + 2)) else { return nil }
         let key = ObjectKey(provider: row.string(offset), account: row.string(offset + 1), kind: kind, externalID: row.string(offset + 3))
         return observation(from: row, offset: offset + 4, key: key)
