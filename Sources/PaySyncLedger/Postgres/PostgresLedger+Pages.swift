@@ -84,6 +84,7 @@ extension PostgresLedger {
                 newStates.removeAll(keepingCapacity: true)
             }
             for (position, state) in states.enumerated() {
+                try faultBeforeStateWrite?(position)
                 if transitions[position].isFirstSeen {
                     newStates.append(position)
                 } else {

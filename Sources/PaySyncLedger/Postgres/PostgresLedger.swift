@@ -29,6 +29,13 @@ public actor PostgresLedger: LedgerStore, LeaseStore {
     /// Set once this worker takes a lease: from then on each page commit checks, inside its
     /// transaction, that the worker still holds the lease on the page's provider account.
     var fencing = false
+    /// Test hook, as in the SQLite ledger: called before each object state is written inside a
+    /// page commit; a throw aborts the commit (which must then leave nothing behind).
+    var faultBeforeStateWrite: (@Sendable (Int) throws -> Void)?
+
+    func setFaultBeforeStateWrite(_ fault: (@Sendable (Int) throws -> Void)?) {
+        faultBeforeStateWrite = fault
+    }
 
     /// Connects, and migrates the database to the newest schema.
     public init(url: String, now: Timestamp, worker: String? = nil, claimSeconds: Double = 300) throws {
