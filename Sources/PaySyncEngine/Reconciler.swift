@@ -21,10 +21,10 @@ public enum Reconciler {
     static func run(configuration: Configuration, options: RunOptions, dependencies: EngineDependencies, additionalSources: [any Source]) async throws -> RunReport {
         let logger = dependencies.logger
         let environment = dependencies.environment
-        try Ledger.refuseForeignFile(at: options.ledgerPath)
-        let lock = try LedgerLock(ledgerPath: options.ledgerPath)
-        defer { withExtendedLifetime(lock) {} }
-        let ledger = try Ledger(path: options.ledgerPath, create: true, logger: logger)
+        let opened = try LedgerAccess.openForRun(location: options.ledgerPath, leaseSeconds: configuration.leaseSeconds, environment: environment, logger: logger)
+        defer { withExtendedLifetime(opened.lock) {} }
+        let ledger = opened.ledger
+        let leases = opened.leases
         var components = try Components.make(configuration: configuration, options: options, ledger: ledger, dependencies: dependencies)
         components.sources += additionalSources
         let state = RunState(command: options.command, dryRun: options.dryRun)
@@ -38,7 +38,7 @@ public enum Reconciler {
         }
         let context = Context(ledger: ledger, routes: components.routes, runID: runID ?? 0, options: options,
                               environment: environment, logger: runID.map { logger.with([("run", String($0))]) } ?? logger, state: state,
-                              progress: dependencies.progress)
+                              progress: dependencies.progress, leases: leases)
 
         // Fetch: one task per source account, at most `accountsInFlight` at once; pages within
         // an account stay in order.
@@ -56,14 +56,19 @@ public enum Reconciler {
         await withTaskGroup(of: Void.self) { group in
             for (index, (source, account)) in accounts.enumerated() {
                 if index >= accountsInFlight { await group.next() }
-                group.addTask { await readAccount(source: source, account: account, context: context) }
+                group.addTask { await readLeased(source: source, account: account, context: context) }
             }
         }
 
-        // Bank credits to the invoices they pay, before delivery so the CRM hears of it this run.
+        // Bank credits to the invoices they pay, before delivery so the CRM hears of it this run
+        // (on a shared ledger, by one worker at a time).
         if !Task.isCancelled {
             do {
-                try await BankMatching.run(settings: configuration.matching, context: context)
+                if let leases {
+                    _ = try await leases.with("paysync:bank-matching") { try await BankMatching.run(settings: configuration.matching, context: context) }
+                } else {
+                    try await BankMatching.run(settings: configuration.matching, context: context)
+                }
             } catch {
                 await state.problem(RunProblem(error))
             }
@@ -77,6 +82,7 @@ public enum Reconciler {
             }
         }
 
+        await leases?.stop()
         var report = await state.report
         report.runID = runID
         report.providerCalls = components.calls.total
@@ -151,11 +157,13 @@ public enum Reconciler {
         let logger: Logger
         let state: RunState
         var progress: (@Sendable (RunProgress) -> Void)? = nil
+        /// A shared ledger's leases (nil on SQLite, which one run at a time holds).
+        var leases: WorkerLeases? = nil
 
         /// The same context, its log lines carrying these fields too.
         func logging(_ fields: [(String, String)]) -> Context {
             Context(ledger: ledger, routes: routes, runID: runID, options: options, environment: environment, logger: logger.with(fields), state: state,
-                    progress: progress)
+                    progress: progress, leases: leases)
         }
     }
 
@@ -173,6 +181,20 @@ public enum Reconciler {
             let note = "\(source.name): account \(account) is no longer connected; its objects stay in the ledger and are not read"
             context.logger.warning(note)
             await context.state.update { $0.notes.append(note) }
+        }
+    }
+
+    /// Reads one account, on a shared ledger only if this worker takes its lease (another worker
+    /// holding it reads it instead).
+    static func readLeased(source: any Source, account: String, context: Context) async {
+        guard let leases = context.leases else { return await readAccount(source: source, account: account, context: context) }
+        let name = LeaseName.account(provider: source.provider, account: account)
+        do {
+            let read = try await leases.with(name) { await readAccount(source: source, account: account, context: context) }
+            if read == nil { context.logger.info("\(source.name): account \(account) is being read by another worker; left to it") }
+        } catch {
+            await context.state.problem(RunProblem(error))
+            await context.state.sourceFailed(source.name)
         }
     }
 

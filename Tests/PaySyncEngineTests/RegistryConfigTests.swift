@@ -289,11 +289,26 @@ import PaySyncSinks
         #expect(error.map { !$0.description.contains("plain-text-secret") } == true)
     }
 
-    @Test func aPostgreSQLLedgerIsRefusedUntilItIsSupported() {
+    static let minimalParts = #""sources": [{"name": "s", "kind": "statement"}], "sinks": [{"name": "o", "kind": "jsonl", "path": "o.jsonl"}]"#
+
+    @Test func aPostgreSQLLedgerURLWithAPasswordIsRefusedWithoutEchoingIt() {
         let error = #expect(throws: ConfigError.self) {
-            try ConfigParser.parse(#"{"ledger": "postgres://paysync:pw@db/ledger", "sources": [{"name": "s", "kind": "statement"}], "sinks": [{"name": "o", "kind": "jsonl", "path": "o.jsonl"}]}"#,
-                                   file: "paysync.json", kinds: Registry.configKinds)
+            try ConfigParser.parse(#"{"ledger": "postgres://paysync:pw-never-shown@db/ledger", "# + Self.minimalParts + "}", file: "paysync.json", kinds: Registry.configKinds)
         }
-        #expect(error?.description.contains("ledger: a PostgreSQL ledger is not supported by this paysync yet") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("ledger: this PostgreSQL URL holds a password") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("pw-never-shown") == false)
+    }
+
+    @Test func aPostgreSQLLedgerIsNamedByAReferenceOrAPasswordlessURL() throws {
+        let referenced = try ConfigParser.parse(#"{"ledger": {"url": {"env": "PAYSYNC_LEDGER_URL"}, "lease_seconds": 60}, "# + Self.minimalParts + "}",
+                                                file: "paysync.json", kinds: Registry.configKinds)
+        #expect(referenced.ledgerURL == .environment("PAYSYNC_LEDGER_URL") && referenced.leaseSeconds == 60 && referenced.ledgerPath == nil)
+        let socket = try ConfigParser.parse(#"{"ledger": "postgresql:///paysync?host=/run/postgresql", "# + Self.minimalParts + "}",
+                                            file: "paysync.json", kinds: Registry.configKinds)
+        #expect(socket.ledgerPath == "postgresql:///paysync?host=/run/postgresql" && socket.leaseSeconds == 120)
+        let error = #expect(throws: ConfigError.self) {
+            try ConfigParser.parse(#"{"ledger": {"url": "postgres://u:p@h/d", "lease_seconds": 5}, "# + Self.minimalParts + "}", file: "paysync.json", kinds: Registry.configKinds)
+        }
+        #expect(error?.issues.map(\.path) == ["ledger.url", "ledger.lease_seconds"], "\(error?.issues ?? [])")
     }
 }

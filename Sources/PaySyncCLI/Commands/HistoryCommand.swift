@@ -7,7 +7,7 @@ enum HistoryCommand {
         let format = try invocation.format(command: "history")
         let reference = invocation.parsed.positionals[0]
         let configuration = try invocation.optionalConfiguration()
-        let ledger = try LedgerAccess.openForReading(path: invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
+        let ledger = try LedgerAccess.openForReading(path: try invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
         let objects = try await LedgerAccess.history(of: reference, in: ledger)
         let output = invocation.output
         switch format {

@@ -56,11 +56,15 @@ struct Invocation: Sendable {
         return try loadConfiguration()
     }
 
-    /// `--ledger`, then the config's `ledger` (relative to the config file), then `./paysync.db`.
-    func ledgerPath(configuration: Configuration?) -> String {
+    /// `--ledger`, then the config's `ledger` (a PostgreSQL URL read from where it points, or a
+    /// path relative to the config file), then `./paysync.db`.
+    func ledgerPath(configuration: Configuration?) throws -> String {
         if let path = parsed.value(Options.ledger.spec.name) { return path }
+        if let reference = configuration?.ledgerURL {
+            return try reference.resolve(configPath: "ledger.url", environment: variables).reveal()
+        }
         if let configured = configuration?.ledgerPath {
-            if configured.hasPrefix("/") { return configured }
+            if configured.hasPrefix("/") || configured.hasPrefix("postgres://") || configured.hasPrefix("postgresql://") { return configured }
             let directory = (configuration!.file as NSString).deletingLastPathComponent
             return directory.isEmpty ? configured : directory + "/" + configured
         }

@@ -8,7 +8,7 @@ enum MatchesCommand {
         let format = try invocation.parsed.value(Options.matchesFormat, command: "matches") ?? .text
         let states: [MatchRecord.State] = invocation.parsed.isSet(Options.unmatched) ? [.review, .ambiguous, .unmatched] : MatchRecord.State.allCases
         let configuration = try invocation.optionalConfiguration()
-        let ledger = try LedgerAccess.openForReading(path: invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
+        let ledger = try LedgerAccess.openForReading(path: try invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
         let records = try await ledger.matchRecords(states: states)
         switch format {
         case .json:
@@ -81,6 +81,6 @@ enum MatchesCommand {
     }
 
     private static func ledgerPath(_ invocation: Invocation) throws -> String {
-        invocation.ledgerPath(configuration: try invocation.optionalConfiguration())
+        try invocation.ledgerPath(configuration: try invocation.optionalConfiguration())
     }
 }

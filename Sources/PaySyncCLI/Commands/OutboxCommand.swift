@@ -10,7 +10,7 @@ enum OutboxCommand {
         let limit = try invocation.parsed.value(Options.limit, command: command) ?? 100
         let sink = try invocation.parsed.value(Options.sink, command: command)
         let configuration = try invocation.optionalConfiguration()
-        let ledger = try LedgerAccess.openForReading(path: invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
+        let ledger = try LedgerAccess.openForReading(path: try invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
         let rows = try await ledger.outboxRows(states: states, sink: sink, limit: limit)
         switch format {
         case .json:
@@ -61,6 +61,6 @@ enum OutboxCommand {
 
     /// The ledger a mutating command works on (it takes the run lock: it must not race a reconcile).
     private static func ledgerPath(_ invocation: Invocation) throws -> String {
-        invocation.ledgerPath(configuration: try invocation.optionalConfiguration())
+        try invocation.ledgerPath(configuration: try invocation.optionalConfiguration())
     }
 }

@@ -13,7 +13,7 @@ enum ReportCommand {
         guard since < until else { throw UsageError(message: "--since \(since) must be before --until \(until)", command: "report") }
         let format = try invocation.parsed.value(Options.reportFormat, command: "report") ?? .text
         let configuration = try invocation.optionalConfiguration()
-        let ledger = try LedgerAccess.openForReading(path: invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
+        let ledger = try LedgerAccess.openForReading(path: try invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
         let report = CollectionsReport.build(
             since: since, until: until, today: today,
             transitions: try await ledger.reportTransitions(from: since.startOfDayUTC, until: until.startOfDayUTC),

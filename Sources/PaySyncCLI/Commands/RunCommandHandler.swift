@@ -36,7 +36,7 @@ enum RunCommandHandler {
                              command: command.name)
         }
         let options = RunOptions(
-            command: command, ledgerPath: invocation.ledgerPath(configuration: configuration),
+            command: command, ledgerPath: try invocation.ledgerPath(configuration: configuration),
             sourceNames: try sources ?? invocation.parsed.values(Options.source, command: command.name), dryRun: invocation.parsed.isSet(Options.dryRun),
             fixturesDirectory: try invocation.parsed.value(Options.fixtures, command: command.name),
             recordDirectory: try invocation.parsed.value(Options.record, command: command.name)

@@ -8,7 +8,7 @@ enum RunsCommand {
         let format = try invocation.format(command: "runs")
         let last = try invocation.parsed.value(Options.last, command: "runs") ?? 20
         let configuration = try invocation.optionalConfiguration()
-        let ledger = try LedgerAccess.openForReading(path: invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
+        let ledger = try LedgerAccess.openForReading(path: try invocation.ledgerPath(configuration: configuration), logger: invocation.logger)
         let runs = try await ledger.recentRuns(limit: last)
         switch format {
         case .json:

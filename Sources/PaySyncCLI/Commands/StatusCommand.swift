@@ -7,7 +7,7 @@ enum StatusCommand {
     static func run(_ invocation: Invocation) async throws -> ExitCode {
         let format = try invocation.format(command: "status")
         let configuration = try invocation.optionalConfiguration()
-        let path = invocation.ledgerPath(configuration: configuration)
+        let path = try invocation.ledgerPath(configuration: configuration)
         let ledger = try LedgerAccess.openForReading(path: path, logger: invocation.logger)
         let status = try await ledger.status()
         let rejects = try await ledger.recentRejects(limit: 10)
@@ -15,13 +15,13 @@ enum StatusCommand {
         let output = invocation.output
         switch format {
         case .json:
-            var object = json(status, path: path, rejects: rejects, backend: ledger.backend).objectValue ?? JSONObject()
+            var object = json(status, path: ledger.location, rejects: rejects, backend: ledger.backend).objectValue ?? JSONObject()
             object["expiring_credentials"] = .array(expiries.sorted { $0.key < $1.key }.map { name, expiry in
                 .object(JSONObject([("name", .string(name)), ("expires_at", .string(expiry.iso8601))]))
             })
             output.line(JSONWriter.compact(.object(object)))
         case .text:
-            output.line("ledger \(path) (\(ledger.backend))")
+            output.line("ledger \(ledger.location) (\(ledger.backend))")
             output.line("sources:")
             if status.cursors.isEmpty { output.line("  (no cursor yet: run `paysync reconcile`)") }
             for cursor in status.cursors {

@@ -30,9 +30,20 @@ public enum ConfigParser {
 
     private static func read(_ document: JSONValue, file: String, kinds: ConfigKinds, reader: inout ConfigReader) -> Configuration? {
         guard let root = reader.object(document, at: "", allowed: topLevelKeys) else { return nil }
-        let ledger = reader.string(root, "ledger", at: "")
-        if let ledger, ledger.hasPrefix("postgres://") || ledger.hasPrefix("postgresql://") {
-            reader.fail("ledger", "a PostgreSQL ledger is not supported by this paysync yet (docs/architecture.md, \"Scale beyond one machine\"); give the path of an SQLite file")
+        var ledger: String?
+        var ledgerURL: SecretReference?
+        var leaseSeconds: Double?
+        if root["ledger"]?.stringValue != nil {
+            ledger = reader.string(root, "ledger", at: "")
+            if let url = ledger, url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"),
+               URLComponents(string: url)?.password != nil || url.lowercased().contains("password=") {
+                reader.fail("ledger", "this PostgreSQL URL holds a password, which does not belong in a config file; write \"ledger\": {\"url\": {\"env\": \"PAYSYNC_LEDGER_URL\"}} and set that variable (docs/scaling.md)")
+                ledger = nil
+            }
+        } else if let object = reader.object(root["ledger"], at: "ledger", allowed: ["url", "lease_seconds"]) {
+            ledgerURL = reader.secret(object, "url", at: "ledger")
+            if ledgerURL == nil && object["url"] == nil { reader.fail("ledger.url", "is required: {\"env\": \"NAME\"} or {\"file\": \"PATH\"} holding a postgres:// URL") }
+            leaseSeconds = reader.number(object, "lease_seconds", at: "ledger", range: 10...3600)
         }
         let http = readHTTP(root["http"], reader: &reader)
         let outbox = readOutbox(root["outbox"], reader: &reader)
@@ -56,6 +67,8 @@ public enum ConfigParser {
         checkUniqueNames(sources.map(\.name), label: "sources", reader: &reader)
         checkUniqueNames(sinks.map(\.name), label: "sinks", reader: &reader)
         var configuration = Configuration(file: file, ledgerPath: ledger, http: http, outbox: outbox, sources: sources, sinks: sinks)
+        configuration.ledgerURL = ledgerURL
+        if let leaseSeconds { configuration.leaseSeconds = leaseSeconds }
         configuration.metricsFile = reader.string(root, "metrics_file", at: "")
         configuration.alerts = readAlerts(root["alerts"], reader: &reader)
         if let matching = reader.object(root["matching"], at: "matching", allowed: ["window_days", "minimum_confidence"]) {

@@ -3,8 +3,15 @@
 public struct Configuration: Sendable {
     /// The file it was read from, named in errors.
     public var file: String
-    /// The ledger path; `--ledger` overrides it. Default `./paysync.db`.
+    /// The ledger path, or a PostgreSQL URL without a password; `--ledger` overrides it.
+    /// Default `./paysync.db`.
     public var ledgerPath: String?
+    /// A PostgreSQL ledger's URL, read from the environment or a file (it holds a password):
+    /// `"ledger": {"url": {"env": "PAYSYNC_LEDGER_URL"}}`.
+    public var ledgerURL: SecretReference?
+    /// How long a worker's lease on a provider account, and its claim on an outbox batch, lasts
+    /// on a shared (PostgreSQL) ledger: what losing a worker costs at most (docs/scaling.md).
+    public var leaseSeconds: Double = 120
     public var http: HTTPSettings
     public var outbox: OutboxSettings
     public var sources: [SourceConfiguration]

@@ -37,8 +37,10 @@ public actor PostgresLedger: LedgerStore, LeaseStore {
         faultBeforeStateWrite = fault
     }
 
-    /// Connects, and migrates the database to the newest schema.
-    public init(url: String, now: Timestamp, worker: String? = nil, claimSeconds: Double = 300) throws {
+    /// Connects, and migrates the database to the newest schema; `readOnly` (the operator's
+    /// reading commands) changes nothing, and refuses a database that is not a ledger of this
+    /// paysync's schema.
+    public init(url: String, now: Timestamp, worker: String? = nil, claimSeconds: Double = 300, readOnly: Bool = false) throws {
         location = PostgresLedger.redacted(url)
         self.worker = worker ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
         self.claimSeconds = claimSeconds
@@ -49,7 +51,11 @@ public actor PostgresLedger: LedgerStore, LeaseStore {
         }
         let version = connection.serverVersion
         backend = "PostgreSQL \(version / 10_000).\(version % 10_000)"
-        try PostgresSchema.migrate(connection, location: location, now: now)
+        if readOnly {
+            try PostgresSchema.check(connection, location: location)
+        } else {
+            try PostgresSchema.migrate(connection, location: location, now: now)
+        }
         identity = try connection.execute("SELECT id FROM ledger_identity LIMIT 1").scalar ?? ""
     }
 

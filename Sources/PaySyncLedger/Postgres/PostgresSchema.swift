@@ -209,6 +209,16 @@ enum PostgresSchema {
         return .ledger(version: Int(try connection.execute("SELECT coalesce(max(position), 0) FROM schema_migrations").scalar ?? "0") ?? 0)
     }
 
+    /// Refuses, changing nothing, a database that is not a ledger at this paysync's schema.
+    static func check(_ connection: PGConnection, location: String) throws {
+        switch try inspect(connection) {
+        case .empty, .foreign: throw LedgerError.notALedger(path: location)
+        case .ledger(let version) where version > migrations.count: throw LedgerError.newerSchema(path: location, found: version, known: migrations.count)
+        case .ledger(let version) where version < migrations.count: throw LedgerError.olderSchema(path: location, found: version, known: migrations.count)
+        case .ledger: return
+        }
+    }
+
     /// Brings the database to the newest schema; refuses a foreign database or a newer schema.
     static func migrate(_ connection: PGConnection, location: String, now: Timestamp) throws {
         try connection.transaction {
