@@ -8,9 +8,12 @@ import PaySyncTestSupport
 import Testing
 @testable import PaySyncEngine
 
+/// The engine end to end against a fake Xero, once per ledger backend: the SQLite file and the
+/// PostgreSQL ledger keep the same promises through the same runs.
 @Suite struct EndToEndTests {
-    @Test func firstRunWritesOneLinePerObjectAndARerunWritesNothing() async throws {
-        let harness = try EngineHarness(objects: 260, pageSize: 100)
+    @Test(arguments: LedgerBackend.allCases)
+    func firstRunWritesOneLinePerObjectAndARerunWritesNothing(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 260, pageSize: 100, backend: backend)
         let first = try await harness.run()
         #expect(first.exitCode == .success)
         let written = harness.writtenObjects
@@ -33,8 +36,9 @@ import Testing
         #expect(try await harness.ledger().count("transitions") == written.count)
     }
 
-    @Test func changingThreeInvoicesWritesExactlyThoseThree() async throws {
-        let harness = try EngineHarness(objects: 120)
+    @Test(arguments: LedgerBackend.allCases)
+    func changingThreeInvoicesWritesExactlyThoseThree(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 120, backend: backend)
         _ = try await harness.run()
         let before = harness.lines.count
         let invoices = harness.server.invoices(tenant: harness.tenant).sorted { $0.invoiceNumber < $1.invoiceNumber }
@@ -56,8 +60,9 @@ import Testing
         #expect(third.counts.changedTotal == 3)
     }
 
-    @Test func aPaymentWritesTheInvoiceAndTheNewPaymentOnly() async throws {
-        let harness = try EngineHarness(objects: 60)
+    @Test(arguments: LedgerBackend.allCases)
+    func aPaymentWritesTheInvoiceAndTheNewPaymentOnly(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 60, backend: backend)
         _ = try await harness.run()
         let before = harness.lines.count
         let open = try #require(harness.server.invoices(tenant: harness.tenant).first { $0.status == "AUTHORISED" && $0.amountPaid == 0 && $0.currency == "GBP" })
@@ -72,8 +77,9 @@ import Testing
         #expect(invoiceLine["changes"]?["amount_due"]?["new"]?.stringValue == "0.00")
     }
 
-    @Test func rateLimitsOutagesAndTokenRotationOnTheWayAreAbsorbed() async throws {
-        let harness = try EngineHarness(objects: 80, pageSize: 20)
+    @Test(arguments: LedgerBackend.allCases)
+    func rateLimitsOutagesAndTokenRotationOnTheWayAreAbsorbed(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 80, pageSize: 20, backend: backend)
         harness.server.inject(.init(pathSuffix: "/Invoices", reply: .status(429, headers: ["Retry-After": "7", "X-Rate-Limit-Problem": "minute"]), after: 1))
         harness.server.inject(.init(pathSuffix: "/Payments", reply: .status(503, body: "The Xero API is currently unavailable")))
         let first = try await harness.run()
@@ -97,8 +103,9 @@ import Testing
         #expect(harness.server.validRefreshTokens == [try #require(try await harness.ledger().credential(named: "xero:xero-test:refresh_token")?.value.reveal())])
     }
 
-    @Test func aRevokedRefreshTokenIsExit77AndChangesNothing() async throws {
-        let harness = try EngineHarness(objects: 30)
+    @Test(arguments: LedgerBackend.allCases)
+    func aRevokedRefreshTokenIsExit77AndChangesNothing(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 30, backend: backend)
         harness.server.addValidRefreshToken("someone-elses")
         var configuration = harness.configuration
         var settings = try #require(configuration.sources[0].settings as? XeroSettings)
@@ -116,8 +123,9 @@ import Testing
         #expect(harness.lines.isEmpty)
     }
 
-    @Test func aRunThatStopsMidWayResumesFromTheLastCommittedPage() async throws {
-        let harness = try EngineHarness(objects: 150, pageSize: 20)
+    @Test(arguments: LedgerBackend.allCases)
+    func aRunThatStopsMidWayResumesFromTheLastCommittedPage(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 150, pageSize: 20, backend: backend)
         let invoiceCount = harness.server.invoices(tenant: harness.tenant).count
         // Page 3 of the invoices comes back broken: pages 1 and 2 are kept, page 3 is not.
         harness.server.inject(.init(pathSuffix: "/Invoices", reply: .json(200, #"{"Invoices":[{"InvoiceID":"#), after: 2))
@@ -138,8 +146,9 @@ import Testing
         #expect(resumed.counts.fetched < invoiceCount)
     }
 
-    @Test func anObjectCommittedLateWithAnEarlierTimestampIsCaughtByTheOverlap() async throws {
-        let harness = try EngineHarness(objects: 40)
+    @Test(arguments: LedgerBackend.allCases)
+    func anObjectCommittedLateWithAnEarlierTimestampIsCaughtByTheOverlap(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 40, backend: backend)
         _ = try await harness.run()
         let cursor = try #require(try await harness.ledger().cursor(provider: "xero", account: harness.tenant, entity: "invoices")?.position)
         // Xero commits an invoice whose UpdatedDateUTC is 20 s before the object our cursor sits on.
@@ -153,8 +162,9 @@ import Testing
         #expect(harness.lines.dropFirst(before).compactMap { $0["record"]?.stringValue } == ["INV-LATE"])
     }
 
-    @Test func anObjectShiftedAcrossAPageBoundaryWhilePagingIsNotLost() async throws {
-        let harness = try EngineHarness(pageSize: 10)
+    @Test(arguments: LedgerBackend.allCases)
+    func anObjectShiftedAcrossAPageBoundaryWhilePagingIsNotLost(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(pageSize: 10, backend: backend)
         var generator = XeroDataGenerator(seed: 3)
         let data = generator.dataset(objects: 60, start: harness.server.now.adding(milliseconds: -86_400_000))
         let invoices = Array(data.invoices.prefix(30))
@@ -177,8 +187,9 @@ import Testing
         #expect(try await harness.ledger().cursor(provider: "xero", account: harness.tenant, entity: "invoices")?.holdSince == nil)
     }
 
-    @Test func aDryRunReportsTheWritesAndChangesNothingInTheLedger() async throws {
-        let harness = try EngineHarness(objects: 50)
+    @Test(arguments: LedgerBackend.allCases)
+    func aDryRunReportsTheWritesAndChangesNothingInTheLedger(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 50, backend: backend)
         let dry = try await harness.run(dryRun: true)
         #expect(dry.plannedWrites.count == harness.allObjectKeys.count)
         #expect(dry.written == harness.allObjectKeys.count)
@@ -191,8 +202,9 @@ import Testing
         #expect(real.written == dry.written)
     }
 
-    @Test func sentInvoicesPastTheirDueDateBecomeOverdueWithoutAProviderChange() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: LedgerBackend.allCases)
+    func sentInvoicesPastTheirDueDateBecomeOverdueWithoutAProviderChange(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(backend: backend)
         let sorted = XeroDataGenerator(seed: 1)
         _ = sorted
         let contact = FakeXeroContact(contactID: "c1", name: "Acme", email: "ap@acme.example")
@@ -214,8 +226,9 @@ import Testing
         #expect(harness.lines.count == 2)  // overdue once, not every run
     }
 
-    @Test func unknownStatusesAndBadAmountsAreReportedAndTheRestIsWritten() async throws {
-        let harness = try EngineHarness(objects: 30)
+    @Test(arguments: LedgerBackend.allCases)
+    func unknownStatusesAndBadAmountsAreReportedAndTheRestIsWritten(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 30, backend: backend)
         var invoices = harness.server.invoices(tenant: harness.tenant).filter { $0.type == "ACCREC" && $0.currency == "GBP" }
             .sorted { $0.invoiceNumber < $1.invoiceNumber }.prefix(2).map { $0 }
         invoices[0].status = "ON_HOLD"
@@ -234,10 +247,11 @@ import Testing
         #expect(rejects.first?.error.contains("AmountDue: 12.345 has more than 2 fraction digits") == true)
     }
 
-    @Test func aSinkThatCannotBeWrittenKeepsEverythingQueuedForTheNextRun() async throws {
+    @Test(arguments: LedgerBackend.allCases)
+    func aSinkThatCannotBeWrittenKeepsEverythingQueuedForTheNextRun(backend: LedgerBackend) async throws {
         let blocked = TemporaryDirectory()
         let harness = try EngineHarness(objects: 40, outbox: { var o = OutboxSettings(); o.retryBaseSeconds = 60; return o }(),
-                                        sinkPath: blocked.file("missing-dir/writes.jsonl"))
+                                        sinkPath: blocked.file("missing-dir/writes.jsonl"), backend: backend)
         let first = try await harness.run()
         #expect(first.exitCode == .cannotCreate)
         #expect(first.pendingAfter == harness.allObjectKeys.count)
@@ -253,8 +267,9 @@ import Testing
 }
 
 @Suite struct BackfillAndSweepTests {
-    @Test func backfillFindsWhatTheIncrementalFeedMissedAndReportsTheGap() async throws {
-        let harness = try EngineHarness(objects: 80)
+    @Test(arguments: LedgerBackend.allCases)
+    func backfillFindsWhatTheIncrementalFeedMissedAndReportsTheGap(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 80, backend: backend)
         _ = try await harness.run()
         // An invoice whose UpdatedDateUTC is far behind the cursor: no incremental read will see it.
         var hidden = try #require(harness.server.invoices(tenant: harness.tenant).first { $0.type == "ACCREC" })
@@ -278,8 +293,9 @@ import Testing
         #expect(try await harness.ledger().cursor(provider: "xero", account: harness.tenant, entity: "invoices")?.position == before?.position)
     }
 
-    @Test func aBackfillWithNothingChangedWritesNothing() async throws {
-        let harness = try EngineHarness(objects: 100, pageSize: 30)
+    @Test(arguments: LedgerBackend.allCases)
+    func aBackfillWithNothingChangedWritesNothing(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 100, pageSize: 30, backend: backend)
         _ = try await harness.run()
         let report = try await harness.run(.backfill(from: CalendarDate(year: 2024, month: 1, day: 1)!, until: CalendarDate(year: 2026, month: 1, day: 1)!))
         #expect(report.written == 0)
@@ -287,8 +303,9 @@ import Testing
         #expect(report.windows.allSatisfy { !$0.hasGap })
     }
 
-    @Test func anOlderSnapshotIsSkippedAsStaleNotRolledBack() async throws {
-        let harness = try EngineHarness(objects: 40)
+    @Test(arguments: LedgerBackend.allCases)
+    func anOlderSnapshotIsSkippedAsStaleNotRolledBack(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 40, backend: backend)
         _ = try await harness.run()
         var paid = try #require(harness.server.invoices(tenant: harness.tenant).first { $0.status == "PAID" })
         let known = try #require(try await harness.ledger().history(of: paid.invoiceNumber).first?.current)
@@ -303,8 +320,9 @@ import Testing
         #expect(try await harness.ledger().history(of: paid.invoiceNumber).first?.current.status == .paid)
     }
 
-    @Test func aSweepRunsWhenDueAndNotAgainBeforeItsInterval() async throws {
-        let harness = try EngineHarness(objects: 60, sweep: SweepSettings(everyHours: 24, windowDays: 400))
+    @Test(arguments: LedgerBackend.allCases)
+    func aSweepRunsWhenDueAndNotAgainBeforeItsInterval(backend: LedgerBackend) async throws {
+        let harness = try EngineHarness(objects: 60, sweep: SweepSettings(everyHours: 24, windowDays: 400), backend: backend)
         let first = try await harness.run()
         #expect(first.windows.map(\.entity).sorted() == ["credit_notes", "invoices", "payments"])
         #expect(first.windows.allSatisfy { !$0.hasGap })

@@ -15,9 +15,13 @@ final class EngineHarness: Sendable {
     let directory = TemporaryDirectory(prefix: "paysync-engine")
     let clock: VirtualClock
     let configuration: Configuration
+    /// The ledger's file path or PostgreSQL URL.
+    let ledgerPath: String
 
     init(objects: Int = 0, pageSize: Int = 1000, overlapSeconds: Int = 60, sweep: SweepSettings? = nil, seed: UInt64 = 11,
-         now: Timestamp = Timestamp(iso: "2025-05-02T09:00:00Z")!, outbox: OutboxSettings = OutboxSettings(), sinkPath: String? = nil) throws {
+         now: Timestamp = Timestamp(iso: "2025-05-02T09:00:00Z")!, outbox: OutboxSettings = OutboxSettings(), sinkPath: String? = nil,
+         backend: LedgerBackend = .sqlite) throws {
+        ledgerPath = try backend.newLocation(in: directory)
         server = try FakeXeroServer(tenants: [tenant], clock: now.adding(milliseconds: -3_600_000))
         clock = VirtualClock(start: now)
         if objects > 0 {
@@ -43,8 +47,6 @@ final class EngineHarness: Sendable {
         )
     }
 
-    var ledgerPath: String { directory.file("paysync.db") }
-
     var variables: [String: String] {
         ["XERO_CLIENT_ID": server.clientID, "XERO_CLIENT_SECRET": server.clientSecret, "XERO_REFRESH_TOKEN": "initial-refresh-token"]
     }
@@ -66,7 +68,10 @@ final class EngineHarness: Sendable {
     /// The object keys written, in order.
     var writtenObjects: [String] { lines.compactMap { $0["object"]?.stringValue } }
 
-    func ledger() throws -> Ledger { try Ledger(path: ledgerPath, create: false) }
+    /// The run's ledger, opened again as the next command would open it.
+    func ledger() throws -> any InspectableLedger {
+        PostgresLedger.isURL(ledgerPath) ? try PostgresLedger(url: ledgerPath, now: clock.now) : try Ledger(path: ledgerPath, create: false)
+    }
 
     /// The keys of every in-scope object the fake holds (sales invoices, customer payments,
     /// refunds, credit notes).
@@ -81,10 +86,16 @@ final class EngineHarness: Sendable {
     }
 }
 
-extension Ledger {
+/// A ledger of either backend, with what the engine tests look at besides the stores.
+protocol InspectableLedger: LedgerStore {
+    func count(_ table: String) async throws -> Int
+    /// The runs that last moved each cursor.
+    func cursorRuns() async throws -> Set<Int64>
+}
+
+extension Ledger: InspectableLedger {
     func count(_ table: String) throws -> Int { Int(try database.scalar("SELECT count(*) FROM \(table)") ?? 0) }
 
-    /// The runs that last moved each cursor.
     func cursorRuns() throws -> Set<Int64> {
         let statement = try database.statement("SELECT run_id FROM cursors")
         defer { statement.reset() }
@@ -92,4 +103,10 @@ extension Ledger {
         while try statement.step() { runs.insert(statement.int64(0)) }
         return runs
     }
+}
+
+extension PostgresLedger: InspectableLedger {
+    func count(_ table: String) throws -> Int { Int(try connection.execute("SELECT count(*) FROM \(table)").scalar ?? "0") ?? 0 }
+
+    func cursorRuns() throws -> Set<Int64> { Set(try connection.execute("SELECT run_id FROM cursors").rows.compactMap { $0.optionalInt64(0) }) }
 }
