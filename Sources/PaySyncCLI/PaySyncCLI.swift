@@ -80,6 +80,7 @@ public enum PaySyncCLI {
         case ["outbox", "drop"]: return try await OutboxCommand.drop(invocation)
         case ["config", "check"]: return try await ConfigCheckCommand.run(invocation)
         case ["auth"]: return try await AuthCommand.run(invocation)
+        case ["migrate-ledger"]: return try await MigrateLedgerCommand.run(invocation)
         case ["completions"]:
             let shell = invocation.parsed.positionals[0]
             guard let script = Completions.script(for: shell) else {

@@ -55,6 +55,22 @@ public enum LedgerAccess {
         return try await body(try open(path: path, logger: logger))
     }
 
+    /// `paysync migrate-ledger`: moves the SQLite ledger at `path` (holding its run lock, so no
+    /// run changes it meanwhile) into the empty PostgreSQL ledger at `url`, in one transaction.
+    public static func move(from path: String, to url: String, logger: Logger) async throws -> (summary: LedgerMove.Summary, location: String) {
+        guard PostgresLedger.isURL(url) else {
+            throw GeneralError("--to \(url): not a postgres:// URL; name the PostgreSQL ledger to move into (or set the config's \"ledger\" to it)", exitCode: .usage)
+        }
+        guard !PostgresLedger.isURL(path) else { throw GeneralError("--from \(PostgresLedger.redacted(path)): give the path of an SQLite ledger file", exitCode: .usage) }
+        guard FileManager.default.fileExists(atPath: path) else { throw LedgerError.missing(path: path) }
+        try Ledger.refuseForeignFile(at: path)
+        let lock = try LedgerLock(ledgerPath: path)
+        defer { withExtendedLifetime(lock) {} }
+        let source = try Ledger(path: path, create: false, logger: logger)
+        let target = try PostgresLedger(url: url, now: RunEnvironment.live.now())
+        return (try await LedgerMove.move(from: source, to: target), target.location)
+    }
+
     /// The objects matching an object key, provider id or invoice number, with their history;
     /// exit 65 when none matches.
     public static func history(of reference: String, in ledger: any LedgerStore) async throws -> [ObjectHistory] {

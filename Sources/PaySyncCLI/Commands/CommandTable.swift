@@ -109,6 +109,16 @@ enum CommandTable {
             """
     )
 
+    static let migrateLedger = CommandSpec(
+        path: ["migrate-ledger"], summary: "Move an SQLite ledger into an empty PostgreSQL ledger, for several workers to share.",
+        options: [Options.migrateFrom.spec, Options.migrateTo.spec],
+        discussion: """
+            Copies states, history, cursors, the outbox, credentials and matches in one PostgreSQL transaction (all or
+            nothing), keeping ids, write keys and the ledger's identity: nothing is lost and nothing is sent again. Holds the
+            file's run lock meanwhile. Refuses a PostgreSQL ledger that already holds data. See docs/scaling.md.
+            """
+    )
+
     static let completions = CommandSpec(
         path: ["completions"], summary: "Print a shell completion script (bash, zsh or fish).",
         positionals: [("SHELL", "bash, zsh or fish.")],
@@ -119,7 +129,7 @@ enum CommandTable {
             """
     )
 
-    static let all = [reconcile, backfill, importStatement, status, history, runs, report, matches, matchesConfirm, matchesReject, outboxList, outboxRetry, outboxDrop, configCheck, auth, completions]
+    static let all = [reconcile, backfill, importStatement, status, history, runs, report, matches, matchesConfirm, matchesReject, outboxList, outboxRetry, outboxDrop, configCheck, auth, migrateLedger, completions]
 
     /// Help for a command group (`paysync outbox --help`): its subcommands and what they do.
     static func groupHelp(_ group: String) -> String {
@@ -150,6 +160,7 @@ enum CommandTable {
           outbox list|retry|drop  Inspect and manage queued CRM writes.
           config check            Validate the config file.
           auth SOURCE             Connect a source's account once: consent in a browser, token saved.
+          migrate-ledger          Move an SQLite ledger into PostgreSQL, for several workers.
           completions SHELL       Print a completion script for bash, zsh or fish.
 
         OPTIONS:

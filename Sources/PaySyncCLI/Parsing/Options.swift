@@ -12,7 +12,7 @@ enum Options {
     // MARK: Global
 
     static let config = TypedOption<String>("--config", valueName: "PATH", help: "The config file (default: $PAYSYNC_CONFIG, then ./paysync.json).")
-    static let ledger = TypedOption<String>("--ledger", valueName: "PATH", help: "The ledger file (default: the config's \"ledger\", then ./paysync.db).")
+    static let ledger = TypedOption<String>("--ledger", valueName: "PATH", help: "The ledger file or postgres:// URL (default: the config's \"ledger\", then ./paysync.db).")
     static let logFormat = TypedOption<Logger.Format>("--log-format", valueName: "text|json", help: "How diagnostics on standard error look (default: text).",
                                                       refusal: "is not text or json") { Logger.Format(rawValue: $0) }
     static let logLevel = TypedOption<Logger.Level>("--log-level", valueName: "LEVEL", help: "debug, info, warning or error (default: info; error with --quiet).",
@@ -21,6 +21,12 @@ enum Options {
     static let now = TypedOption<Timestamp>("--now", valueName: "TIMESTAMP", help: "Pin the clock's start (ISO 8601), for demos and reproducible tests.",
                                             refusal: "is not an ISO 8601 timestamp (e.g. 2025-05-02T09:00:00Z)") { Timestamp(iso: $0) }
     static let help = Flag("--help", short: "-h", help: "Show help for the command.")
+
+    // MARK: Moving a ledger
+
+    static let migrateFrom = TypedOption<String>("--from", valueName: "PATH", help: "The SQLite ledger file to move. Required.")
+    static let migrateTo = TypedOption<String>("--to", valueName: "URL",
+                                               help: "The empty PostgreSQL ledger to move it into (default: the config's \"ledger\"; a URL with a password is better kept there, in the environment).")
 
     // MARK: Runs
 

@@ -23,7 +23,7 @@ public actor PostgresLedger: LedgerStore, LeaseStore {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let connection: PGConnection
     /// This ledger's random identity, the root of every write key (as in SQLite).
-    let identity: String
+    var identity: String
     /// Committed scope ids (a scope row is never deleted or renumbered).
     var scopeIDs: [Ledger.Scope: Int64] = [:]
     /// Set once this worker takes a lease: from then on each page commit checks, inside its
