@@ -28,7 +28,10 @@ public final class ThrowawayPostgres: Sendable {
     /// The shared server, or the reason there is none, as a test failure should say it.
     public static func server() throws -> ThrowawayPostgres { try shared.get() }
 
-    init() throws {
+    /// A new server. The tests' shared one runs with `fsync` off (`-F`: a test's durability is
+    /// the ledger's logic, not the disk's); `durable` keeps PostgreSQL's defaults (`fsync` and
+    /// `synchronous_commit` on), as a benchmark beside SQLite's `synchronous=FULL` must.
+    public init(durable: Bool = false) throws {
         guard let binaries = ThrowawayPostgres.findBinaries() else {
             throw ThrowawayPostgresError(message: "PostgreSQL's initdb and pg_ctl were not found; run `make deps` (it installs Debian's postgresql package)")
         }
@@ -42,7 +45,7 @@ public final class ThrowawayPostgres: Sendable {
         try ThrowawayPostgres.check(run("initdb", ["-D", root + "/data", "-A", "trust", "-U", "paysync", "-E", "UTF8", "--no-sync", "--no-instructions"]), "initdb")
         // Not through `Process`: Foundation learns that a child ended when every process holding
         // its watch descriptor has, and the server pg_ctl leaves running would hold it for ever.
-        let start = "\(binaries)/pg_ctl -D \(root)/data -l \(root)/server.log -w -t 60 -o \"-k \(root) -c listen_addresses='' -F -c max_connections=60\" start"
+        let start = "\(binaries)/pg_ctl -D \(root)/data -l \(root)/server.log -w -t 60 -o \"-k \(root) -c listen_addresses=''\(durable ? "" : " -F") -c max_connections=60\" start"
         let status = ThrowawayPostgres.shell(runAs.map { "/usr/sbin/runuser -u \($0) -- \(start)" } ?? start)
         guard status == 0 else {
             throw ThrowawayPostgresError(message: "pg_ctl start failed (\(status)): \((try? String(contentsOfFile: root + "/server.log", encoding: .utf8))?.suffix(600) ?? "")")
@@ -93,10 +96,40 @@ public final class ThrowawayPostgres: Sendable {
     }
 
     static func stopAtExit() {
-        guard let root = started.value, case .success(let server) = shared else { return }
-        let stop = "\(server.binaries)/pg_ctl -D \(root)/data -m immediate -w stop"
-        _ = shell(server.runAs.map { "/usr/sbin/runuser -u \($0) -- \(stop)" } ?? stop)
+        guard started.value != nil, case .success(let server) = shared else { return }
+        server.stop()
+    }
+
+    /// Stops the server and removes its directory.
+    public func stop() {
+        let stop = "\(binaries)/pg_ctl -D \(root)/data -m immediate -w stop"
+        _ = ThrowawayPostgres.shell(runAs.map { "/usr/sbin/runuser -u \($0) -- \(stop)" } ?? stop)
         try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// CPU seconds the server has used so far: the postmaster's own, its ended children's (each
+    /// connection's backend is a child the postmaster reaps) and its live children's (the WAL
+    /// writer, the checkpointer, open connections), from /proc. Measured before and after a
+    /// run, it is what that run cost the database server.
+    public func cpuSeconds() -> Double {
+        guard let pidText = try? String(contentsOfFile: root + "/data/postmaster.pid", encoding: .utf8),
+              let postmaster = pidText.split(separator: "\n").first.flatMap({ Int($0) }) else { return 0 }
+        var ticks = Self.stat(postmaster).map { $0.utime + $0.stime + $0.cutime + $0.cstime } ?? 0
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int(entry), pid != postmaster, let stat = Self.stat(pid), stat.parent == postmaster else { continue }
+            ticks += stat.utime + stat.stime
+        }
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// A process's parent and CPU ticks (fields 4 and 14-17 of /proc/PID/stat).
+    private static func stat(_ pid: Int) -> (parent: Int, utime: Double, stime: Double, cutime: Double, cstime: Double)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else { return nil }
+        // After the command name: field 3 (state) is first.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 14, let parent = Int(fields[1]) else { return nil }
+        let numbers = fields[11...14].map { Double($0) ?? 0 }
+        return (parent, numbers[0], numbers[1], numbers[2], numbers[3])
     }
 }
 

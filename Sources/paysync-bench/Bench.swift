@@ -145,6 +145,9 @@ struct Result {
     var crmCalls: Int
     var writes: Int
     var peakRSSKilobytes: Int
+    /// The database server's CPU during the run (a PostgreSQL ledger's; 0 for SQLite, whose
+    /// work is in paysync's own CPU).
+    var serverCPUSeconds: Double = 0
 
     var objectsPerCPUSecond: Double { Double(objects) / max(measured.cpuSeconds, 1e-9) }
     var crmMinimum: Int { (writes + Bench.hubspotBatchMaximum - 1) / Bench.hubspotBatchMaximum }

@@ -24,6 +24,35 @@ enum Scenarios {
         return drain
     }
 
+    /// Scenarios 1 and 3 with the ledger in PostgreSQL: a durable server of the bench's own, a
+    /// new database per first sync, the backfill on the last one's.
+    static func postgresScenarios(_ bench: Bench) throws -> (results: [Result], version: String) {
+        log("PostgreSQL ledger…")
+        let server = try ThrowawayPostgres(durable: true)
+        defer { server.stop() }
+        let mainConfig = bench.config(tenant: BenchmarkData.tenant)
+        func measured(_ name: String, _ arguments: [String], ledger: String, extra: [String: String]) throws -> Result {
+            let before = server.cpuSeconds()
+            var result = try bench.run(name, arguments, config: mainConfig, ledger: ledger, extra: extra)
+            Thread.sleep(forTimeInterval: 0.3)  // the backend exits and is reaped after paysync does
+            result.serverCPUSeconds = server.cpuSeconds() - before
+            return result
+        }
+        var ledger = ""
+        let first = try bench.leastCPU { attempt in
+            ledger = try server.newDatabase()
+            bench.xero.authorise(refreshToken: "bench-pg-refresh-\(attempt)")
+            return try measured("1. first full sync", ["reconcile"], ledger: ledger, extra: ["XERO_REFRESH_TOKEN": "bench-pg-refresh-\(attempt)"])
+        }
+        let lastToken = ["XERO_REFRESH_TOKEN": "bench-pg-refresh-\(bench.repeats - 1)"]
+        let backfill = try bench.leastCPU { _ in
+            try measured("3. backfill, nothing changed", ["backfill", "--since", "2020-01-01", "--until", "2030-01-01"], ledger: ledger, extra: lastToken)
+        }
+        let version = (try? ChildProcess.run(server.binaries + "/postgres", ["--version"]).standardOutput)?
+            .split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "?"
+        return ([first, backfill], version)
+    }
+
     static func run(_ bench: Bench) async throws {
         let xero = bench.xero
         let mainConfig = bench.config(tenant: BenchmarkData.tenant)
@@ -50,6 +79,7 @@ enum Scenarios {
         BenchmarkData.changeOnePercent(of: xero)
         results.append(try bench.run("4. 1% of objects changed", ["reconcile"], config: mainConfig, ledger: ledger, extra: token))
         results.append(try drainScenario(bench))
+        let postgres = try postgresScenarios(bench)
 
         // The ceiling: the same pages decoded by Foundation's JSONDecoder alone into the wire structs.
         log("decode-only ceiling…")
@@ -92,6 +122,19 @@ enum Scenarios {
             ].joined(separator: " "))
         }
         print("")
+        print("the same with the ledger in PostgreSQL \(postgres.version) (a server of its own on a Unix socket, fsync and synchronous_commit on; "
+              + "paysync's CPU, and the server's: postmaster, backends, WAL writer, checkpointer):")
+        print("scenario                          objects   wall s    CPU s  server CPU s  obj/CPU-s (both)  SQLite obj/CPU-s")
+        for (result, sqlite) in zip(postgres.results, [results[0], results[2]]) {
+            print([
+                result.name.padding(toLength: 30, withPad: " ", startingAt: 0),
+                pad(String(result.objects), 10), pad(fixed(result.measured.wallSeconds, 2), 9), pad(fixed(result.measured.cpuSeconds, 2), 8),
+                pad(fixed(result.serverCPUSeconds, 2), 13),
+                pad(fixed(Double(result.objects) / max(result.measured.cpuSeconds + result.serverCPUSeconds, 1e-9), 0), 17),
+                pad(fixed(sqlite.objectsPerCPUSecond, 0), 17),
+            ].joined(separator: " "))
+        }
+        print("")
         print("decode-only ceiling, Foundation's JSONDecoder into the wire structs on the same pages: \(fixed(decodeRate, 0)) objects per CPU-second")
         print("paysync's own XeroPageScanner on the same pages: \(fixed(scanRate, 0)) objects per CPU-second")
         print("the ledger alone, the same objects planned and committed page by page to an empty ledger (no HTTP, decoding or delivery): "
@@ -111,6 +154,13 @@ enum Scenarios {
             ("scanner_objects_per_cpu_second", .number(fixed(scanRate, 0))),
             ("ledger_only_objects_per_cpu_second", .number(fixed(ledgerRate, 0))),
             ("ledger_bytes_per_object", .number(fixed(bytesPerObject, 1))),
+            ("postgres_scenarios", .array(postgres.results.map { result in
+                .object(JSONObject([
+                    ("name", .string(result.name)), ("objects", .number(String(result.objects))),
+                    ("wall_seconds", .number(fixed(result.measured.wallSeconds, 3))), ("cpu_seconds", .number(fixed(result.measured.cpuSeconds, 3))),
+                    ("server_cpu_seconds", .number(fixed(result.serverCPUSeconds, 3))), ("exit", .number(String(result.measured.status))),
+                ]))
+            })),
             ("scenarios", .array(results.map { result in
                 .object(JSONObject([
                     ("name", .string(result.name)), ("objects", .number(String(result.objects))),
