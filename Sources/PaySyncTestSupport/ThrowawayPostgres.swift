@@ -31,7 +31,8 @@ public final class ThrowawayPostgres: Sendable {
     /// A new server. The tests' shared one runs with `fsync` off (`-F`: a test's durability is
     /// the ledger's logic, not the disk's); `durable` keeps PostgreSQL's defaults (`fsync` and
     /// `synchronous_commit` on), as a benchmark beside SQLite's `synchronous=FULL` must.
-    public init(durable: Bool = false) throws {
+    /// `settings` are more `-c name=value` server settings (the bench loads pg_stat_statements).
+    public init(durable: Bool = false, settings: [String] = []) throws {
         guard let binaries = ThrowawayPostgres.findBinaries() else {
             throw ThrowawayPostgresError(message: "PostgreSQL's initdb and pg_ctl were not found; run `make deps` (it installs Debian's postgresql package)")
         }
@@ -45,7 +46,7 @@ public final class ThrowawayPostgres: Sendable {
         try ThrowawayPostgres.check(run("initdb", ["-D", root + "/data", "-A", "trust", "-U", "paysync", "-E", "UTF8", "--no-sync", "--no-instructions"]), "initdb")
         // Not through `Process`: Foundation learns that a child ended when every process holding
         // its watch descriptor has, and the server pg_ctl leaves running would hold it for ever.
-        let start = "\(binaries)/pg_ctl -D \(root)/data -l \(root)/server.log -w -t 60 -o \"-k \(root) -c listen_addresses=''\(durable ? "" : " -F") -c max_connections=60\" start"
+        let start = "\(binaries)/pg_ctl -D \(root)/data -l \(root)/server.log -w -t 60 -o \"-k \(root) -c listen_addresses=''\(durable ? "" : " -F") -c max_connections=60\(settings.map { " -c \($0)" }.joined())\" start"
         let status = ThrowawayPostgres.shell(runAs.map { "/usr/sbin/runuser -u \($0) -- \(start)" } ?? start)
         guard status == 0 else {
             throw ThrowawayPostgresError(message: "pg_ctl start failed (\(status)): \((try? String(contentsOfFile: root + "/server.log", encoding: .utf8))?.suffix(600) ?? "")")
@@ -58,6 +59,13 @@ public final class ThrowawayPostgres: Sendable {
         try ThrowawayPostgres.check(run("psql", ["-h", root, "-U", "paysync", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"]),
                                     "CREATE DATABASE")
         return url(database: name)
+    }
+
+    /// Runs SQL with psql in `database`; its output, unaligned, without headers.
+    public func psql(database: String = "postgres", _ sql: String) throws -> String {
+        let result = try run("psql", ["-h", root, "-U", "paysync", "-d", database, "-v", "ON_ERROR_STOP=1", "-q", "-A", "-t", "-F", "|", "-c", sql])
+        try ThrowawayPostgres.check(result, "psql")
+        return result.standardOutput
     }
 
     /// `postgresql://paysync@/NAME?host=SOCKET_DIRECTORY`.

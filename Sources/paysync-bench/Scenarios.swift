@@ -24,35 +24,6 @@ enum Scenarios {
         return drain
     }
 
-    /// Scenarios 1 and 3 with the ledger in PostgreSQL: a durable server of the bench's own, a
-    /// new database per first sync, the backfill on the last one's.
-    static func postgresScenarios(_ bench: Bench) throws -> (results: [Result], version: String) {
-        log("PostgreSQL ledger…")
-        let server = try ThrowawayPostgres(durable: true)
-        defer { server.stop() }
-        let mainConfig = bench.config(tenant: BenchmarkData.tenant)
-        func measured(_ name: String, _ arguments: [String], ledger: String, extra: [String: String]) throws -> Result {
-            let before = server.cpuSeconds()
-            var result = try bench.run(name, arguments, config: mainConfig, ledger: ledger, extra: extra)
-            Thread.sleep(forTimeInterval: 0.3)  // the backend exits and is reaped after paysync does
-            result.serverCPUSeconds = server.cpuSeconds() - before
-            return result
-        }
-        var ledger = ""
-        let first = try bench.leastCPU { attempt in
-            ledger = try server.newDatabase()
-            bench.xero.authorise(refreshToken: "bench-pg-refresh-\(attempt)")
-            return try measured("1. first full sync", ["reconcile"], ledger: ledger, extra: ["XERO_REFRESH_TOKEN": "bench-pg-refresh-\(attempt)"])
-        }
-        let lastToken = ["XERO_REFRESH_TOKEN": "bench-pg-refresh-\(bench.repeats - 1)"]
-        let backfill = try bench.leastCPU { _ in
-            try measured("3. backfill, nothing changed", ["backfill", "--since", "2020-01-01", "--until", "2030-01-01"], ledger: ledger, extra: lastToken)
-        }
-        let version = (try? ChildProcess.run(server.binaries + "/postgres", ["--version"]).standardOutput)?
-            .split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "?"
-        return ([first, backfill], version)
-    }
-
     static func run(_ bench: Bench) async throws {
         let xero = bench.xero
         let mainConfig = bench.config(tenant: BenchmarkData.tenant)

@@ -17,6 +17,8 @@ import Foundation
 //   paysync-bench ledger     the ledger alone, in process BENCH_N, BENCH_REPEAT (for profiling the ledger by itself)
 //   paysync-bench drain      scenario 5 alone             BENCH_DRAIN_N, BENCH_REPEAT, BENCH_DRAIN_KEYS=shuffled (invoice
 //                                                         numbers in no relation to update order, as in a real ledger)
+//   paysync-bench postgres-statements                     BENCH_N: a first sync into PostgreSQL, and where the server's
+//                                                         time went, by statement (pg_stat_statements)
 // Both take PAYSYNC_BIN (the release binary) and BENCH_OUT (bench/results.json).
 
 do {
@@ -36,6 +38,8 @@ do {
         let drain = try Scenarios.drainScenario(try Bench(environment: environment, drainTenant: true))
         print("outbox drain: \(drain.objects) writes in \(fixed(drain.measured.cpuSeconds, 2)) CPU s (least of the runs): "
               + "\(fixed(drain.objectsPerCPUSecond, 0)) writes per CPU-second, CRM calls \(drain.crmCalls)")
+    case "postgres-statements":
+        try Scenarios.postgresStatements(try Bench(environment: environment, drainTenant: false))
     case "ledger":
         try await LedgerOnly.run(try Bench(environment: environment, drainTenant: false))
     case "peers":

@@ -24,6 +24,19 @@ public struct PostgresError: PaySyncError {
 /// (`$1`, `$2`), results as text, and transactions. Not thread-safe by design, like `Database`.
 final class PGConnection {
     private let handle: OpaquePointer
+    /// Each table's column types, read once (`insertRows` casts its arrays to them).
+    private var columnTypeCache: [String: [String: String]] = [:]
+
+    func columnTypes(_ table: String) throws(PostgresError) -> [String: String] {
+        if let types = columnTypeCache[table] { return types }
+        var types: [String: String] = [:]
+        for row in try execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
+                               [table]).rows {
+            types[row.string(0)] = row.string(1)
+        }
+        columnTypeCache[table] = types
+        return types
+    }
 
     /// Connects with a libpq connection string or `postgres://` URL.
     init(_ conninfo: String) throws(PostgresError) {
@@ -150,22 +163,41 @@ final class PGParameters: ColumnBinder {
 }
 
 extension PGConnection {
-    /// `INSERT INTO table (columns) VALUES ($1, …), (…), …`, up to `batch` rows per statement
-    /// (PostgreSQL takes at most 65,535 parameters); `bindRow` binds one row from `index` on.
-    func insertRows(into table: String, columns: [String], count: Int, batch: Int = 500,
-                    bindRow: (Int, PGParameters, inout Int32) throws -> Void) throws {
-        var start = 0
-        while start < count {
-            let rows = min(batch, count - start, 65_535 / columns.count)
-            let parameters = PGParameters()
-            var index: Int32 = 1
-            for row in start..<(start + rows) { try bindRow(row, parameters, &index) }
-            precondition(index == Int32(rows * columns.count) + 1, "\(table): each row binds every column once")
-            let tuples = (0..<rows).map { row in
-                "(" + (1...columns.count).map { "$\(row * columns.count + $0)" }.joined(separator: ", ") + ")"
+    /// `INSERT INTO table (columns) SELECT * FROM unnest($1::type[], $2::type[], …)`: any number
+    /// of rows in one statement of one parameter per column (each column's values as one array),
+    /// so the server parses and plans a statement of a dozen parameters, not a `VALUES` list of
+    /// thousands (measured: docs/performance.md, "PostgreSQL"). `bindRow` binds one row's values
+    /// in column order from `index` on.
+    func insertRows(into table: String, columns: [String], count: Int, bindRow: (Int, PGParameters, inout Int32) throws -> Void) throws {
+        guard count > 0 else { return }
+        let types = try columnTypes(table)
+        let parameters = PGParameters()
+        var index: Int32 = 1
+        for row in 0..<count { try bindRow(row, parameters, &index) }
+        precondition(index == Int32(count * columns.count) + 1, "\(table): each row binds every column once")
+        let values = parameters.values
+        var arrays: [String?] = []
+        for column in columns.indices {
+            var literal = "{"
+            literal.reserveCapacity(count * 12)
+            for row in 0..<count {
+                if row > 0 { literal += "," }
+                PGConnection.appendArrayElement(values[row * columns.count + column], to: &literal)
             }
-            try execute("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + tuples.joined(separator: ", "), parameters.values)
-            start += rows
+            arrays.append(literal + "}")
         }
+        let casts = columns.enumerated().map { "$\($0.offset + 1)::\(types[$0.element] ?? "text")[]" }
+        try execute("INSERT INTO \(table) (\(columns.joined(separator: ", "))) SELECT * FROM unnest(\(casts.joined(separator: ", ")))", arrays)
+    }
+
+    /// An array element: NULL bare, anything else double-quoted with `"` and `\\` escaped.
+    static func appendArrayElement(_ value: String?, to literal: inout String) {
+        guard let value else { literal += "NULL"; return }
+        literal += "\""
+        for character in value.unicodeScalars {
+            if character == "\"" || character == "\\" { literal.unicodeScalars.append("\\") }
+            literal.unicodeScalars.append(character)
+        }
+        literal += "\""
     }
 }

@@ -24,23 +24,25 @@ extension PostgresLedger {
     private func claimBatchInTransaction(sink: String, after position: Int64?, limit: Int, now: Timestamp) throws -> ClaimedBatch? {
         try connection.execute("SELECT pg_advisory_xact_lock(hashtext('paysync-outbox:' || $1))", [sink])
         // The next `limit` record keys in queue order, each where its first due row stands,
-        // leaving out keys with a row in flight (this worker's or another's).
+        // leaving out keys with a row in flight (this worker's or another's). In-flight rows are
+        // a few batches at most, read once: exact, since claims of this sink wait for each other.
+        let inFlight = Set(try connection.execute("SELECT DISTINCT record_key FROM outbox WHERE sink = $1 AND state = 'sending'", [sink])
+            .rows.map { $0.string(0) })
         var keys: [String] = []
         var seen: Set<String> = []
         var last: Int64 = position ?? 0
         var scanned = position ?? 0
-        let page = max(limit * 4, 64)
+        let page = max(limit, 64)
         scan: while true {
             let rows = try connection.execute("""
-                SELECT o.id, o.record_key FROM outbox o
-                WHERE o.sink = $1 AND o.state = 'pending' AND o.id > $2 AND o.next_attempt_at <= $3
-                  AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.sink = o.sink AND f.record_key = o.record_key AND f.state = 'sending')
-                ORDER BY o.id LIMIT $4
+                SELECT id, record_key FROM outbox WHERE sink = $1 AND state = 'pending' AND id > $2 AND next_attempt_at <= $3
+                ORDER BY id LIMIT $4
                 """, [sink, String(scanned), Self.ms(now), String(page)]).rows
             for row in rows {
                 scanned = row.int64(0)
-                guard seen.insert(row.string(1)).inserted else { continue }
-                keys.append(row.string(1))
+                let key = row.string(1)
+                guard !inFlight.contains(key), seen.insert(key).inserted else { continue }
+                keys.append(key)
                 last = row.int64(0)
                 if keys.count == limit { break scan }
             }
