@@ -3,6 +3,8 @@ import PaySyncConnectors
 @testable import PaySyncCore
 import PaySyncEngine
 import PaySyncSinks
+import PaySyncTestSupport
+import Foundation
 
 // The config as the registry reads it: each provider's and sink's own reader behind one parser.
 
@@ -310,5 +312,21 @@ import PaySyncSinks
             try ConfigParser.parse(#"{"ledger": {"url": "postgres://u:p@h/d", "lease_seconds": 5}, "# + Self.minimalParts + "}", file: "paysync.json", kinds: Registry.configKinds)
         }
         #expect(error?.issues.map(\.path) == ["ledger.url", "ledger.lease_seconds"], "\(error?.issues ?? [])")
+    }
+}
+
+/// The scaling guide's ledger example is a config paysync accepts.
+@Suite struct ScalingGuideTests {
+    @Test func theGuidesLedgerExamplesParse() throws {
+        let guide = try String(contentsOfFile: Repository.path("docs/scaling.md"), encoding: .utf8)
+        let examples = guide.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix(#""ledger": {"url""#) }
+        #expect(examples.count == 1)
+        for example in examples {
+            let configuration = try ConfigParser.parse("{" + example + ", " + CRMConfigTests.minimalParts + "}", file: "paysync.json", kinds: Registry.configKinds)
+            #expect(configuration.ledgerURL == SecretReference.environment("PAYSYNC_LEDGER_URL"))
+        }
+        let inline = try #require(guide.range(of: #"`"ledger": "postgresql:[^`]*`"#, options: .regularExpression).map { String(guide[$0].dropFirst().dropLast()) })
+        let socket = try ConfigParser.parse("{" + inline + ", " + CRMConfigTests.minimalParts + "}", file: "paysync.json", kinds: Registry.configKinds)
+        #expect(socket.ledgerPath?.hasPrefix("postgresql:///paysync") == true)
     }
 }

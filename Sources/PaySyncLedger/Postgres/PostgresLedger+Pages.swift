@@ -60,6 +60,7 @@ extension PostgresLedger {
         precondition(transitions.count == states.count, "one transition per state")
         if states.isEmpty && commit.rejects.isEmpty && commit.cursor == nil { return }
         var createdScopes: [Ledger.Scope: Int64] = [:]
+        var inserted: [String: Int] = [:]
         try connection.transaction {
             if fencing {
                 let name = LeaseName.account(provider: commit.provider, account: commit.account)
@@ -71,6 +72,7 @@ extension PostgresLedger {
             for state in states { scopes.append(try scopeID(Ledger.Scope(state.key), created: &createdScopes)) }
 
             let firstSeen = transitions.indices.filter { transitions[$0].isFirstSeen }
+            inserted = ["objects": firstSeen.count, "transitions": transitions.count]
             var objectIDs = [Int64](repeating: 0, count: states.count)
             for (position, id) in zip(firstSeen, try newIDs("objects", count: firstSeen.count)) { objectIDs[position] = id }
             var newStates: [Int] = []
@@ -114,6 +116,7 @@ extension PostgresLedger {
 
             let writes = commit.plan.writes.filter { objectIDs.indices.contains($0.stateIndex) }
             let writeKeys = Ledger.writeKeys(writes, identity: identity) { transitionIDs[$0] }
+            inserted["outbox"] = writes.count
             try connection.insertRows(into: "outbox", columns: Ledger.outboxInsertColumns, count: writes.count) { row, parameters, index in
                 try Ledger.bindOutboxInsert(writes[row], objectID: objectIDs[writes[row].stateIndex], writeKey: writeKeys[row], runID: commit.runID,
                                             observedAt: observedAt, to: parameters, at: &index)
@@ -132,6 +135,7 @@ extension PostgresLedger {
             }
         }
         scopeIDs.merge(createdScopes) { _, created in created }
+        analyzeIfGrown(inserted)
     }
 
     // MARK: Windows, ageing and re-reads
