@@ -115,7 +115,7 @@ import Testing
     }
 
     @Test func threeWorkersSplitThirtyTenantsAndDeliverEveryWriteOnce() async throws {
-        let firm = try Firm(latencySeconds: 0.02)
+        let firm = try Firm(latencySeconds: 0.1)  // each account takes long enough that all three workers are running before any runs out of work
         let workers = try (0..<3).map { _ in try firm.start() }
         for worker in workers {
             let result = worker.wait()

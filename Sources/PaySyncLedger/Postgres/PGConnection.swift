@@ -176,28 +176,11 @@ extension PGConnection {
         for row in 0..<count { try bindRow(row, parameters, &index) }
         precondition(index == Int32(count * columns.count) + 1, "\(table): each row binds every column once")
         let values = parameters.values
-        var arrays: [String?] = []
-        for column in columns.indices {
-            var literal = "{"
-            literal.reserveCapacity(count * 12)
-            for row in 0..<count {
-                if row > 0 { literal += "," }
-                PGConnection.appendArrayElement(values[row * columns.count + column], to: &literal)
-            }
-            arrays.append(literal + "}")
+        let arrays: [String?] = columns.indices.map { column in
+            PGArrayLiteral.make(count: count) { values[$0 * columns.count + column] }
         }
         let casts = columns.enumerated().map { "$\($0.offset + 1)::\(types[$0.element] ?? "text")[]" }
         try execute("INSERT INTO \(table) (\(columns.joined(separator: ", "))) SELECT * FROM unnest(\(casts.joined(separator: ", ")))", arrays)
     }
 
-    /// An array element: NULL bare, anything else double-quoted with `"` and `\\` escaped.
-    static func appendArrayElement(_ value: String?, to literal: inout String) {
-        guard let value else { literal += "NULL"; return }
-        literal += "\""
-        for character in value.unicodeScalars {
-            if character == "\"" || character == "\\" { literal.unicodeScalars.append("\\") }
-            literal.unicodeScalars.append(character)
-        }
-        literal += "\""
-    }
 }

@@ -149,9 +149,7 @@ public actor PostgresLedger: LedgerStore, LeaseStore {
     static func ms(_ time: Timestamp) -> String { String(time.millisecondsSinceEpoch) }
 
     /// A PostgreSQL array literal of texts: `{"a","b \"c\""}`.
-    static func textArray(_ values: some Sequence<String>) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
-    }
+    static func textArray(_ values: some Collection<String>) -> String { PGArrayLiteral.make(values) }
 
     /// A PostgreSQL array literal of integers: `{1,2,3}`.
     static func integerArray(_ values: some Sequence<Int64>) -> String {
