@@ -56,6 +56,17 @@ import Testing
         #expect(try await postgres.outboxCount(sink: nil, state: .pending) == 0)
         // New history continues after the moved ids.
         #expect(try await postgres.recentRuns(limit: 1).first.map { $0.id > sqliteStatus.lastRuns.map(\.id).max()! } == true)
+
+        // `status` reads the shared ledger as it reads the file, with who holds which lease now.
+        let worker = try PostgresLedger(url: url, now: RunEnvironment.live.now(), worker: "host-b:4242")
+        #expect(try await worker.acquireLease(among: ["xero:\(harness.tenant)"], holder: "host-b:4242", seconds: 600, now: RunEnvironment.live.now()) != nil)
+        let status = try harness.paysync(["status", "--ledger", url])
+        #expect(status.status == 0, "\(status.standardError)")
+        #expect(status.standardOutput.contains("(PostgreSQL 15") || status.standardOutput.contains("(PostgreSQL 1"), "\(status.standardOutput)")
+        #expect(status.standardOutput.contains("leases (workers reading now):\n  xero:\(harness.tenant): host-b:4242 until "), "\(status.standardOutput)")
+        let json = try JSONParser.parse(try harness.paysync(["status", "--ledger", url, "--format", "json"]).standardOutput)
+        #expect(json["leases"]?.arrayValue?.first?["holder"]?.stringValue == "host-b:4242")
+        #expect(json["backend"]?.stringValue?.hasPrefix("PostgreSQL ") == true && json["sqlite"] == .null)
     }
 
     @Test func aMoveNeedsAnSQLiteFileAndAPostgreSQLTarget() throws {

@@ -12,10 +12,17 @@ enum StatusCommand {
         let status = try await ledger.status()
         let rejects = try await ledger.recentRejects(limit: 10)
         let expiries = try await ledger.credentialExpiries()
+        // A shared ledger's live leases: which worker reads which provider account now.
+        let leases = try await (ledger as? any LeaseStore)?.liveLeases(now: invocation.environment.now()) ?? [:]
         let output = invocation.output
         switch format {
         case .json:
             var object = json(status, path: ledger.location, rejects: rejects, backend: ledger.backend).objectValue ?? JSONObject()
+            if ledger is any LeaseStore {
+                object["leases"] = .array(leases.sorted { $0.key < $1.key }.map { name, lease in
+                    .object(JSONObject([("name", .string(name)), ("holder", .string(lease.holder)), ("until", .string(lease.until.iso8601))]))
+                })
+            }
             object["expiring_credentials"] = .array(expiries.sorted { $0.key < $1.key }.map { name, expiry in
                 .object(JSONObject([("name", .string(name)), ("expires_at", .string(expiry.iso8601))]))
             })
@@ -53,6 +60,11 @@ enum StatusCommand {
                 let oldest = lines.first { $0.state == .pending }?.oldest?.iso8601 ?? "none"
                 output.line("  \(sink): \(count(.pending)) pending (oldest \(oldest)), \(count(.sending)) sending, \(count(.dead)) dead-lettered, \(count(.skipped)) without a CRM record")
             }
+            if ledger is any LeaseStore {
+                output.line("leases (workers reading now):")
+                if leases.isEmpty { output.line("  (none)") }
+                for (name, lease) in leases.sorted(by: { $0.key < $1.key }) { output.line("  \(name): \(lease.holder) until \(lease.until.iso8601)") }
+            }
             output.line("recent runs:")
             if status.lastRuns.isEmpty { output.line("  (none)") }
             for run in status.lastRuns { output.line("  " + runLine(run)) }
@@ -75,7 +87,8 @@ enum StatusCommand {
     static func json(_ status: LedgerStatus, path: String, rejects: [RejectRecord], backend: String) -> JSONValue {
         [
             "ledger": .string(path),
-            "sqlite": .string(backend.replacingOccurrences(of: "SQLite ", with: "")),
+            "backend": .string(backend),
+            "sqlite": backend.hasPrefix("SQLite ") ? .string(backend.replacingOccurrences(of: "SQLite ", with: "")) : .null,
             "cursors": .array(status.cursors.map { cursor in
                 [
                     "provider": .string(cursor.provider), "account": .string(cursor.account), "entity": .string(cursor.entity),
