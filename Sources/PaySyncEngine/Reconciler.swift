@@ -190,7 +190,7 @@ public enum Reconciler {
         guard let leases = context.leases else { return await readAccount(source: source, account: account, context: context) }
         let name = LeaseName.account(provider: source.provider, account: account)
         do {
-            let read = try await leases.with(name) { await readAccount(source: source, account: account, context: context) }
+            let read: Void? = try await leases.with(name) { await readAccount(source: source, account: account, context: context) }
             if read == nil { context.logger.info("\(source.name): account \(account) is being read by another worker; left to it") }
         } catch {
             await context.state.problem(RunProblem(error))

@@ -6,7 +6,7 @@ import PaySyncTestSupport
 import Testing
 
 /// Several `paysync reconcile` processes on one PostgreSQL ledger (docs/scaling.md): three Xero
-/// apps of ten organisations each (30 tenants), a webhook receiver that drops the keys it has
+/// apps of 30 organisations each (90 tenants), a webhook receiver that drops the keys it has
 /// seen, and workers started together, killed mid-page and mid-delivery. Proven from the
 /// receiving side: every object arrives, once, with the provider's status; the only repeats are
 /// the killed worker's in-flight batch.
@@ -27,12 +27,12 @@ import Testing
             var servers: [FakeXeroServer] = []
             var tenants: [[String]] = []
             for app in 0..<3 {
-                let ids = (0..<10).map { String(format: "d%07d-0000-4000-a000-%012d", app, $0) }
+                let ids = (0..<30).map { String(format: "d%07d-0000-4000-a000-%012d", app, $0) }
                 let server = try FakeXeroServer(tenants: ids)
                 server.setLatency(seconds: latencySeconds)
                 for (index, tenant) in ids.enumerated() {
                     var generator = XeroDataGenerator(seed: UInt64(100 * app + index))
-                    let data = generator.dataset(objects: 12, start: server.now.adding(milliseconds: -86_400_000 * 5), numberOffset: 1_000 * (10 * app + index))
+                    let data = generator.dataset(objects: 8, start: server.now.adding(milliseconds: -86_400_000 * 5), numberOffset: 1_000 * (30 * app + index))
                     server.put(invoices: data.invoices, tenant: tenant)
                     server.put(payments: data.payments, tenant: tenant)
                     server.put(creditNotes: data.creditNotes, tenant: tenant)
@@ -114,7 +114,7 @@ import Testing
         }
     }
 
-    @Test func threeWorkersSplitThirtyTenantsAndDeliverEveryWriteOnce() async throws {
+    @Test func threeWorkersSplitThreeSourcesOfThirtyTenantsAndDeliverEveryWriteOnce() async throws {
         let firm = try Firm(latencySeconds: 0.1)  // each account takes long enough that all three workers are running before any runs out of work
         let workers = try (0..<3).map { _ in try firm.start() }
         for worker in workers {
