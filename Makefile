@@ -62,7 +62,8 @@ test: deps browser
 
 # The kill loop: `paysync reconcile` SIGKILLed at 100 seeded fault points per seed (fetch, page
 # commit, token store, claim, send, settle) against changing fakes; the CRM must end with the
-# provider's truth (Tests/PaySyncCLITests/ChaosTests.swift, docs/reliability.md). CI runs it too.
+# provider's truth (Tests/PaySyncCLITests/ChaosTests.swift, docs/reliability.md); then one seed with
+# the ledger in PostgreSQL. CI runs it too.
 CHAOS_SEEDS ?= 2026 1 7
 chaos: deps
 	$(SWIFT) build --build-tests
@@ -70,6 +71,8 @@ chaos: deps
 		echo "chaos: seed $$seed"; \
 		PAYSYNC_CHAOS=1 PAYSYNC_CHAOS_SEED=$$seed $(SWIFT) test --skip-build --filter ChaosTests || exit 1; \
 	done
+	@echo "chaos: seed 2026, PostgreSQL ledger"
+	@PAYSYNC_CHAOS=1 PAYSYNC_CHAOS_SEED=2026 PAYSYNC_CHAOS_LEDGER=postgres $(SWIFT) test --skip-build --filter ChaosTests
 
 # libFuzzer over the fuzz entry points (JSON, money, dates, config, Xero pages), FUZZ_SECONDS
 # each, seeded from fixtures/fuzz/<target>; a crash is saved there and fails the target.

@@ -16,7 +16,9 @@ import Testing
 ///
 /// Off in `make test` (it takes a few minutes); `PAYSYNC_CHAOS=1` turns it on (`make chaos`).
 /// `PAYSYNC_CHAOS_ROUNDS` sets the number of kill points (default 100), `PAYSYNC_CHAOS_SEED`
-/// the seed.
+/// the seed, `PAYSYNC_CHAOS_LEDGER=postgres` the PostgreSQL ledger instead of the SQLite file
+/// (there, "integrity" is: every outbox row and transition points at an object, and every
+/// object at its scope).
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["PAYSYNC_CHAOS"] == "1"))
 struct ChaosTests {
     static let labels = ["sent": "Awaiting payment", "overdue": "Overdue", "partially_paid": "Partially paid", "paid": "Paid",
@@ -28,6 +30,7 @@ struct ChaosTests {
         let rounds = Int(environment["PAYSYNC_CHAOS_ROUNDS"] ?? "") ?? 100
         var random = SplitMix64(seed: UInt64(environment["PAYSYNC_CHAOS_SEED"] ?? "") ?? 2026)
         let tenant = "c4a05000-0000-4000-a000-00000000c4a0"
+        let backend: LedgerBackend = environment["PAYSYNC_CHAOS_LEDGER"] == "postgres" ? .postgres : .sqlite
         let xero = try FakeXeroServer(tenants: [tenant])
         var generator = XeroDataGenerator(seed: 9)
         let data = generator.dataset(objects: 90, start: xero.now.adding(milliseconds: -86_400_000 * 20))
@@ -38,10 +41,11 @@ struct ChaosTests {
         hubspot.defineDeals()
         let receiver = try WebhookReceiver(secret: "whsec_chaos_secret")
         let work = TemporaryDirectory(prefix: "paysync-chaos")
+        let ledgerLocation = try backend.newLocation(in: work)
         let labels = JSONWriter.compact(.object(JSONObject(Self.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
         work.write("paysync.json", """
             {
-              "ledger": "paysync.db",
+              "ledger": "\(ledgerLocation)",
               "sources": [{"name": "xero", "kind": "xero", "tenants": ["\(tenant)"],
                 "client_id": {"env": "XERO_CLIENT_ID"}, "client_secret": {"env": "XERO_CLIENT_SECRET"}, "refresh_token": {"env": "XERO_REFRESH_TOKEN"},
                 "base_url": "\(xero.apiBaseURL)", "token_url": "\(xero.tokenURL)", "page_size": 15, "rate_limit": {"per_minute": 100000, "concurrent": 5}}],
@@ -65,7 +69,16 @@ struct ChaosTests {
                                     environment: environment, workingDirectory: work.path).wait()
         }
         func integrity() throws -> String {
-            let database = try Database(path: work.file("paysync.db"), create: false, readOnly: true)
+            if backend == .postgres {
+                let connection = try PGConnection(ledgerLocation)
+                let orphans = try connection.execute("""
+                    SELECT (SELECT count(*) FROM outbox o LEFT JOIN objects x ON x.id = o.object_id WHERE x.id IS NULL)
+                         + (SELECT count(*) FROM transitions t LEFT JOIN objects x ON x.id = t.object_id WHERE x.id IS NULL)
+                         + (SELECT count(*) FROM objects x LEFT JOIN scopes s ON s.id = x.scope WHERE s.id IS NULL)
+                    """).scalar
+                return orphans == "0" ? "ok" : "\(orphans ?? "?") rows point nowhere"
+            }
+            let database = try Database(path: ledgerLocation, create: false, readOnly: true)
             let statement = try database.statement("PRAGMA integrity_check", [])
             defer { statement.reset() }
             return try statement.step() ? statement.string(0) : "no answer"
@@ -142,10 +155,12 @@ struct ChaosTests {
         #expect(wrong.isEmpty, "\(wrong.count) deals differ from the provider: \(wrong.prefix(5))")
         #expect(receiver.conflicts.isEmpty, "idempotency keys reused for a different write: \(receiver.conflictDetails.prefix(2).joined(separator: "\n"))")
         #expect(receiver.badSignatures == 0)
-        let ledger = try Ledger(path: work.file("paysync.db"), create: false, readOnly: true)
+        let ledger: any LedgerStore = backend == .postgres
+            ? try PostgresLedger(url: ledgerLocation, now: RunEnvironment.live.now(), readOnly: true)
+            : try Ledger(path: ledgerLocation, create: false, readOnly: true)
         #expect(try await ledger.outboxCount(sink: nil, state: .pending) == 0)
         #expect(try await ledger.outboxCount(sink: nil, state: .sending) == 0)
         #expect(try await ledger.outboxCount(sink: nil, state: .dead) == 0)
-        print("chaos: \(rounds) rounds, \(kills) kills \(killsByPoint.sorted { $0.key < $1.key }), \(receiver.repeats) repeats dropped by key")
+        print("chaos (\(backend)): \(rounds) rounds, \(kills) kills \(killsByPoint.sorted { $0.key < $1.key }), \(receiver.repeats) repeats dropped by key")
     }
 }
