@@ -75,29 +75,20 @@ extension PostgresLedger {
             inserted = ["objects": firstSeen.count, "transitions": transitions.count]
             var objectIDs = [Int64](repeating: 0, count: states.count)
             for (position, id) in zip(firstSeen, try newIDs("objects", count: firstSeen.count)) { objectIDs[position] = id }
-            var newStates: [Int] = []
-            func insertNewStates() throws {
-                guard !newStates.isEmpty else { return }
+            try PageStateWrites.run(transitions, before: { try faultBeforeStateWrite?($0) }, insert: { newStates in
                 try connection.insertRows(into: "objects", columns: ObjectColumns.insertColumns, count: newStates.count) { row, parameters, index in
                     let position = newStates[row]
                     try ObjectColumns.bindInsert(states[position], id: objectIDs[position], scope: scopes[position], runID: commit.runID,
                                                  to: parameters, at: &index)
                 }
-                newStates.removeAll(keepingCapacity: true)
-            }
-            for (position, state) in states.enumerated() {
-                try faultBeforeStateWrite?(position)
-                if transitions[position].isFirstSeen {
-                    newStates.append(position)
-                } else {
-                    // An object inserted earlier in this page must exist before it is updated.
-                    try insertNewStates()
-                    let parameters = PGParameters()
-                    try ObjectColumns.bindUpsert(state, scope: scopes[position], runID: commit.runID, to: parameters)
-                    objectIDs[position] = try connection.execute(ObjectColumns.postgresUpsertSQL, parameters.values).rows.first?.int64(0) ?? 0
+            }, upsert: { position in
+                let parameters = PGParameters()
+                try ObjectColumns.bindUpsert(states[position], scope: scopes[position], runID: commit.runID, to: parameters)
+                guard let id = try connection.execute(ObjectColumns.postgresUpsertSQL, parameters.values).rows.first?.optionalInt64(0) else {
+                    throw GeneralError("ledger \(location): upsert returned no id", exitCode: .internalError)
                 }
-            }
-            try insertNewStates()
+                objectIDs[position] = id
+            })
 
             let transitionIDs = try newIDs("transitions", count: transitions.count)
             let observedAt = commit.observedAt.millisecondsSinceEpoch

@@ -269,30 +269,21 @@ public actor Ledger: LedgerStore {
 
             var objectIDs = [Int64](repeating: 0, count: states.count)
             var nextObjectID = (try database.scalar("SELECT max(id) FROM objects") ?? 0) + 1
-            var newStates: [Int] = []
             let objectInsert = database.multiRowInsert(into: "objects", columns: ObjectColumns.insertColumns)
-            func insertNewStates() throws {
-                guard !newStates.isEmpty else { return }
+            try PageStateWrites.run(transitions, before: { try faultBeforeStateWrite?($0) }, insert: { newStates in
+                // New objects take the next free ids, in page order.
+                for position in newStates {
+                    objectIDs[position] = nextObjectID
+                    nextObjectID += 1
+                }
                 try objectInsert.run(count: newStates.count) { row, statement, index in
                     let position = newStates[row]
                     try ObjectColumns.bindInsert(states[position], id: objectIDs[position], scope: scopes[position], runID: commit.runID,
                                                  to: statement, at: &index)
                 }
-                newStates.removeAll(keepingCapacity: true)
-            }
-            for (position, state) in states.enumerated() {
-                try faultBeforeStateWrite?(position)
-                if transitions[position].isFirstSeen {
-                    objectIDs[position] = nextObjectID
-                    nextObjectID += 1
-                    newStates.append(position)
-                } else {
-                    // An object inserted earlier in this page must exist before it is updated.
-                    try insertNewStates()
-                    objectIDs[position] = try upsert(state, scope: scopes[position], runID: commit.runID)
-                }
-            }
-            try insertNewStates()
+            }, upsert: { position in
+                objectIDs[position] = try upsert(states[position], scope: scopes[position], runID: commit.runID)
+            })
 
             var nextTransitionID = (try database.scalar("SELECT max(id) FROM transitions") ?? 0) + 1
             let firstTransitionID = nextTransitionID
