@@ -27,11 +27,7 @@ extension PostgresLedger {
     public func status() throws -> LedgerStatus {
         let cursors = try connection.execute(
             "SELECT provider, account, entity, updated_at, last_id, hold_since, last_sweep_at, moved_at FROM cursors ORDER BY provider, account, entity"
-        ).rows.map { row in
-            let cursor = Ledger.cursorRecord(provider: row.string(0), account: row.string(1), entity: row.string(2), row: row, offset: 3)
-            return LedgerStatus.SourceLine(provider: cursor.provider, account: cursor.account, entity: cursor.entity, position: cursor.position,
-                                           holdSince: cursor.holdSince, lastSweepAt: cursor.lastSweepAt, movedAt: cursor.movedAt)
-        }
+        ).rows.map(Ledger.sourceLine)
         let objects = try connection.execute(
             "SELECT s.provider, s.account, s.kind, o.status, count(*) FROM \(ObjectColumns.keyedFrom) GROUP BY s.provider, s.account, s.kind, o.status ORDER BY s.provider, s.account, s.kind, o.status"
         ).rows.map { (provider: $0.string(0), account: $0.string(1), kind: $0.string(2), status: $0.string(3), count: Int($0.int64(4))) }

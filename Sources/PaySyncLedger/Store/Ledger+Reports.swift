@@ -7,17 +7,7 @@ extension Ledger {
         let cursorRows = try database.statement(
             "SELECT provider, account, entity, updated_at, last_id, hold_since, last_sweep_at, moved_at FROM cursors ORDER BY provider, account, entity"
         )
-        while try cursorRows.step() {
-            let position: CursorPosition? = cursorRows.optionalInt64(3).flatMap { updated in
-                cursorRows.optionalString(4).map { CursorPosition(updatedAt: Timestamp(millisecondsSinceEpoch: updated), lastID: $0) }
-            }
-            cursors.append(LedgerStatus.SourceLine(
-                provider: cursorRows.string(0), account: cursorRows.string(1), entity: cursorRows.string(2), position: position,
-                holdSince: cursorRows.optionalInt64(5).map(Timestamp.init(millisecondsSinceEpoch:)),
-                lastSweepAt: cursorRows.optionalInt64(6).map(Timestamp.init(millisecondsSinceEpoch:)),
-                movedAt: Timestamp(millisecondsSinceEpoch: cursorRows.int64(7))
-            ))
-        }
+        while try cursorRows.step() { cursors.append(Ledger.sourceLine(cursorRows)) }
         cursorRows.reset()
 
         var objects: [(provider: String, account: String, kind: String, status: String, count: Int)] = []
@@ -44,6 +34,14 @@ extension Ledger {
 
         let rejects = Int(try database.scalar("SELECT count(*) FROM rejects") ?? 0)
         return LedgerStatus(cursors: cursors, objectsByStatus: objects, outbox: outbox, lastRuns: try recentRuns(limit: 5), rejects: rejects)
+    }
+
+    /// A `status` line from `provider, account, entity` and then a cursor's columns
+    /// (`cursorRecord`'s, from offset 3).
+    static func sourceLine(_ row: some ColumnReader) -> LedgerStatus.SourceLine {
+        let cursor = cursorRecord(provider: row.string(0), account: row.string(1), entity: row.string(2), row: row, offset: 3)
+        return LedgerStatus.SourceLine(provider: cursor.provider, account: cursor.account, entity: cursor.entity, position: cursor.position,
+                                       holdSince: cursor.holdSince, lastSweepAt: cursor.lastSweepAt, movedAt: cursor.movedAt)
     }
 
     /// The objects matching `reference` — an object key (`xero:TENANT:invoice:ID`), a provider id
