@@ -53,16 +53,11 @@ enum BankMatching {
         for (group, invoices) in groups.sorted(by: { $0.key < $1.key }) {
             let parts = group.split(separator: "\u{1F}", maxSplits: 1).map(String.init)
             let page = SourcePage(observations: invoices, rejects: [], outOfScope: 0, lastUpdatedAt: nil, lastID: nil, servedAt: nil, number: 0, isLast: true)
-            let commit: @Sendable () async throws -> Void = {
-                _ = try await Reconciler.commit(page: page, known: invoices.map { Optional($0) }, entity: "matches", source: "matching", provider: parts[0],
-                                                account: parts[1], cursor: nil, fetched: false, context: context)
-            }
             // On a shared ledger, under the account's lease: one held by a worker reading that
             // account now is left for the next run (the invoices stay behind their matches).
-            if let leases = context.leases {
-                _ = try await leases.with(LeaseName.account(provider: parts[0], account: parts[1])) { try await commit() }
-            } else {
-                try await commit()
+            _ = try await context.underLease(LeaseName.account(provider: parts[0], account: parts[1])) {
+                _ = try await Reconciler.commit(page: page, known: invoices.map { Optional($0) }, entity: "matches", source: "matching", provider: parts[0],
+                                                account: parts[1], cursor: nil, fetched: false, context: context)
             }
         }
     }

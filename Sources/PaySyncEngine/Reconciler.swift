@@ -64,11 +64,7 @@ public enum Reconciler {
         // (on a shared ledger, by one worker at a time).
         if !Task.isCancelled {
             do {
-                if let leases {
-                    _ = try await leases.with("paysync:bank-matching") { try await BankMatching.run(settings: configuration.matching, context: context) }
-                } else {
-                    try await BankMatching.run(settings: configuration.matching, context: context)
-                }
+                _ = try await context.underLease("paysync:bank-matching") { try await BankMatching.run(settings: configuration.matching, context: context) }
             } catch {
                 await state.problem(RunProblem(error))
             }
@@ -160,6 +156,16 @@ public enum Reconciler {
         /// A shared ledger's leases (nil on SQLite, which one run at a time holds).
         var leases: WorkerLeases? = nil
 
+        /// Runs `body` holding the lease `name` on a shared ledger; false, without running it, when
+        /// another worker holds it. A ledger one run holds alone (SQLite) has no leases: it runs.
+        func underLease(_ name: String, _ body: @Sendable () async throws -> Void) async throws -> Bool {
+            guard let leases else {
+                try await body()
+                return true
+            }
+            return try await leases.with(name, body) != nil
+        }
+
         /// The same context, its log lines carrying these fields too.
         func logging(_ fields: [(String, String)]) -> Context {
             Context(ledger: ledger, routes: routes, runID: runID, options: options, environment: environment, logger: logger.with(fields), state: state,
@@ -187,11 +193,11 @@ public enum Reconciler {
     /// Reads one account, on a shared ledger only if this worker takes its lease (another worker
     /// holding it reads it instead).
     static func readLeased(source: any Source, account: String, context: Context) async {
-        guard let leases = context.leases else { return await readAccount(source: source, account: account, context: context) }
-        let name = LeaseName.account(provider: source.provider, account: account)
         do {
-            let read: Void? = try await leases.with(name) { await readAccount(source: source, account: account, context: context) }
-            if read == nil { context.logger.info("\(source.name): account \(account) is being read by another worker; left to it") }
+            let read = try await context.underLease(LeaseName.account(provider: source.provider, account: account)) {
+                await readAccount(source: source, account: account, context: context)
+            }
+            if !read { context.logger.info("\(source.name): account \(account) is being read by another worker; left to it") }
         } catch {
             await context.state.problem(RunProblem(error))
             await context.state.sourceFailed(source.name)
