@@ -33,14 +33,14 @@ public enum LedgerAccess {
     /// missing file, a database of another application, or a ledger that needs a migration is an
     /// error naming it).
     public static func openForReading(path: String, logger: Logger) throws -> any LedgerStore {
-        if PostgresLedger.isURL(path) { return try PostgresLedger(url: path, now: RunEnvironment.live.now(), readOnly: true) }
+        if PostgresLedger.isURL(path) { return try PostgresLedger(url: path, now: RunEnvironment.live.now(), migrating: false) }
         guard FileManager.default.fileExists(atPath: path) else { throw LedgerError.missing(path: path) }
         return try Ledger(path: path, create: false, readOnly: true, logger: logger)
     }
 
     /// Opens an existing ledger to change it (never creates one).
     static func open(path: String, logger: Logger) throws -> any LedgerStore {
-        if PostgresLedger.isURL(path) { return try PostgresLedger(url: path, now: RunEnvironment.live.now(), readOnly: true) }
+        if PostgresLedger.isURL(path) { return try PostgresLedger(url: path, now: RunEnvironment.live.now(), migrating: false) }
         return try Ledger(path: path, create: false, logger: logger)
     }
 

@@ -156,7 +156,7 @@ struct ChaosTests {
         #expect(receiver.conflicts.isEmpty, "idempotency keys reused for a different write: \(receiver.conflictDetails.prefix(2).joined(separator: "\n"))")
         #expect(receiver.badSignatures == 0)
         let ledger: any LedgerStore = backend == .postgres
-            ? try PostgresLedger(url: ledgerLocation, now: RunEnvironment.live.now(), readOnly: true)
+            ? try PostgresLedger(url: ledgerLocation, now: RunEnvironment.live.now(), migrating: false)
             : try Ledger(path: ledgerLocation, create: false, readOnly: true)
         #expect(try await ledger.outboxCount(sink: nil, state: .pending) == 0)
         #expect(try await ledger.outboxCount(sink: nil, state: .sending) == 0)

@@ -31,7 +31,7 @@ import Testing
         #expect(moved.standardOutput.contains("objects: \(harness.objectCount)"), "\(moved.standardOutput)")
 
         // The same ledger, seen through PostgreSQL.
-        let postgres = try PostgresLedger(url: url, now: RunEnvironment.live.now(), readOnly: true)
+        let postgres = try PostgresLedger(url: url, now: RunEnvironment.live.now(), migrating: false)
         #expect(try await postgres.outboxRows(states: [.pending], sink: nil, limit: 100).map(\.writeKey) == queued.map(\.writeKey))
         let postgresStatus = try await postgres.status()
         #expect(postgresStatus.objectsByStatus.map { "\($0)" } == sqliteStatus.objectsByStatus.map { "\($0)" })

@@ -96,7 +96,7 @@ import Testing
             return result
         }
 
-        func ledger() throws -> PostgresLedger { try PostgresLedger(url: ledgerURL, now: RunEnvironment.live.now(), readOnly: true) }
+        func ledger() throws -> PostgresLedger { try PostgresLedger(url: ledgerURL, now: RunEnvironment.live.now(), migrating: false) }
 
         /// The receiving side against the provider: the same objects, each invoice with the
         /// provider's status; and the ledger: everything settled, each object's first sync once.

@@ -42,10 +42,10 @@ public actor PostgresLedger: LedgerStore, LeaseStore {
         faultBeforeStateWrite = fault
     }
 
-    /// Connects, and migrates the database to the newest schema; `readOnly` (the operator's
-    /// reading commands) changes nothing, and refuses a database that is not a ledger of this
-    /// paysync's schema.
-    public init(url: String, now: Timestamp, worker: String? = nil, claimSeconds: Double = 300, readOnly: Bool = false) throws {
+    /// Connects, and migrates the database to the newest schema. With `migrating: false` (the
+    /// operator's commands: `status`, `history`, `outbox retry`…) the schema is left as it is, and
+    /// a database that is not a ledger at this paysync's schema is refused.
+    public init(url: String, now: Timestamp, worker: String? = nil, claimSeconds: Double = 300, migrating: Bool = true) throws {
         location = PostgresLedger.redacted(url)
         self.worker = worker ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
         self.claimSeconds = claimSeconds
@@ -56,10 +56,10 @@ public actor PostgresLedger: LedgerStore, LeaseStore {
         }
         let version = connection.serverVersion
         backend = "PostgreSQL \(version / 10_000).\(version % 10_000)"
-        if readOnly {
-            try PostgresSchema.check(connection, location: location)
-        } else {
+        if migrating {
             try PostgresSchema.migrate(connection, location: location, now: now)
+        } else {
+            try PostgresSchema.check(connection, location: location)
         }
         identity = try connection.execute("SELECT id FROM ledger_identity LIMIT 1").scalar ?? ""
     }
